@@ -1,0 +1,85 @@
+namespace AutoCkpt.Formats;
+
+/// <summary>
+/// Every ACKPT code AutoCkpt reports, in one place so that codes never collide. The README's error table
+/// lists them; keep the two in step. Ranges: 001-019 plan files and the runtime, 020-039 profiles and the
+/// profiler, 040-059 the planner, 060-079 MSBuild, 080-089 the command line and bench, 090-099 the build.
+/// </summary>
+public static class ErrorCodes
+{
+    // Plan files and the runtime.
+    /// <summary>The plan file does not exist.</summary>
+    public const string PlanMissing = "ACKPT001";
+    /// <summary>The plan file is not valid YAML, or a key is missing or has the wrong type.</summary>
+    public const string PlanMalformed = "ACKPT002";
+    /// <summary>The plan's <c>format</c> is not one this version reads.</summary>
+    public const string PlanUnknownFormat = "ACKPT003";
+    /// <summary>The plan's segments overlap, leave a gap, or run past the last stage.</summary>
+    public const string PlanBadSegments = "ACKPT004";
+    /// <summary>The plan's model fingerprint does not match the model.</summary>
+    public const string PlanFingerprintMismatch = "ACKPT005";
+    /// <summary>The plan's stage count does not match the model.</summary>
+    public const string PlanStageCountMismatch = "ACKPT006";
+    /// <summary>Warning: the plan was made for another device type.</summary>
+    public const string PlanDeviceMismatch = "ACKPT007";
+    /// <summary>The model is neither a Sequential nor exposes its stages (IStagedModel).</summary>
+    public const string ModelNotStaged = "ACKPT008";
+    /// <summary>A plan names a strategy this version does not know.</summary>
+    public const string PlanUnknownStrategy = "ACKPT009";
+
+    // Profiles and the profiler.
+    /// <summary>The profile file does not exist.</summary>
+    public const string ProfileMissing = "ACKPT020";
+    /// <summary>The profile is not valid YAML, or a key is missing, negative or of the wrong type.</summary>
+    public const string ProfileMalformed = "ACKPT021";
+    /// <summary>The profile's <c>format</c> is not one this version reads.</summary>
+    public const string ProfileUnknownFormat = "ACKPT022";
+    /// <summary>The user's project did not build.</summary>
+    public const string ProjectBuildFailed = "ACKPT023";
+    /// <summary>No ICheckpointTarget was found.</summary>
+    public const string NoTarget = "ACKPT024";
+    /// <summary>Several targets were found and none was chosen with --target.</summary>
+    public const string AmbiguousTarget = "ACKPT025";
+    /// <summary>--target names no target that was found.</summary>
+    public const string UnknownTarget = "ACKPT026";
+    /// <summary>CUDA was asked for but is not available.</summary>
+    public const string CudaUnavailable = "ACKPT027";
+    /// <summary>The device ran out of memory at this batch size.</summary>
+    public const string OutOfMemory = "ACKPT028";
+    /// <summary>An output path cannot be written.</summary>
+    public const string OutputNotWritable = "ACKPT029";
+    /// <summary>The project or assembly given does not exist.</summary>
+    public const string ProjectMissing = "ACKPT030";
+    /// <summary>Warning: the profile's self-check disagrees (memory over 5% or time over 15%).</summary>
+    public const string ProfileSelfCheck = "ACKPT031";
+
+    // The planner.
+    /// <summary>No plan fits the memory cap.</summary>
+    public const string InfeasibleCap = "ACKPT040";
+    /// <summary>The memory cap has an unknown unit or is not positive.</summary>
+    public const string BadCap = "ACKPT041";
+    /// <summary>The solver's time limit ran out before any plan was found.</summary>
+    public const string SolverNoSolution = "ACKPT042";
+    /// <summary>Warning: the time limit ran out; the best plan found is kept with its gap.</summary>
+    public const string SolverTimeLimit = "ACKPT043";
+    /// <summary>A planner option (solver, time limit, max segment) is invalid.</summary>
+    public const string BadPlannerOption = "ACKPT044";
+
+    // MSBuild.
+    /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>
+    public const string BadProperty = "ACKPT060";
+    /// <summary>Warning: the profile's fingerprint differs from the model the project builds.</summary>
+    public const string StaleProfile = "ACKPT061";
+    /// <summary>The planner process failed in an unexpected way.</summary>
+    public const string PlannerProcessFailed = "ACKPT062";
+
+    // Command line and bench.
+    /// <summary>A command-line argument is invalid.</summary>
+    public const string BadArgument = "ACKPT080";
+    /// <summary>Bench: a strategy did not fit the cap or gradients diverged.</summary>
+    public const string BenchFailed = "ACKPT081";
+
+    // Build.
+    /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>
+    public const string NativePatchFailed = "ACKPT090";
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace AutoCkpt.Formats;
+
+/// <summary>A memory cap as the user writes it: bytes, a size with a unit, or a percentage of a reference.</summary>
+/// <param name="Bytes">The absolute cap in bytes, or null when <paramref name="Percent"/> is set.</param>
+/// <param name="Percent">The cap as a percentage of the predicted no-checkpointing peak, or null.</param>
+public sealed record MemoryCap(long? Bytes, double? Percent)
+{
+    private static readonly Regex Pattern = new(@"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\s*$", RegexOptions.CultureInvariant);
+
+    private static readonly Dictionary<string, double> Units = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [""] = 1, ["B"] = 1,
+        ["KB"] = 1e3, ["MB"] = 1e6, ["GB"] = 1e9, ["TB"] = 1e12,
+        ["KiB"] = 1024, ["MiB"] = 1024.0 * 1024, ["GiB"] = 1024.0 * 1024 * 1024, ["TiB"] = 1024.0 * 1024 * 1024 * 1024,
+    };
+
+    /// <summary>
+    /// Parses "8000000000", "6GiB", "512 MB" or "60%". Units: B, KB, MB, GB, TB (powers of 1000) and KiB, MiB,
+    /// GiB, TiB (powers of 1024), case-insensitive. Throws <see cref="AckptException"/> (ACKPT041) on an
+    /// unknown unit or a non-positive value.
+    /// </summary>
+    public static MemoryCap Parse(string text, string? file = null)
+    {
+        var m = Pattern.Match(text ?? "");
+        if (!m.Success)
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' is not a size: write bytes, a size with a unit (KB, MB, GB, KiB, MiB, GiB) or N%.", file);
+        double value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        string unit = m.Groups[2].Value;
+        if (value <= 0)
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' must be positive.", file);
+        if (unit == "%")
+            return new MemoryCap(null, value);
+        if (!Units.TryGetValue(unit, out double scale))
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %.", file);
+        double bytes = Math.Floor(value * scale);
+        if (bytes < 1 || bytes > long.MaxValue)
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' is out of range.", file);
+        return new MemoryCap((long)bytes, null);
+    }
+
+    /// <summary>The cap in bytes, given the reference peak that a percentage refers to.</summary>
+    public long Resolve(long noCheckpointingPeakBytes) =>
+        Bytes ?? (long)Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0);
+
+    /// <summary>Formats bytes for people, e.g. "6.00 GiB".</summary>
+    public static string Format(long bytes)
+    {
+        string[] names = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double v = bytes;
+        int i = 0;
+        while (Math.Abs(v) >= 1024 && i < names.Length - 1) { v /= 1024; i++; }
+        return i == 0 ? $"{bytes} B" : v.ToString("0.00", CultureInfo.InvariantCulture) + " " + names[i];
+    }
+}

@@ -1,0 +1,63 @@
+namespace AutoCkpt.Formats;
+
+/// <summary>How a segment's stages are run.</summary>
+public enum SegmentStrategy
+{
+    /// <summary>Run normally: autograd keeps every stage's saved tensors.</summary>
+    Keep,
+    /// <summary>Keep only the segment's input in the forward; recompute the segment before its backward.</summary>
+    Recompute,
+}
+
+/// <summary>A run of consecutive stages, 0-based and inclusive, with one strategy.</summary>
+public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
+{
+    /// <summary>The number of stages in the segment.</summary>
+    public int Length => Last - First + 1;
+}
+
+/// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
+public sealed record Prediction(long PeakBytes, double StepSeconds, double RecomputeSeconds);
+
+/// <summary>How the plan was found.</summary>
+/// <param name="Method">"mip" or "exact".</param>
+/// <param name="Backend">"SCIP", "CP-SAT" or "dp".</param>
+/// <param name="Status">"optimal" or "feasible".</param>
+/// <param name="Gap">Relative optimality gap, 0 when proved optimal.</param>
+/// <param name="SolveSeconds">Wall time of the solve.</param>
+public sealed record SolverInfo(string Method, string Backend, string Status, double Gap, double SolveSeconds);
+
+/// <summary>What the same cost model predicts for a common strategy (none, every_stage, uniform_k, sqrt_n).</summary>
+public sealed record Baseline(string Name, long PeakBytes, double StepSeconds)
+{
+    /// <summary>The baseline's segments, when known; not required in files.</summary>
+    public IReadOnlyList<Segment>? Segments { get; init; }
+}
+
+/// <summary>A plan file, format <c>autockpt-plan/1</c>. Segments are validated when read.</summary>
+public sealed record Plan
+{
+    /// <summary>The format tag this version writes and reads.</summary>
+    public const string FormatTag = "autockpt-plan/1";
+
+    /// <summary>Always <see cref="FormatTag"/>.</summary>
+    public string Format { get; init; } = FormatTag;
+    /// <summary>The ICheckpointTarget's name.</summary>
+    public required string Target { get; init; }
+    /// <summary>The model the plan is for.</summary>
+    public required ModelInfo Model { get; init; }
+    /// <summary>The device the profile was measured on.</summary>
+    public required DeviceInfo Device { get; init; }
+    /// <summary>The batch size profiled.</summary>
+    public required int BatchSize { get; init; }
+    /// <summary>The memory cap the plan was solved under, in bytes.</summary>
+    public required long MemoryCapBytes { get; init; }
+    /// <summary>The cost model's prediction for this plan, or null.</summary>
+    public Prediction? Predicted { get; init; }
+    /// <summary>How the plan was found, or null.</summary>
+    public SolverInfo? Solver { get; init; }
+    /// <summary>Common strategies under the same cost model.</summary>
+    public IReadOnlyList<Baseline> Baselines { get; init; } = [];
+    /// <summary>Segments in order, covering every stage exactly once.</summary>
+    public required IReadOnlyList<Segment> Segments { get; init; }
+}

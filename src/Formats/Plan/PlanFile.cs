@@ -1,0 +1,120 @@
+using System.Text;
+using AutoCkpt.Formats.Yaml;
+using static AutoCkpt.Formats.Yaml.YamlText;
+
+namespace AutoCkpt.Formats;
+
+/// <summary>Reads and writes plan files (<c>autockpt-plan/1</c>).</summary>
+public static class PlanFile
+{
+    /// <summary>The file name the MSBuild integration writes next to the app and the runtime looks for.</summary>
+    public const string DefaultFileName = "autockpt.plan.yaml";
+
+    /// <summary>
+    /// Reads and validates a plan. Throws <see cref="AckptException"/>: ACKPT001 missing, ACKPT002 malformed,
+    /// ACKPT003 unknown format, ACKPT004 segments that overlap, leave gaps or run past the last stage,
+    /// ACKPT009 unknown strategy.
+    /// </summary>
+    public static Plan Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new AckptException(ErrorCodes.PlanMissing, $"plan '{path}' does not exist: run 'autockpt plan' or build the project with AutoCkptProfile set.", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses plan text; <paramref name="file"/> is named in errors.</summary>
+    public static Plan Parse(string text, string file)
+    {
+        var root = YamlMap.Parse(text, file, ErrorCodes.PlanMalformed);
+        string format = root.Str("format");
+        if (format != Plan.FormatTag)
+            throw new AckptException(ErrorCodes.PlanUnknownFormat, $"unknown plan format '{format}': this version reads '{Plan.FormatTag}'. Regenerate the plan with this version's 'autockpt plan'.", file);
+        var model = root.Map("model");
+        var device = root.Map("device");
+        var predicted = root.OptMap("predicted");
+        var solver = root.OptMap("solver");
+        var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
+        var segments = root.List("segments").Select(s => new Segment(s.Int("first"), s.Int("last"), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
+        ValidateSegments(segments, modelInfo.Stages, file);
+        return new Plan
+        {
+            Target = root.Str("target"),
+            Model = modelInfo,
+            Device = new DeviceInfo(device.Str("type"), device.OptStr("name") ?? ""),
+            BatchSize = root.Int("batch_size"),
+            MemoryCapBytes = root.Bytes("memory_cap_bytes"),
+            Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes"), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
+            Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Seconds("gap"), solver.Seconds("solve_seconds")),
+            Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes"), b.Seconds("step_seconds"))).ToList(),
+            Segments = segments,
+        };
+    }
+
+    /// <summary>Checks that segments are in order and cover stages 0..stages-1 exactly once (ACKPT004).</summary>
+    public static void ValidateSegments(IReadOnlyList<Segment> segments, int stages, string? file)
+    {
+        if (segments.Count == 0)
+            throw new AckptException(ErrorCodes.PlanBadSegments, "the plan has no segments; they must cover every stage once.", file);
+        int next = 0;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            if (s.Last < s.First)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] ends (last: {s.Last}) before it starts (first: {s.First}).", file);
+            if (s.First < next)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) overlaps the segment before it, which ends at stage {next - 1}.", file);
+            if (s.First > next)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] starts at stage {s.First}, leaving stages {next}-{s.First - 1} in no segment.", file);
+            if (s.Last >= stages)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] runs to stage {s.Last}, past the last stage ({stages - 1}) of a {stages}-stage model.", file);
+            next = s.Last + 1;
+        }
+        if (next != stages)
+            throw new AckptException(ErrorCodes.PlanBadSegments, $"the segments end at stage {next - 1}, leaving stages {next}-{stages - 1} in no segment.", file);
+    }
+
+    /// <summary>The lower-case name used in files.</summary>
+    public static string StrategyName(SegmentStrategy s) => s switch
+    {
+        SegmentStrategy.Keep => "keep",
+        SegmentStrategy.Recompute => "recompute",
+        _ => throw new ArgumentOutOfRangeException(nameof(s)),
+    };
+
+    private static SegmentStrategy ParseStrategy(string text, string file, string where) => text switch
+    {
+        "keep" => SegmentStrategy.Keep,
+        "recompute" => SegmentStrategy.Recompute,
+        _ => throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"{where}.strategy '{text}' is unknown: this version knows 'keep' and 'recompute'.", file),
+    };
+
+    /// <summary>Formats a plan as YAML, starting with <paramref name="header"/> as a comment.</summary>
+    public static string Format(Plan p, string? header = null)
+    {
+        var sb = new StringBuilder(Comment(header));
+        sb.Append("format: ").Append(p.Format).Append('\n');
+        sb.Append("target: ").Append(Str(p.Target)).Append('\n');
+        sb.Append("model: ").Append(Flow(("fingerprint", Str(p.Model.Fingerprint)), ("stages", Num(p.Model.Stages)))).Append('\n');
+        sb.Append("device: ").Append(Flow(("type", p.Device.Type), ("name", Str(p.Device.Name)))).Append('\n');
+        sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
+        sb.Append("memory_cap_bytes: ").Append(Num(p.MemoryCapBytes)).Append('\n');
+        if (p.Predicted is { } pr)
+            sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
+        if (p.Solver is { } so)
+            sb.Append("solver: ").Append(Flow(("method", so.Method), ("backend", so.Backend), ("status", so.Status), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)))).Append('\n');
+        if (p.Baselines.Count > 0)
+        {
+            sb.Append("baselines:\n");
+            foreach (var b in p.Baselines)
+                sb.Append("  - ").Append(Flow(("name", b.Name), ("peak_bytes", Num(b.PeakBytes)), ("step_seconds", Num(b.StepSeconds)))).Append('\n');
+        }
+        sb.Append("segments:\n");
+        foreach (var s in p.Segments)
+            sb.Append("  - ").Append(Flow(("first", Num(s.First)), ("last", Num(s.Last)), ("strategy", StrategyName(s.Strategy)))).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Writes a plan atomically. Throws ACKPT029 when the path cannot be written.</summary>
+    public static void Write(string path, Plan plan, string? header = null) =>
+        AtomicFile.WriteAllText(path, Format(plan, header));
+}

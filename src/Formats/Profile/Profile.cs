@@ -1,0 +1,56 @@
+namespace AutoCkpt.Formats;
+
+/// <summary>Memory that no checkpointing can remove, in bytes.</summary>
+public sealed record FixedBytes(long Parameters, long Gradients, long OptimizerState, long Batch)
+{
+    /// <summary>The sum of all fixed memory, in bytes.</summary>
+    public long Total => Parameters + Gradients + OptimizerState + Batch;
+}
+
+/// <summary>What one stage costs, measured on the device with the real batch. Bytes and seconds.</summary>
+/// <param name="Name">The stage's name, e.g. "blocks.0".</param>
+/// <param name="ForwardSeconds">Median forward time.</param>
+/// <param name="BackwardSeconds">Median backward time.</param>
+/// <param name="OutputBytes">Bytes of the stage's output tensor.</param>
+/// <param name="RetainedBytes">Growth of live memory when the stage runs with autograd: what autograd keeps, output included.</param>
+/// <param name="ForwardTransientBytes">Peak above retained during the forward.</param>
+/// <param name="BackwardTransientBytes">Peak above steady state during the backward.</param>
+public sealed record StageProfile(
+    string Name,
+    double ForwardSeconds,
+    double BackwardSeconds,
+    long OutputBytes,
+    long RetainedBytes,
+    long ForwardTransientBytes,
+    long BackwardTransientBytes);
+
+/// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
+/// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>
+/// <param name="StepSecondsMeasured">One whole measured training step.</param>
+public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double StepSecondsMeasured);
+
+/// <summary>A profile file, format <c>autockpt-profile/1</c>. Validated when read.</summary>
+public sealed record Profile
+{
+    /// <summary>The format tag this version writes and reads.</summary>
+    public const string FormatTag = "autockpt-profile/1";
+
+    /// <summary>Always <see cref="FormatTag"/>.</summary>
+    public string Format { get; init; } = FormatTag;
+    /// <summary>The ICheckpointTarget's name.</summary>
+    public required string Target { get; init; }
+    /// <summary>The model's fingerprint and stage count.</summary>
+    public required ModelInfo Model { get; init; }
+    /// <summary>The device measured on.</summary>
+    public required DeviceInfo Device { get; init; }
+    /// <summary>The element type, e.g. "float32".</summary>
+    public string Dtype { get; init; } = "float32";
+    /// <summary>The batch size measured with.</summary>
+    public required int BatchSize { get; init; }
+    /// <summary>Memory that no checkpointing removes.</summary>
+    public required FixedBytes FixedBytes { get; init; }
+    /// <summary>One entry per stage, in order.</summary>
+    public required IReadOnlyList<StageProfile> Stages { get; init; }
+    /// <summary>The self-check, or null when the file has none.</summary>
+    public ProfileCheck? Check { get; init; }
+}

@@ -1,0 +1,1 @@
+namespace AutoCkpt.MSBuild; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace AutoCkpt.Planner; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace AutoCkpt.Profiler; internal static class Placeholder {}

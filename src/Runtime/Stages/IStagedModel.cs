@@ -1,0 +1,20 @@
+using TorchSharp;
+
+namespace AutoCkpt;
+
+/// <summary>One stage of a model: a named module that maps the previous stage's output to the next stage's input.</summary>
+/// <param name="Name">The stage's name, e.g. "blocks.3"; part of the model fingerprint.</param>
+/// <param name="Module">The module that runs the stage.</param>
+public sealed record Stage(string Name, torch.nn.Module<torch.Tensor, torch.Tensor> Module);
+
+/// <summary>
+/// Exposes a model that is not a <c>Sequential</c> (embeddings, a list of blocks iterated in <c>forward</c>, a
+/// head) as an ordered list of stages. Contract: the model's <c>forward(x)</c> equals running
+/// <see cref="Stages"/> one after another on <c>x</c>; every module that holds parameters belongs to a stage.
+/// AutoCkpt plans and runs the stages, so a plan can recompute any run of consecutive stages.
+/// </summary>
+public interface IStagedModel
+{
+    /// <summary>The stages in the order the forward runs them.</summary>
+    IReadOnlyList<Stage> Stages { get; }
+}
