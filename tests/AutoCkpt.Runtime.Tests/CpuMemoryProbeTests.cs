@@ -1,0 +1,33 @@
+using AutoCkpt.Memory;
+using TorchSharp;
+using Xunit;
+
+namespace AutoCkpt.Runtime.Tests;
+
+public sealed class CpuMemoryProbeTests
+{
+    private const long Bytes = 64L * 1024 * 1024;
+
+    [Fact]
+    public void Given_a_known_allocation_When_live_bytes_are_read_Then_they_grow_by_its_size()
+    {
+        var probe = new CpuMemoryProbe();
+        long before = probe.LiveBytes();
+        using var t = torch.zeros(Bytes / 4, torch.float32);
+        long grown = probe.LiveBytes() - before;
+        Assert.InRange(grown, Bytes * 0.99, Bytes * 1.02);
+    }
+
+    [Fact]
+    public void Given_a_freed_allocation_When_the_peak_is_read_Then_it_includes_the_freed_block()
+    {
+        var probe = new CpuMemoryProbe();
+        probe.ResetPeak();
+        long before = probe.LiveBytes();
+        using (var t = torch.ones(Bytes / 4, torch.float32)) { }
+        long after = probe.LiveBytes();
+        long peakRise = probe.PeakBytes() - before;
+        Assert.InRange(after - before, -Bytes * 0.01, Bytes * 0.01);
+        Assert.InRange(peakRise, Bytes * 0.97, Bytes * 1.10);
+    }
+}
