@@ -22,7 +22,14 @@ public sealed record StageProfile(
     long OutputBytes,
     long RetainedBytes,
     long ForwardTransientBytes,
-    long BackwardTransientBytes);
+    long BackwardTransientBytes)
+{
+    /// <summary>
+    /// Optional key <c>backward_freed_bytes</c>: live bytes just before the stage's backward minus live bytes just
+    /// after it (what autograd releases, net of the input gradient it creates). May be negative. Default 0.
+    /// </summary>
+    public long BackwardFreedBytes { get; init; }
+}
 
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
 /// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>

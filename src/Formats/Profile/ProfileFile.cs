@@ -35,7 +35,10 @@ public static class ProfileFile
             s.Bytes("output_bytes"),
             s.Bytes("retained_bytes"),
             s.Bytes("forward_transient_bytes"),
-            s.Bytes("backward_transient_bytes"))).ToList();
+            s.Bytes("backward_transient_bytes"))
+        {
+            BackwardFreedBytes = s.Has("backward_freed_bytes") ? s.SignedBytes("backward_freed_bytes") : 0,
+        }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
         if (modelInfo.Stages != stages.Count)
@@ -78,6 +81,8 @@ public static class ProfileFile
             sb.Append("    retained_bytes: ").Append(Num(s.RetainedBytes)).Append('\n');
             sb.Append("    forward_transient_bytes: ").Append(Num(s.ForwardTransientBytes)).Append('\n');
             sb.Append("    backward_transient_bytes: ").Append(Num(s.BackwardTransientBytes)).Append('\n');
+            if (s.BackwardFreedBytes != 0)
+                sb.Append("    backward_freed_bytes: ").Append(Num(s.BackwardFreedBytes)).Append('\n');
         }
         if (p.Check is { } c)
             sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');

@@ -48,11 +48,17 @@ internal sealed class YamlMap
 
     public long Bytes(string key)
     {
+        long v = SignedBytes(key);
+        if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
+        return v;
+    }
+
+    public long SignedBytes(string key)
+    {
         var s = Str(key);
         if (!long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v)
             && !(double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < 9e18 && (v = (long)d) == v))
             throw Fail($"{Where(key)} must be a whole number of bytes, not '{s}'.");
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
         return v;
     }
 
