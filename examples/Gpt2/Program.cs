@@ -1,20 +1,6 @@
+using AutoCkpt.Examples;
 using AutoCkpt.Examples.Gpt2;
-using TorchSharp;
 
-var target = new Gpt2Tiny();
-var device = torch.CPU;
-torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
-using var model = target.CreateModel(device);
-using var optimizer = target.CreateOptimizer(model)!;
-model.train();
-var sw = System.Diagnostics.Stopwatch.StartNew();
-for (int step = 0; step < 200; step++)
-{
-    using var scope = torch.NewDisposeScope();
-    var (x, y) = target.CreateBatch(device, target.DefaultBatchSize);
-    optimizer.zero_grad();
-    var loss = target.Loss(model.call(x), y);
-    loss.backward();
-    optimizer.step();
-    if (step % 10 == 0) Console.WriteLine($"step {step} loss {loss.item<float>():F3} {sw.Elapsed.TotalSeconds:F1}s");
-}
+// dotnet run -c Release --project examples/Gpt2            profile, plan, train with the plan, compare (CPU, tiny)
+// dotnet run -c Release --project examples/Gpt2 -- train   train with the plan the build keeps current
+return ExampleProgram.Main(args, [new Gpt2Tiny(), new Gpt2Small(), new Gpt2Medium()]);

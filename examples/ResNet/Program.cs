@@ -1,19 +1,6 @@
+using AutoCkpt.Examples;
 using AutoCkpt.Examples.ResNet;
-using TorchSharp;
 
-var target = new ResNetSmall();
-var device = torch.CPU;
-using var model = target.CreateModel(device);
-using var optimizer = target.CreateOptimizer(model)!;
-model.train();
-var sw = System.Diagnostics.Stopwatch.StartNew();
-for (int step = 0; step < 100; step++)
-{
-    using var scope = torch.NewDisposeScope();
-    var (x, y) = target.CreateBatch(device, target.DefaultBatchSize);
-    optimizer.zero_grad();
-    var loss = target.Loss(model.call(x), y);
-    loss.backward();
-    optimizer.step();
-    if (step % 10 == 0) Console.WriteLine($"step {step} loss {loss.item<float>():F3} {sw.Elapsed.TotalSeconds:F1}s");
-}
+// dotnet run -c Release --project examples/ResNet            profile, plan, train with the plan, compare (CPU)
+// dotnet run -c Release --project examples/ResNet -- train   train with the plan the build keeps current
+return ExampleProgram.Main(args, [new ResNetSmall(), new ResNetLarge()]);

@@ -57,4 +57,17 @@ public static class BenchMeasurementFile
         }
         return segments;
     }
+
+    /// <summary>Strategies as "none=0-9:keep;plan=0-3:recompute 4-9:keep", for the bench host's command line.</summary>
+    public static string FormatStrategies(IEnumerable<BenchStrategy> strategies) =>
+        string.Join(';', strategies.Select(s => s.Name + "=" + FormatSegments(s.Segments)));
+
+    /// <summary>Parses <see cref="FormatStrategies"/>'s text; throws <see cref="AckptException"/> ACKPT080 on bad text.</summary>
+    public static IReadOnlyList<BenchStrategy> ParseStrategies(string text) =>
+        text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(part =>
+        {
+            int eq = part.IndexOf('=');
+            if (eq <= 0) throw new AckptException(ErrorCodes.BadArgument, $"bad strategy '{part}': write NAME=SEGMENTS.");
+            return new BenchStrategy(part[..eq], ParseSegments(part[(eq + 1)..]));
+        }).ToList();
 }
