@@ -7,15 +7,16 @@ public sealed record BenchStrategy(string Name, IReadOnlyList<Segment> Segments)
 
 /// <summary>A memory reading at a time within one step.</summary>
 /// <param name="Seconds">Since the step started.</param>
-/// <param name="Bytes">Live bytes on the step's scale: what the model, its optimizer and the step hold.</param>
+/// <param name="Bytes">Live bytes on the step's scale: fixed bytes plus what the step holds.</param>
 public readonly record struct MemorySample(double Seconds, long Bytes);
 
 /// <summary>What the bench measured for one strategy, in bytes and seconds.</summary>
 /// <param name="Name">The strategy's name.</param>
 /// <param name="Segments">The segments run.</param>
-/// <param name="PeakBytes">The largest step peak over the timed steps, on the same scale as a profile's prediction (fixed memory included).</param>
+/// <param name="PeakBytes">The largest step peak over the timed steps, on the same scale as a profile's prediction: fixed bytes plus the step's rise.</param>
 /// <param name="MedianStepSeconds">Median forward + backward time over the timed steps.</param>
 /// <param name="StepSeconds">Every timed step's forward + backward time, in the order run.</param>
+/// <param name="StepPeakBytes">Every timed step's peak, in the order run.</param>
 /// <param name="MaxGradRelDiff">Over all parameters, max |g − g_none| / max |g_none| after one step on the same batch and seed.</param>
 /// <param name="Trace">Live bytes sampled during one extra step.</param>
 public sealed record StrategyMeasurement(
@@ -24,6 +25,7 @@ public sealed record StrategyMeasurement(
     long PeakBytes,
     double MedianStepSeconds,
     IReadOnlyList<double> StepSeconds,
+    IReadOnlyList<long> StepPeakBytes,
     double MaxGradRelDiff,
     IReadOnlyList<MemorySample> Trace);
 
@@ -32,6 +34,7 @@ public sealed record StrategyMeasurement(
 /// <param name="Device">The device measured on.</param>
 /// <param name="BatchSize">Samples per step.</param>
 /// <param name="Steps">Timed steps per strategy.</param>
+/// <param name="FixedBytes">Parameters, buffers, gradients, optimizer state and batch, measured as the profiler does: the base every step's peak is reported on.</param>
 /// <param name="Strategies">One measurement per strategy, in the order asked for.</param>
 /// <param name="Losses">The training loss of each timed round, of the last strategy asked for (the plan).</param>
 public sealed record BenchMeasurement(
@@ -39,5 +42,6 @@ public sealed record BenchMeasurement(
     DeviceInfo Device,
     int BatchSize,
     int Steps,
+    long FixedBytes,
     IReadOnlyList<StrategyMeasurement> Strategies,
     IReadOnlyList<double> Losses);

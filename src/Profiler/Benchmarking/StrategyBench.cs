@@ -12,8 +12,11 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?)"/> ("none"
 /// runs the plain model). First one step per strategy on the same batch and seed, before any optimizer step, gives
 /// the gradient differences; then warm-up and timed steps run round-robin in rotating order, so drift in the
-/// machine's speed falls on all strategies alike. Memory is reported on the profile's scale: live bytes less what
-/// was live before the model was made, so parameters, gradients, optimizer state and the batch are included.
+/// machine's speed falls on all strategies alike. Memory is reported on the profile's scale: the fixed bytes
+/// (parameters, buffers, gradients, optimizer state, batch: measured as the profiler does) plus the step's rise
+/// above what was live when it started. A reading against a zero taken before the model was made would also carry
+/// whatever the process freed or allocated since (the CLR's JIT, earlier work in the process): seen to shift
+/// readings by 7 MB after an in-process profile.
 /// </summary>
 public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? progress = null)
 {
@@ -34,17 +37,16 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
 
         int rounds = 1 + options.Warmups + options.Steps + (options.Trace ? 1 : 0);
         var batches = Enumerable.Range(0, rounds).Select(_ => HostBatch(target, options.BatchSize)).ToList();
-        Settle();
-        long zero = device.Probe.LiveBytes();
 
         using var model = target.CreateModel(device.Device);
         model.train();
         using var optimizer = target.CreateOptimizer(model);
         var runs = strategies.Select(s => new StrategyRun(s, Wrap(model, plan, s))).ToList();
-        var step = new TrainingStep(target, model, optimizer, _meter, device.Device, zero);
+        var step = new TrainingStep(target, model, optimizer, _meter, device.Device);
         try
         {
             GradientCheck.Run(step, runs, batches[0], target.Seed + 1, progress);
+            step.MeasureFixedBytes(batches[0]);
             int round = 1;
             for (int w = 0; w < options.Warmups; w++, round++)
                 RunRound(step, runs, batches[round], round, "warm-up round", w, options.Warmups, timed: false);
@@ -57,7 +59,7 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
                     progress?.Report(new BenchStep("trace", 0, 1, run.Strategy.Name));
                     run.Trace = step.Traced(run.Module, batches[round]);
                 }
-            return new BenchMeasurement(target.Name, device.Info, options.BatchSize, options.Steps,
+            return new BenchMeasurement(target.Name, device.Info, options.BatchSize, options.Steps, step.FixedBytes,
                 runs.Select(r => r.ToMeasurement()).ToList(), losses);
         }
         finally

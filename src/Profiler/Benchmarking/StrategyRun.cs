@@ -9,7 +9,7 @@ namespace AutoCkpt.Profiler.Benchmarking;
 internal sealed class StrategyRun(BenchStrategy strategy, nn.Module<Tensor, Tensor> module)
 {
     private readonly List<double> _seconds = [];
-    private long _peak;
+    private readonly List<long> _peaks = [];
 
     public BenchStrategy Strategy { get; } = strategy;
     public nn.Module<Tensor, Tensor> Module { get; } = module;
@@ -19,9 +19,9 @@ internal sealed class StrategyRun(BenchStrategy strategy, nn.Module<Tensor, Tens
     public void Add(double seconds, long peakBytes)
     {
         _seconds.Add(seconds);
-        _peak = Math.Max(_peak, peakBytes);
+        _peaks.Add(peakBytes);
     }
 
     public StrategyMeasurement ToMeasurement() =>
-        new(Strategy.Name, Strategy.Segments, _peak, Median.Of(_seconds), [.. _seconds], MaxGradRelDiff, Trace);
+        new(Strategy.Name, Strategy.Segments, _peaks.Max(), Median.Of(_seconds), [.. _seconds], [.. _peaks], MaxGradRelDiff, Trace);
 }

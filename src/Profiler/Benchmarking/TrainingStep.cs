@@ -7,12 +7,27 @@ namespace AutoCkpt.Profiler.Benchmarking;
 
 /// <summary>
 /// One training step as a training app runs it, in its own DisposeScope: copy the batch to the device, zero the
-/// gradients, forward, loss, backward (measured: time and peak), optimizer step. Bytes are on the bench's scale
-/// (live bytes less <c>zero</c>, what was live before the model was made).
+/// gradients, forward, loss, backward (measured: time and peak), optimizer step. Bytes are on the profile's scale:
+/// <see cref="FixedBytes"/> plus the rise above what was live when the step started.
 /// </summary>
-internal sealed class TrainingStep(
-    ICheckpointTarget target, nn.Module model, optim.Optimizer? optimizer, Meter meter, Device device, long zero)
+internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, optim.Optimizer? optimizer, Meter meter, Device device)
 {
+    /// <summary>Parameters, buffers, gradients, optimizer state and one batch, in bytes; 0 until measured.</summary>
+    public long FixedBytes { get; private set; }
+
+    /// <summary>
+    /// After a backward (gradients exist): runs the first optimizer step, measuring the state it creates, and sums
+    /// the fixed bytes as the profiler does.
+    /// </summary>
+    public void MeasureFixedBytes((Tensor X, Tensor Y) batch)
+    {
+        StrategyBench.Settle();
+        long state = optimizer is null ? 0 : Math.Max(0, meter.Measure(() => optimizer.step()).GrowthBytes);
+        var parameters = model.parameters().ToList();
+        FixedBytes = parameters.Sum(Bytes) + model.buffers().Sum(Bytes)
+            + parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes) + state + Bytes(batch.X) + Bytes(batch.Y);
+    }
+
     /// <summary>A full step; returns the forward + backward seconds, their peak bytes and the loss.</summary>
     public (double Seconds, long PeakBytes, double Loss) Timed(nn.Module<Tensor, Tensor> module, (Tensor X, Tensor Y) batch)
     {
@@ -28,7 +43,7 @@ internal sealed class TrainingStep(
         });
         double value = loss!.item<float>();
         optimizer?.step();
-        return (reading.Seconds, reading.PeakBytes - zero, value);
+        return (reading.Seconds, FixedBytes + reading.PeakAboveBeforeBytes, value);
     }
 
     /// <summary>Forward and backward without an optimizer step, for comparing gradients.</summary>
@@ -47,8 +62,9 @@ internal sealed class TrainingStep(
         using var scope = NewDisposeScope();
         var (x, y) = OnDevice(batch);
         ZeroGrad();
+        meter.Time(() => { });
         IReadOnlyList<MemorySample> samples;
-        using (var sampler = new MemorySampler(meter.Probe, zero))
+        using (var sampler = new MemorySampler(meter.Probe, meter.Probe.LiveBytes() - FixedBytes))
         {
             target.Loss(module.call(x), y).backward();
             meter.Time(() => { });
@@ -66,4 +82,6 @@ internal sealed class TrainingStep(
         if (optimizer is not null) optimizer.zero_grad();
         else model.zero_grad();
     }
+
+    private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
 }
