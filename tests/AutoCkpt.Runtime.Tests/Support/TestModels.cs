@@ -12,18 +12,18 @@ internal static class TestModels
     /// <summary>
     /// Eight single-op stages with batch norm and dropout: Linear, BatchNorm1d, ReLU, Dropout, Linear, Tanh, Dropout, Linear.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> Mlp(ScalarType dtype, long seed = 1)
+    public static nn.Module<Tensor, Tensor> Mlp(ScalarType dtype, long seed = 1, long hidden = 16)
     {
         torch.manual_seed(seed);
         var model = nn.Sequential(
-            ("0", nn.Linear(Features, 16)),
-            ("1", nn.BatchNorm1d(16)),
+            ("0", nn.Linear(Features, hidden)),
+            ("1", nn.BatchNorm1d(hidden)),
             ("2", nn.ReLU()),
             ("3", nn.Dropout(0.25)),
-            ("4", nn.Linear(16, 16)),
+            ("4", nn.Linear(hidden, hidden)),
             ("5", nn.Tanh()),
             ("6", nn.Dropout(0.25)),
-            ("7", nn.Linear(16, Outputs)));
+            ("7", nn.Linear(hidden, Outputs)));
         model.to(dtype);
         return model;
     }
