@@ -52,6 +52,25 @@ public sealed class CheckpointMemoryTests(ITestOutputHelper output)
             $"peak fell by {plainPeak - peak} B, less than half of the plain model's {plainRetained} B of activations");
     }
 
+    [Fact]
+    public void Given_every_stage_recomputed_When_the_backward_has_run_Then_only_the_output_and_the_last_returned_gradients_are_left()
+    {
+        var probe = new CpuMemoryProbe();
+        var (input, target) = Batch();
+        var plain = TestModels.ActivationHeavyStack(Stages, Width);
+        long firstStageGradients = ModelStages.Of(plain)[0].Module.parameters().Sum(p => p.numel() * p.element_size());
+        var steps = Measure(AutoCkpt.Checkpointing.Apply(plain, Plans.EveryStage(plain)), input, target, probe);
+
+        // Left until the step's scope ends: the output (its handle is the caller's) and the parameter gradients the
+        // first stage's backward returned (disposed at the next forward or backward). Saved inputs, recomputed
+        // activations and every other returned gradient are gone.
+        long outputBytes = input.numel() * input.element_size();
+        long slack = Stages * outputBytes / 20; // 5% of the stage inputs, as above: small native allocations
+        long left = steps.Min(s => s.AfterBackward);
+        output.WriteLine($"live after backward {string.Join(", ", steps.Select(s => s.AfterBackward))} B; output {outputBytes} B, first stage's gradients {firstStageGradients} B");
+        Assert.InRange(left, 0, outputBytes + firstStageGradients + slack);
+    }
+
     private static (Tensor Input, Tensor Target) Batch()
     {
         torch.manual_seed(3);
@@ -62,11 +81,11 @@ public sealed class CheckpointMemoryTests(ITestOutputHelper output)
     /// Per measured step: the live bytes the forward added, and the step's peak, both above the live bytes at the
     /// step's start (parameters, gradients and the batch are live then).
     /// </summary>
-    private static List<(long Retained, long Peak)> Measure(nn.Module<Tensor, Tensor> model, Tensor input, Tensor target, CpuMemoryProbe probe)
+    private static List<(long Retained, long AfterBackward, long Peak)> Measure(nn.Module<Tensor, Tensor> model, Tensor input, Tensor target, CpuMemoryProbe probe)
     {
         using var optimizer = torch.optim.SGD(model.parameters(), 0.01);
         Step(model, optimizer, input, target, probe);
-        var steps = new List<(long, long)>();
+        var steps = new List<(long, long, long)>();
         for (int i = 0; i < MeasuredSteps; i++)
         {
             MemoryCollection.Settle();
@@ -76,16 +95,20 @@ public sealed class CheckpointMemoryTests(ITestOutputHelper output)
         return steps;
     }
 
-    private static (long Retained, long Peak) Step(nn.Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, Tensor input, Tensor target, CpuMemoryProbe probe)
+    /// <summary>Gradients are zeroed in place, so that they are live (and the same) at the start of every step.</summary>
+    private static (long Retained, long AfterBackward, long Peak) Step(nn.Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, Tensor input, Tensor target, CpuMemoryProbe probe)
     {
         using var scope = torch.NewDisposeScope();
-        optimizer.zero_grad();
+        foreach (var p in model.parameters())
+            p.grad?.zero_();
         probe.ResetPeak();
         long start = probe.LiveBytes();
         var result = model.call(input);
         long retained = probe.LiveBytes() - start;
-        nn.functional.mse_loss(result, target).backward();
+        using (var loss = nn.functional.mse_loss(result, target))
+            loss.backward();
+        long afterBackward = probe.LiveBytes() - start;
         optimizer.step();
-        return (retained, probe.PeakBytes() - start);
+        return (retained, afterBackward, probe.PeakBytes() - start);
     }
 }
