@@ -5,7 +5,6 @@ public sealed class DeviceInferenceTests
 {
     [Theory]
     [InlineData("<PackageReference Include=\"TorchSharp-cuda-linux\" Version=\"0.107.0\" />", "cuda")]
-    [InlineData("<PackageReference Include=\"libtorch-cuda-12.8-linux-x64\" Version=\"2.10.0\" />", "cuda")]
     [InlineData("<PackageReference Include=\"libtorch-cpu-linux-x64\" Version=\"2.10.0\" />", "cpu")]
     [InlineData("<PackageReference Include=\"TorchSharp\" Version=\"0.107.0\" />", "")]
     public void Given_a_libtorch_package_When_the_device_is_resolved_Then_it_is_inferred(string reference, string expected)
