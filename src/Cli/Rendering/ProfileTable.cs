@@ -1,0 +1,38 @@
+using System.Globalization;
+using AutoCkpt.Formats;
+using Spectre.Console;
+
+namespace AutoCkpt.Cli.Rendering;
+
+/// <summary>The table `autockpt profile` prints at the end: one row per stage, then fixed memory and the self-check.</summary>
+internal static class ProfileTable
+{
+    public static void Write(IAnsiConsole console, Formats.Profile p, string path)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"{p.Target} on {p.Device.Type} ({p.Device.Name}), batch {p.BatchSize}, {p.Dtype}"));
+        table.AddColumn("#", c => c.RightAligned());
+        table.AddColumn("stage");
+        foreach (var name in new[] { "fwd ms", "bwd ms", "output", "retained", "fwd transient", "bwd transient" })
+            table.AddColumn(name, c => c.RightAligned());
+        for (int i = 0; i < p.Stages.Count; i++)
+        {
+            var s = p.Stages[i];
+            table.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Name), Ms(s.ForwardSeconds), Ms(s.BackwardSeconds),
+                Size(s.OutputBytes), Size(s.RetainedBytes), Size(s.ForwardTransientBytes), Size(s.BackwardTransientBytes));
+        }
+        table.AddRow("", "[bold]total[/]", Ms(p.Stages.Sum(s => s.ForwardSeconds)), Ms(p.Stages.Sum(s => s.BackwardSeconds)),
+            "", Size(p.Stages.Sum(s => s.RetainedBytes)), "", "");
+        console.Write(table);
+        var f = p.FixedBytes;
+        console.WriteLine($"fixed: parameters {Size(f.Parameters)}, gradients {Size(f.Gradients)}, optimizer state {Size(f.OptimizerState)}, batch {Size(f.Batch)}");
+        if (p.Check is { } c)
+            console.WriteLine($"check: whole forward retained {Size(c.ForwardRetainedBytesMeasured)} (stages sum {Size(p.Stages.Sum(s => s.RetainedBytes))}); " +
+                              $"whole step {Ms(c.StepSecondsMeasured)} ms (stages sum {Ms(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds))} ms)");
+        console.WriteLine($"wrote {path}");
+    }
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Size(long bytes) => MemoryCap.Format(bytes);
+}
