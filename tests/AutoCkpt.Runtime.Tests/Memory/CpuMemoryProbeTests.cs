@@ -2,8 +2,9 @@ using AutoCkpt.Memory;
 using TorchSharp;
 using Xunit;
 
-namespace AutoCkpt.Runtime.Tests;
+namespace AutoCkpt.Runtime.Tests.Memory;
 
+[Collection(MemoryCollection.Name)]
 public sealed class CpuMemoryProbeTests
 {
     private const long Bytes = 64L * 1024 * 1024;
