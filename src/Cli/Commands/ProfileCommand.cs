@@ -76,7 +76,7 @@ internal static class ProfileCommand
             string? written = ProgressDisplay.Run(Consoles.Out, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
                 m => { if (m.Kind == "warning") warnings.Add(m); else show(m); },
                 line => Consoles.Out.WriteLine(line),
-                line => Consoles.Error.WriteLine(line)));
+                Consoles.ErrorLine));
             if (written is null)
                 throw new AckptException(ErrorCodes.TargetFailed, "the profiler finished without naming the file it wrote.", app.AssemblyPath);
             ProfileTable.Write(Consoles.Out, ProfileFile.Read(written), written);

@@ -14,10 +14,18 @@ internal static class HostLauncher
     /// <summary>The host assembly, shipped in host/ beside the tool.</summary>
     public static string HostAssembly => Path.Combine(AppContext.BaseDirectory, "host", "AutoCkpt.Profiler.dll");
 
-    /// <summary>The environment the host needs for <paramref name="deviceType"/>'s memory probe to read true figures.</summary>
-    public static IReadOnlyDictionary<string, string> Environment(string deviceType) => deviceType == "cuda"
-        ? new Dictionary<string, string> { ["PYTORCH_CUDA_ALLOC_CONF"] = "backend:cudaMallocAsync" }
-        : new Dictionary<string, string> { ["MALLOC_MMAP_THRESHOLD_"] = "65536" };
+    /// <summary>
+    /// The environment the host needs for <paramref name="deviceType"/>'s memory probe to read true figures: CUDA
+    /// allocations from the driver's pool, or freed CPU blocks returned to the OS; and no tiered JIT, whose background
+    /// recompilation allocates native memory while stages are measured.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Environment(string deviceType)
+    {
+        var env = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" };
+        if (deviceType == "cuda") env["PYTORCH_CUDA_ALLOC_CONF"] = "backend:cudaMallocAsync";
+        else env["MALLOC_MMAP_THRESHOLD_"] = "65536";
+        return env;
+    }
 
     /// <summary>The full <c>dotnet</c> argument list that runs <paramref name="verb"/> in <paramref name="app"/>.</summary>
     public static IReadOnlyList<string> Arguments(AppAssembly app, string verb, IEnumerable<string> verbArgs)
