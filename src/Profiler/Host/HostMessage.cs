@@ -34,7 +34,7 @@ internal sealed record HostMessage(string Kind)
     public int? Count { get; init; }
     /// <summary>A name for the item, e.g. the stage's name.</summary>
     public string? Item { get; init; }
-    /// <summary>For a result: how long the work took in the host, in seconds (process start and loading excluded).</summary>
+    /// <summary>For a result: how long the measuring took, in seconds, from the warm-up step to the end.</summary>
     public double? Seconds { get; init; }
 
     /// <summary>The line to write.</summary>

@@ -31,9 +31,14 @@ internal sealed class ProfileVerb : IHostVerb
 
         var device = ProfilingDevice.Open(args.Get("device") ?? "cpu");
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
-        var progress = new SyncProgress(s => output.Progress(s.Phase, s.Index, s.Count, s.Stage));
-        Profile profile;
+        // The cost of profiling is counted from the warm-up step: loading libtorch and building the model are not it.
         long start = Stopwatch.GetTimestamp();
+        var progress = new SyncProgress(s =>
+        {
+            if (s.Phase == "warm-up") start = Stopwatch.GetTimestamp();
+            output.Progress(s.Phase, s.Index, s.Count, s.Stage);
+        });
+        Profile profile;
         try
         {
             profile = new ModelProfiler(meter, progress).Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats));

@@ -10,7 +10,7 @@ namespace AutoCkpt.Profiler.Profiling;
 /// Profiles a target's model on one device with the real batch (docs/profiler.md): one warm-up training step
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
-/// The cost is about 5 + repeats training steps (docs/profiler.md).
+/// The cost is about 6 + repeats training steps (docs/profiler.md).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
