@@ -22,7 +22,8 @@ internal static class ProjectBuilder
         log($"building {project} ({configuration})");
         var output = new List<string>();
         int exit = ProcessRunner.Run(Dotnet.Path,
-            ["build", project, "-nologo", "-c", configuration, "-t:Build",
+            // AutoCkptEnabled=false: profiling needs no plan, and the project's profile may not exist yet (ACKPT020).
+            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptEnabled=false",
              "-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath"],
             output.Add, output.Add);
         string text = string.Join('\n', output);

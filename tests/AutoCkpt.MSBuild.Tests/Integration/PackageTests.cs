@@ -3,10 +3,11 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.MSBuild.Tests.Integration;
 
 /// <summary>
-/// What a user does: the packages from `dotnet pack` in a folder, a fresh project outside the repo with its own
-/// nuget.config (that folder plus nuget.org), build, run. The packages get a version of their own, and the project
-/// restores into its own package folder (the machine's cache is a read-only fallback), so no stale copy is used.
-/// Natives are packed for linux-x64 only (AutoCkptPackRuntimes), to keep the packages small.
+/// What a user does, with the packages from `dotnet pack` in a folder and a fresh project outside the repo (its own
+/// nuget.config: that folder plus nuget.org): install the tool, profile the model with it, build (the plan is made),
+/// run the app (it applies the plan it finds beside itself), then build with AutoCkptProfileOnBuild after a code
+/// change. The packages get a version of their own and restore into the project's own package folder (the machine's
+/// cache is a read-only fallback), so no stale copy is used. Natives are packed for linux-x64 only.
 /// </summary>
 public sealed class PackedConsumer : IDisposable
 {
@@ -20,12 +21,16 @@ public sealed class PackedConsumer : IDisposable
         if (Pack.ExitCode != 0) return;
 
         WriteApp();
-        Build = SampleProject.Run(App, "dotnet", ["build", "-nodeReuse:false", "-tl:off", "-v:n", "-clp:NoSummary"]);
+        ToolInstall = Dotnet("tool", "install", "AutoCkpt.Tool", "--create-manifest-if-needed", "--version", Version);
+        if (ToolInstall.ExitCode != 0) return;
+        Profile = Dotnet("autockpt", "profile", "--project", "app.csproj", "--out", "app.profile.yaml");
+        if (Profile.ExitCode != 0) return;
+        Build = Dotnet("build", "-nodeReuse:false", "-tl:off", "-v:n", "-clp:NoSummary");
         if (Build.ExitCode != 0) return;
         Plan = PlanFile.Read(Path.Combine(App, "bin", "Debug", "net10.0", PlanFile.DefaultFileName));
-        RunApp = SampleProject.Run(App, "dotnet", ["run", "--no-build"]);
-        ToolInstall = SampleProject.Run(App, "dotnet", ["tool", "install", "AutoCkpt.Tool", "--create-manifest-if-needed", "--version", Version]);
-        ToolPlan = SampleProject.Run(App, "dotnet", ["autockpt", "plan", "--profile", "model.profile.yaml", "--memory-cap", "2GiB", "--out", "tool.plan.yaml"]);
+        RunApp = Dotnet("run", "--no-build");
+        File.SetLastWriteTimeUtc(Path.Combine(App, "Targets.cs"), DateTime.UtcNow);
+        ProfileOnBuild = Dotnet("build", "--no-restore", "-nodeReuse:false", "-tl:off", "-v:n", "-clp:NoSummary", "-p:AutoCkptProfileOnBuild=true");
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "autockpt-msbuild-tests", "pack-" + Guid.NewGuid().ToString("N")[..12]);
@@ -33,11 +38,14 @@ public sealed class PackedConsumer : IDisposable
     public string Packages => Path.Combine(Root, "packages");
     public string App => Path.Combine(Root, "app");
     public BuildResult Pack { get; }
+    public BuildResult? ToolInstall { get; }
+    public BuildResult? Profile { get; }
     public BuildResult? Build { get; }
     public Plan? Plan { get; }
     public BuildResult? RunApp { get; }
-    public BuildResult? ToolInstall { get; }
-    public BuildResult? ToolPlan { get; }
+    public BuildResult? ProfileOnBuild { get; }
+
+    private BuildResult Dotnet(params string[] args) => SampleProject.Run(App, "dotnet", args);
 
     private void WriteApp()
     {
@@ -61,7 +69,7 @@ public sealed class PackedConsumer : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
-                <AutoCkptProfile>model.profile.yaml</AutoCkptProfile>
+                <AutoCkptProfile>app.profile.yaml</AutoCkptProfile>
                 <AutoCkptMemoryCap>1GiB</AutoCkptMemoryCap>
               </PropertyGroup>
               <ItemGroup>
@@ -71,17 +79,38 @@ public sealed class PackedConsumer : IDisposable
               </ItemGroup>
             </Project>
             """);
+        File.WriteAllText(Path.Combine(App, "Targets.cs"), """
+            using AutoCkpt;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            public sealed class TinyMlp : ICheckpointTarget
+            {
+                public string Name => "tiny-mlp";
+                public int DefaultBatchSize => 16;
+                public nn.Module<Tensor, Tensor> CreateModel(Device device) => nn.Sequential(
+                    ("b0", nn.Sequential(nn.Linear(64, 64), nn.GELU())),
+                    ("b1", nn.Sequential(nn.Linear(64, 64), nn.GELU())),
+                    ("b2", nn.Linear(64, 8))).to(device);
+                public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) =>
+                    (randn(batchSize, 64, device: device), randn(batchSize, 8, device: device));
+                public Tensor Loss(Tensor output, Tensor target) => nn.functional.mse_loss(output, target);
+            }
+            """);
         File.WriteAllText(Path.Combine(App, "Program.cs"), """
             using AutoCkpt;
-            using AutoCkpt.Formats;
             using TorchSharp;
 
-            var plan = PlanFile.Read(Path.Combine(AppContext.BaseDirectory, PlanFile.DefaultFileName));
-            var model = torch.nn.Sequential(("0", torch.nn.Linear(4, 8)), ("1", torch.nn.ReLU()), ("2", torch.nn.Linear(8, 2)));
-            Console.WriteLine($"plan: {plan.Segments.Count} segments, cap {plan.MemoryCapBytes}");
-            Console.WriteLine($"model: {ModelStages.Of(model).Count} stages, {ModelStages.Fingerprint(model)}");
+            var target = new TinyMlp();
+            var model = Checkpointing.Apply(target.CreateModel(torch.CPU));
+            using (torch.NewDisposeScope())
+            {
+                var (x, y) = target.CreateBatch(torch.CPU, target.DefaultBatchSize);
+                var loss = target.Loss(model.call(x), y);
+                loss.backward();
+                Console.WriteLine($"applied {model.Segments.Count} segments from {model.PlanFile}; loss {loss.item<float>():F4}");
+            }
             """);
-        File.Copy(RepoPaths.Asset("tiny.profile.yaml"), Path.Combine(App, "model.profile.yaml"));
     }
 
     public void Dispose()
@@ -92,6 +121,9 @@ public sealed class PackedConsumer : IDisposable
 
 public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsumer>
 {
+    private static void Succeeded(BuildResult? step, BuildResult before) =>
+        Assert.True(step?.ExitCode == 0, step?.ToString() ?? "an earlier step failed:\n" + before);
+
     [Fact]
     public void Given_the_repo_When_packed_Then_each_package_and_its_symbols_land_in_one_folder()
     {
@@ -104,27 +136,34 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     }
 
     [Fact]
-    public void Given_the_packages_When_a_fresh_project_builds_with_them_Then_the_plan_is_made_beside_the_app()
+    public void Given_the_tool_package_When_installed_locally_Then_dotnet_autockpt_profiles_the_fresh_project()
     {
-        Assert.True(c.Build?.ExitCode == 0, c.Build?.ToString() ?? c.Pack.ToString());
+        Succeeded(c.Profile, c.ToolInstall ?? c.Pack);
+        var profile = ProfileFile.Read(Path.Combine(c.App, "app.profile.yaml"));
+        Assert.Equal(("tiny-mlp", 3), (profile.Target, profile.Model.Stages));
+    }
+
+    [Fact]
+    public void Given_the_MSBuild_package_When_the_fresh_project_builds_Then_the_plan_for_its_profile_is_made_beside_the_app()
+    {
+        Succeeded(c.Build, c.Profile ?? c.Pack);
         Assert.True(c.Build!.PlanTaskRan, c.Build.ToString());
         Assert.Equal(1L << 30, c.Plan?.MemoryCapBytes);
+        Assert.Equal(ProfileFile.Read(Path.Combine(c.App, "app.profile.yaml")).Model.Fingerprint, c.Plan?.Model.Fingerprint);
     }
 
     [Fact]
-    public void Given_the_built_project_When_it_runs_Then_TorchSharp_loads_and_the_plan_is_found_with_no_path()
+    public void Given_the_built_app_When_it_runs_Then_it_applies_the_plan_it_finds_beside_itself_and_trains_a_step()
     {
-        Assert.True(c.RunApp?.ExitCode == 0, c.RunApp?.ToString() ?? c.Build?.ToString());
-        Assert.Contains("plan: ", c.RunApp!.Output);
-        Assert.Contains("cap 1073741824", c.RunApp.Output);
-        Assert.Contains("model: 3 stages, sha256:", c.RunApp.Output);
+        Succeeded(c.RunApp, c.Build ?? c.Pack);
+        Assert.Matches(@"applied \d+ segments from .*autockpt\.plan\.yaml; loss \d", c.RunApp!.Output);
     }
 
     [Fact]
-    public void Given_the_tool_package_When_installed_as_a_local_tool_Then_dotnet_autockpt_plans()
+    public void Given_profile_on_build_and_newer_model_code_When_built_Then_the_profile_and_then_the_plan_are_remade()
     {
-        Assert.True(c.ToolInstall?.ExitCode == 0, c.ToolInstall?.ToString() ?? c.Build?.ToString());
-        Assert.True(c.ToolPlan?.ExitCode == 0, c.ToolPlan?.ToString());
-        Assert.Equal(2L << 30, PlanFile.Read(Path.Combine(c.App, "tool.plan.yaml")).MemoryCapBytes);
+        Succeeded(c.ProfileOnBuild, c.RunApp ?? c.Pack);
+        Assert.Contains("AutoCkpt: profile written", c.ProfileOnBuild!.Output);
+        Assert.True(c.ProfileOnBuild.PlanTaskRan, c.ProfileOnBuild.ToString());
     }
 }
