@@ -7,7 +7,8 @@ namespace AutoCkpt.Cli.Rendering;
 /// <summary>The table `autockpt profile` prints at the end: one row per stage, then fixed memory and the self-check.</summary>
 internal static class ProfileTable
 {
-    public static void Write(IAnsiConsole console, Formats.Profile p, string path)
+    /// <summary>Writes the table; <paramref name="seconds"/> is how long profiling took, or null when unknown.</summary>
+    public static void Write(IAnsiConsole console, Formats.Profile p, string path, double? seconds = null)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{p.Target} on {p.Device.Type} ({p.Device.Name}), batch {p.BatchSize}, {p.Dtype}"));
@@ -29,6 +30,9 @@ internal static class ProfileTable
         if (p.Check is { } c)
             console.WriteLine($"check: whole forward retained {Size(c.ForwardRetainedBytesMeasured)} (stages: retained - input freed = {Size(p.Stages.Sum(s => s.RetainedBytes - s.InputFreedBytes))}); " +
                               $"whole step {Ms(c.StepSecondsMeasured)} ms (stages sum {Ms(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds))} ms)");
+        if (seconds is { } t && p.Check is { StepSecondsMeasured: > 0 } step)
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"profiling took {t:0.##} s, the time of {t / step.StepSecondsMeasured:0.#} training steps"));
         console.WriteLine($"wrote {path}");
     }
 

@@ -10,12 +10,15 @@ namespace AutoCkpt.Profiler.Profiling;
 /// Profiles a target's model on one device with the real batch (docs/profiler.md): one warm-up training step
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
-/// The cost is about 2 + 2 × repeats training steps.
+/// The cost is about 6 + repeats training steps (docs/profiler.md).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
     /// <summary>Whole forwards run to read the chain's memory (input freed, forward retained); their median counts.</summary>
-    private const int MemoryPasses = 3;
+    private const int MemoryPasses = 2;
+
+    /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
+    private const int CheckSteps = 3;
 
     /// <summary>
     /// Measures <paramref name="target"/> on <paramref name="device"/>. Throws <see cref="AckptException"/> ACKPT008 when
@@ -125,7 +128,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         }
 
         var seconds = new List<double>(repeats);
-        for (int r = 0; r < repeats; r++)
+        for (int r = 0; r < Math.Min(repeats, CheckSteps); r++)
         {
             using var step = NewDisposeScope();
             Tensor? output = null;
