@@ -3,27 +3,41 @@ using Spectre.Console;
 
 namespace AutoCkpt.Cli.Common;
 
-/// <summary>The tool's consoles: results on standard output, errors and warnings on standard error.</summary>
+/// <summary>
+/// The tool's consoles: progress and results on standard output (Spectre.Console), errors and warnings on standard
+/// error as plain unwrapped lines (coloured on a terminal), so logs and tests see each message whole.
+/// </summary>
 internal static class Consoles
 {
-    private static readonly Lazy<IAnsiConsole> ErrorConsole = new(() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
+    private const int RedirectedWidth = 160;
 
-    public static IAnsiConsole Out => AnsiConsole.Console;
+    private static readonly Lazy<IAnsiConsole> OutConsole = new(() =>
+    {
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected) console.Profile.Width = RedirectedWidth;
+        return console;
+    });
 
-    public static IAnsiConsole Error => ErrorConsole.Value;
+    /// <summary>Standard output.</summary>
+    public static IAnsiConsole Out => OutConsole.Value;
 
-    /// <summary>Writes "file: error ACKPTnnn: message" in red on standard error; returns exit code 1.</summary>
+    /// <summary>Writes "file: error ACKPTnnn: message" on standard error; returns exit code 1.</summary>
     public static int Fail(AckptException e)
     {
-        Error.Write(new Text(e.ToString() + Environment.NewLine, new Style(Color.Red)));
+        ErrorLine(e.ToString(), "31");
         return 1;
     }
 
-    /// <summary>Writes "file: warning ACKPTnnn: message" in yellow on standard error.</summary>
-    public static void Warn(string code, string message, string? file)
+    /// <summary>Writes "file: warning ACKPTnnn: message" on standard error.</summary>
+    public static void Warn(string code, string message, string? file) =>
+        ErrorLine((file is null ? "" : file + ": ") + $"warning {code}: {message}", "33");
+
+    /// <summary>Writes a line on standard error as it is.</summary>
+    public static void ErrorLine(string text) => ErrorLine(text, null);
+
+    private static void ErrorLine(string text, string? ansiColour)
     {
-        string text = (file is null ? "" : file + ": ") + $"warning {code}: {message}";
-        Error.Write(new Text(text + Environment.NewLine, new Style(Color.Yellow)));
+        if (ansiColour is null || Console.IsErrorRedirected) Console.Error.WriteLine(text);
+        else Console.Error.WriteLine($"\u001b[{ansiColour}m{text}\u001b[0m");
     }
 }

@@ -24,7 +24,8 @@ internal static class OutputPath
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new AckptException(ErrorCodes.OutputNotWritable, $"cannot write '{full}': {e.Message}", full, e);
+            throw new AckptException(ErrorCodes.OutputNotWritable,
+                $"cannot write '{full}': its folder '{Path.GetDirectoryName(full)}' cannot be written ({e.Message}).", full, e);
         }
     }
 }

@@ -14,10 +14,18 @@ internal static class HostLauncher
     /// <summary>The host assembly, shipped in host/ beside the tool.</summary>
     public static string HostAssembly => Path.Combine(AppContext.BaseDirectory, "host", "AutoCkpt.Profiler.dll");
 
-    /// <summary>The environment the host needs for <paramref name="deviceType"/>'s memory probe to read true figures.</summary>
-    public static IReadOnlyDictionary<string, string> Environment(string deviceType) => deviceType == "cuda"
-        ? new Dictionary<string, string> { ["PYTORCH_CUDA_ALLOC_CONF"] = "backend:cudaMallocAsync" }
-        : new Dictionary<string, string> { ["MALLOC_MMAP_THRESHOLD_"] = "65536" };
+    /// <summary>
+    /// The environment the host needs for <paramref name="deviceType"/>'s memory probe to read true figures: CUDA
+    /// allocations from the driver's pool, or freed CPU blocks returned to the OS; and no tiered JIT, whose background
+    /// recompilation allocates native memory while stages are measured.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Environment(string deviceType)
+    {
+        var env = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" };
+        if (deviceType == "cuda") env["PYTORCH_CUDA_ALLOC_CONF"] = "backend:cudaMallocAsync";
+        else env["MALLOC_MMAP_THRESHOLD_"] = "65536";
+        return env;
+    }
 
     /// <summary>The full <c>dotnet</c> argument list that runs <paramref name="verb"/> in <paramref name="app"/>.</summary>
     public static IReadOnlyList<string> Arguments(AppAssembly app, string verb, IEnumerable<string> verbArgs)
@@ -32,21 +40,21 @@ internal static class HostLauncher
     }
 
     /// <summary>
-    /// Runs the verb and waits. Returns the "result" message's file. Throws <see cref="AckptException"/> with the
+    /// Runs the verb and waits. Returns the "result" message. Throws <see cref="AckptException"/> with the
     /// host's code when it reports an error, ACKPT028 when the system killed it (out of memory), ACKPT032 otherwise.
     /// </summary>
-    public static string? Run(AppAssembly app, string verb, IEnumerable<string> verbArgs, string deviceType,
+    public static HostMessage? Run(AppAssembly app, string verb, IEnumerable<string> verbArgs, string deviceType,
         Action<HostMessage> onMessage, Action<string> onOutput, Action<string> onError)
     {
         if (!File.Exists(HostAssembly))
             throw new AckptException(ErrorCodes.TargetFailed, $"the tool's host is missing at '{HostAssembly}': rebuild or reinstall the tool.", HostAssembly);
         HostMessage? error = null;
-        string? result = null;
+        HostMessage? result = null;
         int exit = ProcessRunner.Run(Dotnet.Path, Arguments(app, verb, verbArgs), line =>
         {
             if (!HostMessage.TryParse(line, out var message)) { onOutput(line); return; }
             if (message.Kind == "error") error = message;
-            if (message.Kind == "result") result = message.File;
+            if (message.Kind == "result") result = message;
             onMessage(message);
         }, onError, Environment(deviceType));
         if (exit == 0) return result;

@@ -22,13 +22,14 @@ internal static class ProjectBuilder
         log($"building {project} ({configuration})");
         var output = new List<string>();
         int exit = ProcessRunner.Run(Dotnet.Path,
-            ["build", project, "-nologo", "-c", configuration, "-t:Build",
+            // AutoCkptEnabled=false: profiling needs no plan, and the project's profile may not exist yet (ACKPT020).
+            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptEnabled=false",
              "-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath"],
             output.Add, output.Add);
         string text = string.Join('\n', output);
         if (exit != 0)
             throw new AckptException(ErrorCodes.ProjectBuildFailed,
-                $"the project did not build (dotnet build exited with {exit}):\n{text}", project);
+                $"the project did not build (dotnet build exited with {exit}):\n{string.Join('\n', WithoutProperties(output))}", project);
         var properties = ReadProperties(text, project);
         return AppAssembly.FromDll(properties["TargetPath"], Blank(properties, "ProjectDepsFilePath"), Blank(properties, "ProjectRuntimeConfigFilePath"));
     }
@@ -62,6 +63,14 @@ internal static class ProjectBuilder
         {
             throw new AckptException(ErrorCodes.ProjectBuildFailed, $"the project built but its output path could not be read ({e.Message}):\n{text}", project);
         }
+    }
+
+    /// <summary>The build's own lines: the "-getProperty" JSON block ("{" to "}") is ours, not the build's.</summary>
+    private static IEnumerable<string> WithoutProperties(List<string> lines)
+    {
+        int start = lines.IndexOf("{");
+        int end = lines.LastIndexOf("}");
+        return start >= 0 && end > start ? lines.Take(start).Concat(lines.Skip(end + 1)) : lines;
     }
 
     private static string? Blank(Dictionary<string, string> p, string key) =>

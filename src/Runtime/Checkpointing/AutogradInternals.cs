@@ -25,7 +25,7 @@ internal static class AutogradInternals
         typeof(autograd.AutogradContext).Assembly.GetType("TorchSharp.torch+autograd+Node`1")?.GetField("_outputCache", Private);
 
     /// <summary>True when this TorchSharp has the fields both fixes use.</summary>
-    public static bool Supported => NodeField is not null && SavedField is not null && OutputCacheField is not null;
+    public static bool Supported => NodeField is not null && ResetData is not null && OutputCacheField is not null;
 
     /// <summary>Replaces the node's full-size output cache with expanded one-element tensors.</summary>
     public static void ShrinkOutputCache(autograd.AutogradContext ctx)
@@ -42,11 +42,15 @@ internal static class AutogradInternals
         }
     }
 
+    private static readonly MethodInfo? ResetData = SavedField?.FieldType.GetGenericArguments().FirstOrDefault()
+        ?.GetMethod("reset_data", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+
     /// <summary>Drops the data of the tensors the node saved for backward.</summary>
     public static void ReleaseSaved(autograd.AutogradContext ctx)
     {
-        if (SavedField?.GetValue(ctx) is not System.Collections.IEnumerable saved) return;
+        if (ResetData is null || SavedField?.GetValue(ctx) is not System.Collections.IEnumerable saved) return;
         foreach (var v in saved)
-            v?.GetType().GetMethod("reset_data", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)?.Invoke(v, null);
+            if (v is not null)
+                ResetData.Invoke(v, null);
     }
 }

@@ -30,8 +30,7 @@ public sealed class EquivalenceTests
         var type = dtype == "float64" ? float64 : float32;
         var batches = TestModels.Batches(Steps, 32, type);
         using var expected = Trainer.Run(TestModels.Mlp(type), batches, TestModels.MseLoss);
-        var plain = TestModels.Mlp(type);
-        using var actual = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, segments)), batches, TestModels.MseLoss);
+        using var actual = TrainCheckpointed(TestModels.Mlp(type), segments, batches, TestModels.MseLoss);
         Same.Training(expected, actual);
     }
 
@@ -43,8 +42,7 @@ public sealed class EquivalenceTests
         var type = dtype == "float64" ? float64 : float32;
         var batches = TestModels.Batches(Steps, 32, type);
         using var expected = Trainer.Run(TestModels.Blocks(type), batches, TestModels.MseLoss);
-        var plain = TestModels.Blocks(type);
-        using var actual = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, Plans.EveryStage(plain)), batches, TestModels.MseLoss);
+        using var actual = TrainCheckpointed(TestModels.Blocks(type), "r0 r1 r2 r3", batches, TestModels.MseLoss);
         Same.Training(expected, actual);
     }
 
@@ -54,8 +52,7 @@ public sealed class EquivalenceTests
         var batches = TestModels.Batches(Steps, 32, float32);
         Assert.False(batches[0].Input.requires_grad);
         using var expected = Trainer.Run(TestModels.Mlp(float32), batches, TestModels.MseLoss);
-        var plain = TestModels.Mlp(float32);
-        using var actual = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, "r0-1 k2-7")), batches, TestModels.MseLoss);
+        using var actual = TrainCheckpointed(TestModels.Mlp(float32), "r0-1 k2-7", batches, TestModels.MseLoss);
         // Parameters 0 and 1 are the first Linear's weight and bias, both in the recomputed first segment.
         for (int step = 0; step < Steps; step++)
             for (int p = 0; p < 2; p++)
@@ -74,8 +71,7 @@ public sealed class EquivalenceTests
     {
         var batches = TinyGpt.Batches(Steps);
         using var expected = Trainer.Run(new TinyGpt(), batches, TinyGpt.Loss);
-        var plain = new TinyGpt();
-        using var actual = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, segments)), batches, TinyGpt.Loss);
+        using var actual = TrainCheckpointed(new TinyGpt(), segments, batches, TinyGpt.Loss);
         Same.Training(expected, actual);
     }
 
@@ -92,5 +88,23 @@ public sealed class EquivalenceTests
         reference.eval();
         using (torch.no_grad())
             Same.Bits(reference.call(input), model.call(input), "eval output");
+    }
+
+    /// <summary>
+    /// Trains <paramref name="plain"/> with the plan <paramref name="segments"/>, and checks through forward hooks
+    /// that the plan really ran: each recomputed stage twice per step, each kept stage once.
+    /// </summary>
+    private static TrainingTrace TrainCheckpointed(
+        nn.Module<Tensor, Tensor> plain, string segments,
+        IReadOnlyList<(Tensor Input, Tensor Target)> batches, Func<Tensor, Tensor, Tensor> loss)
+    {
+        var plan = Plans.For(plain, segments);
+        int calls = 0;
+        foreach (var stage in ModelStages.Of(plain))
+            stage.Module.register_forward_hook((m, input, output) => { calls++; return output; });
+        var trace = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, plan), batches, loss);
+        int perStep = plan.Model.Stages + plan.Segments.Where(s => s.Strategy == AutoCkpt.Formats.SegmentStrategy.Recompute).Sum(s => s.Length);
+        Assert.Equal(batches.Count * perStep, calls);
+        return trace;
     }
 }

@@ -7,7 +7,7 @@ namespace AutoCkpt.Runtime.Tests.Memory;
 /// after the parallel collections, never beside another test.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
+public sealed class MemoryCollection : ICollectionFixture<MemoryCollection.SingleThreaded>
 {
     public const string Name = "Memory measurements (run alone)";
 
@@ -17,5 +17,19 @@ public sealed class MemoryCollection
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+    }
+
+    /// <summary>
+    /// One libtorch thread while the collection runs: GEMM libraries keep per-thread buffers, allocated the first
+    /// time a thread runs a given product, which with several threads can land in any measured step. The runtime's
+    /// memory does not depend on the thread count.
+    /// </summary>
+    public sealed class SingleThreaded : IDisposable
+    {
+        private readonly int _threads = TorchSharp.torch.get_num_threads();
+
+        public SingleThreaded() => TorchSharp.torch.set_num_threads(1);
+
+        public void Dispose() => TorchSharp.torch.set_num_threads(_threads);
     }
 }
