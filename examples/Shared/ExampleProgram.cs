@@ -13,6 +13,7 @@ public static class ExampleProgram
     /// <summary>Runs the example; <paramref name="targets"/> lists its targets, the first being the default.</summary>
     public static int Main(string[] args, IReadOnlyList<ICheckpointTarget> targets)
     {
+        ProcessSetup.BeforeTorch();
         try
         {
             if (args is ["train", .. var rest])

@@ -8,7 +8,8 @@ namespace AutoCkpt.Profiler.Benchmarking;
 
 /// <summary>
 /// Runs real training steps of several strategies on one model, in one process, and measures each with the
-/// profiler's meter (docs/benchmarks.md). One model and optimizer are shared: every strategy wraps the same
+/// profiler's meter (docs/benchmarks.md). One model and optimizer are shared (the optimizer made after the gradient
+/// check, as the profiler makes it, so that the fixed bytes agree): every strategy wraps the same
 /// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?)"/> ("none"
 /// runs the plain model). First one step per strategy on the same batch and seed, before any optimizer step, gives
 /// the gradient differences; then warm-up and timed steps run round-robin in rotating order, so drift in the
@@ -40,13 +41,12 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
 
         using var model = target.CreateModel(device.Device);
         model.train();
-        using var optimizer = target.CreateOptimizer(model);
         var runs = strategies.Select(s => new StrategyRun(s, Wrap(model, plan, s))).ToList();
-        var step = new TrainingStep(target, model, optimizer, _meter, device.Device);
+        using var step = new TrainingStep(target, model, _meter, device.Device);
         try
         {
             GradientCheck.Run(step, runs, batches[0], target.Seed + 1, progress);
-            step.MeasureFixedBytes(batches[0]);
+            step.CreateOptimizer(batches[0]);
             int round = 1;
             for (int w = 0; w < options.Warmups; w++, round++)
                 RunRound(step, runs, batches[round], round, "warm-up round", w, options.Warmups, timed: false);

@@ -10,19 +10,21 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// gradients, forward, loss, backward (measured: time and peak), optimizer step. Bytes are on the profile's scale:
 /// <see cref="FixedBytes"/> plus the rise above what was live when the step started.
 /// </summary>
-internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, optim.Optimizer? optimizer, Meter meter, Device device)
+internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, Meter meter, Device device) : IDisposable
 {
+    private optim.Optimizer? optimizer;
+
     /// <summary>Parameters, buffers, gradients, optimizer state and one batch, in bytes; 0 until measured.</summary>
     public long FixedBytes { get; private set; }
 
     /// <summary>
-    /// After a backward (gradients exist): runs the first optimizer step, measuring the state it creates, and sums
-    /// the fixed bytes as the profiler does.
+    /// After a backward (gradients exist): creates the optimizer and runs its first step, measuring its state as
+    /// the profiler does (<see cref="Profiling.OptimizerState"/>), and sums the fixed bytes.
     /// </summary>
-    public void MeasureFixedBytes((Tensor X, Tensor Y) batch)
+    public void CreateOptimizer((Tensor X, Tensor Y) batch)
     {
         StrategyBench.Settle();
-        long state = optimizer is null ? 0 : Math.Max(0, meter.Measure(() => optimizer.step()).GrowthBytes);
+        (optimizer, long state) = Profiling.OptimizerState.Create(target, model, device, meter);
         var parameters = model.parameters().ToList();
         FixedBytes = parameters.Sum(Bytes) + model.buffers().Sum(Bytes)
             + parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes) + state + Bytes(batch.X) + Bytes(batch.Y);
@@ -82,6 +84,8 @@ internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, op
         if (optimizer is not null) optimizer.zero_grad();
         else model.zero_grad();
     }
+
+    public void Dispose() => optimizer?.Dispose();
 
     private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
 }

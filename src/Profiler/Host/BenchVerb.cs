@@ -33,6 +33,7 @@ internal sealed class BenchVerb : IHostVerb
 
         var device = ProfilingDevice.Open(args.Get("device") ?? plan.Device.Type);
         var progress = new SyncProgress(s => output.Progress(s.Phase, s.Index, s.Count, s.Strategy));
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         BenchMeasurement measurement;
         try
         {
@@ -44,7 +45,7 @@ internal sealed class BenchVerb : IHostVerb
                 $"the {device.Info.Type} device ran out of memory benchmarking '{target.Name}' at batch size {batchSize}: try a smaller --batch-size. ({HostProgram.FirstLine(e)})");
         }
         BenchMeasurementFile.Write(path, measurement);
-        output.Result(Path.GetFullPath(path));
+        output.Result(Path.GetFullPath(path), System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         return HostExitCodes.Ok;
     }
 

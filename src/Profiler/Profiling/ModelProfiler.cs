@@ -38,15 +38,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
         using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
-        WarmOptimizer(target, device);
-        // Optimizers may allocate their state when created or at their first step: measure across both.
-        optim.Optimizer? optimizer = null;
-        long optimizerGrowth = meter.Measure(() =>
-        {
-            optimizer = target.CreateOptimizer(model);
-            optimizer?.step();
-        }).GrowthBytes;
-        long optimizerState = optimizer is null ? 0 : Math.Max(0, optimizerGrowth);
+        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
         using var disposeOptimizer = optimizer;
 
         var parameters = model.parameters().ToList();
@@ -144,23 +136,6 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// Runs the target's optimizer once on a one-weight module, so that what its code allocates on first use (kernel
     /// setup, caches) is not counted as the model's optimizer state. Any failure only skips the warm-up.
     /// </summary>
-    private static void WarmOptimizer(ICheckpointTarget target, Device device)
-    {
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var module = nn.Linear(1, 1, device: device);
-            using var optimizer = target.CreateOptimizer(module);
-            if (optimizer is null) return;
-            module.call(ones(1, 1, device: device)).sum().backward();
-            optimizer.step();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A factory that expects the real model's structure: the measurement just includes first-use costs.
-        }
-    }
-
     private static Tensor RunChain(IReadOnlyList<Stage> stages, Tensor input)
     {
         Tensor current = input;
