@@ -17,6 +17,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Whole forwards run to read the chain's memory (input freed, forward retained); their median counts.</summary>
     private const int MemoryPasses = 2;
 
+    /// <summary>Measured passes per stage as a recompute segment runs it (memory only); their median counts.</summary>
+    private const int RecomputeRepeats = 3;
+
     /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
     private const int CheckSteps = 3;
 
@@ -80,7 +83,13 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             GC.WaitForPendingFinalizers();
             Tensor input = x;
             bool isBatch = i == 0;
-            profiles.Add(measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats));
+            var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats);
+            // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
+            var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
+            profiles.Add(plain with
+            {
+                Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
+            });
             if (i + 1 == stages.Count) break;
             using (NewDisposeScope())
             using (no_grad())
