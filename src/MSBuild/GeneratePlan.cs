@@ -58,6 +58,9 @@ public sealed class GeneratePlan : MSBuildTask, ICancelableTask
     /// <summary>AutoCkptModelFingerprint: the fingerprint the project declares for its model, or empty.</summary>
     public string ExpectedModelFingerprint { get; set; } = "";
 
+    /// <summary>AutoCkptCheckpointTarget: the ICheckpointTarget name the project declares, or empty.</summary>
+    public string ExpectedCheckpointTarget { get; set; } = "";
+
     /// <summary>True when the plan file was written (it differed or did not exist).</summary>
     [Output] public bool PlanChanged { get; private set; }
 
@@ -79,7 +82,7 @@ public sealed class GeneratePlan : MSBuildTask, ICancelableTask
             DeleteStalePlan();
             return false;
         }
-        ProfileChecks.Run(Log, ProfileFile, TargetDevice.Trim().ToLowerInvariant(), TargetDeviceSource, ExpectedModelFingerprint.Trim());
+        ProfileChecks.Run(Log, ProfileFile, TargetDevice.Trim().ToLowerInvariant(), TargetDeviceSource, ExpectedModelFingerprint.Trim(), ExpectedCheckpointTarget.Trim());
 
         string host = DotnetHost.Length > 0 ? DotnetHost : "dotnet";
         string workDir = ProjectFile.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(ProjectFile))! : Directory.GetCurrentDirectory();

@@ -4,9 +4,10 @@ namespace AutoCkpt.MSBuild.Checks;
 
 /// <summary>
 /// The warnings a build can give about a profile without running the model: the profile was measured on another
-/// device type than the app is built for (ACKPT007), or its model fingerprint differs from the one the project
-/// declares in AutoCkptModelFingerprint (ACKPT061). The real fingerprint needs the model built in memory, so it is
-/// only known at run time, where the runtime checks it (ACKPT005).
+/// device type than the app is built for (ACKPT007), or it is for another model than the project declares: its
+/// fingerprint differs from AutoCkptModelFingerprint, or its target from AutoCkptCheckpointTarget (ACKPT061). The
+/// real fingerprint needs the model built in memory, so it is only known at run time, where the runtime checks it
+/// (ACKPT005).
 /// </summary>
 internal static class ProfileChecks
 {
@@ -16,7 +17,8 @@ internal static class ProfileChecks
     /// <param name="targetDevice">"cpu", "cuda" or empty when the build does not know.</param>
     /// <param name="targetDeviceSource">Why the build thinks so, for the message.</param>
     /// <param name="expectedFingerprint">The fingerprint the project declares, or empty.</param>
-    public static void Run(TaskLoggingHelper log, string profileFile, string targetDevice, string targetDeviceSource, string expectedFingerprint)
+    /// <param name="expectedTarget">The ICheckpointTarget name the project declares, or empty.</param>
+    public static void Run(TaskLoggingHelper log, string profileFile, string targetDevice, string targetDeviceSource, string expectedFingerprint, string expectedTarget)
     {
         string text = File.ReadAllText(profileFile);
         string? device = YamlPeek.Find(text, "device", "type");
@@ -31,6 +33,12 @@ internal static class ProfileChecks
             log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
                 $"the profile is for model fingerprint '{fingerprint}' but AutoCkptModelFingerprint is '{expectedFingerprint}': " +
                 "the model changed since it was profiled, and the runtime will reject this plan (ACKPT005). Re-run autockpt profile.");
+
+        string? target = YamlPeek.FindTopLevel(text, "target");
+        if (target is not null && expectedTarget.Length > 0 && !string.Equals(target, expectedTarget, StringComparison.Ordinal))
+            log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
+                $"the profile is for target '{target}' but AutoCkptCheckpointTarget is '{expectedTarget}': the plan would be for another model. " +
+                "Re-run autockpt profile --target " + expectedTarget + ".");
     }
 
     private static string Because(string source) => source.Length == 0 ? "" : $" ({source})";

@@ -31,6 +31,18 @@ internal static class YamlPeek
         return null;
     }
 
+    /// <summary>The value of the top-level scalar <paramref name="key"/>, unquoted; null when absent or not a scalar.</summary>
+    public static string? FindTopLevel(string text, string key)
+    {
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = StripComment(raw.TrimEnd('\r'));
+            if (line.Length > 0 && !char.IsWhiteSpace(line[0]) && TrySplit(line, out string k, out string v) && k == key)
+                return v.Length == 0 || v.StartsWith('{') ? null : Unquote(v);
+        }
+        return null;
+    }
+
     private static string? FromFlow(string flow, string key)
     {
         string body = flow.Trim().TrimStart('{').TrimEnd('}');

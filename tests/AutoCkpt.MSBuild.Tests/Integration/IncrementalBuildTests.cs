@@ -3,7 +3,7 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.MSBuild.Tests.Integration;
 
 /// <summary>
-/// One sample project built five times in order (first build, unchanged build, new cap, new profile, clean); each
+/// One sample project built in order (first build, unchanged build, publish, new cap, new profile, clean); each
 /// test asserts on one step. Sharing the builds keeps this class to about half a minute.
 /// </summary>
 public sealed class IncrementalBuildSequence : IDisposable
@@ -17,6 +17,10 @@ public sealed class IncrementalBuildSequence : IDisposable
 
         Second = Project.Dotnet("build", "--no-restore");
         SecondPlanUntouched = File.GetLastWriteTimeUtc(Project.PlanPath) == firstWrite;
+
+        Publish = Project.Dotnet("publish", "--no-build", "-c", "Debug", "-o", PublishDir);
+        string published = Path.Combine(PublishDir, "autockpt.plan.yaml");
+        PublishedPlanMatches = File.Exists(published) && File.ReadAllText(published) == File.ReadAllText(Project.PlanPath);
 
         NewCap = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=2GiB");
         NewCapPlan = ReadPlan();
@@ -35,6 +39,9 @@ public sealed class IncrementalBuildSequence : IDisposable
     public BuildResult FirstApp { get; }
     public BuildResult Second { get; }
     public bool SecondPlanUntouched { get; }
+    public BuildResult Publish { get; }
+    public bool PublishedPlanMatches { get; }
+    public string PublishDir => Path.Combine(Project.Root, "published");
     public BuildResult NewCap { get; }
     public Plan? NewCapPlan { get; }
     public BuildResult NewProfile { get; }
@@ -71,6 +78,13 @@ public sealed class IncrementalBuildTests(IncrementalBuildSequence s) : IClassFi
         Assert.Contains("Skipping target \"AutoCkptGeneratePlan\" because all output files are up-to-date", s.Second.Output);
         Assert.False(s.Second.PlanTaskRan, s.Second.ToString());
         Assert.True(s.SecondPlanUntouched);
+    }
+
+    [Fact]
+    public void Given_a_built_project_When_published_Then_the_plan_is_published_beside_the_app()
+    {
+        Assert.True(s.Publish.ExitCode == 0, s.Publish.ToString());
+        Assert.True(s.PublishedPlanMatches, s.Publish.ToString());
     }
 
     [Fact]

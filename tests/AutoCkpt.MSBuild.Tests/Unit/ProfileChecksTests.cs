@@ -6,12 +6,13 @@ public sealed class ProfileChecksTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
-    private GeneratePlan Task(string device = "", string fingerprint = "")
+    private GeneratePlan Task(string device = "", string fingerprint = "", string target = "")
     {
         var task = _f.Task(FakeCommandRunner.Writing("format: autockpt-plan/1\n"));
         task.TargetDevice = device;
         task.TargetDeviceSource = "the project uses TorchSharp-cuda-linux";
         task.ExpectedModelFingerprint = fingerprint;
+        task.ExpectedCheckpointTarget = target;
         return task;
     }
 
@@ -52,6 +53,24 @@ public sealed class ProfileChecksTests : IDisposable
     public void Given_the_declared_fingerprint_matches_When_executed_Then_no_warning()
     {
         Assert.True(Task(fingerprint: "sha256:7e1d0c0ffee").Execute());
+
+        Assert.Empty(_f.Engine.Warnings);
+    }
+
+    [Fact]
+    public void Given_a_declared_checkpoint_target_the_profile_is_not_for_When_executed_Then_ACKPT061_names_both()
+    {
+        Assert.True(Task(target: "gpt2-small").Execute());
+
+        var w = Assert.Single(_f.Engine.Warnings);
+        Assert.Equal(("ACKPT061", _f.ProfilePath), (w.Code, w.File));
+        Assert.Contains("target 'tiny' but AutoCkptCheckpointTarget is 'gpt2-small'", w.Message);
+    }
+
+    [Fact]
+    public void Given_the_declared_checkpoint_target_matches_When_executed_Then_no_warning()
+    {
+        Assert.True(Task(target: "tiny").Execute());
 
         Assert.Empty(_f.Engine.Warnings);
     }

@@ -39,4 +39,16 @@ public sealed class YamlPeekTests
 
         Assert.Equal(("cpu", "sha256:7e1d0c0ffee"), (YamlPeek.Find(text, "device", "type"), YamlPeek.Find(text, "model", "fingerprint")));
     }
+
+    [Fact]
+    public void Given_top_level_scalars_When_peeked_Then_quoted_and_plain_values_are_read_and_maps_are_not()
+    {
+        string text = "format: autockpt-profile/1 # tag\ntarget: \"gpt2-small\"\nmodel: { stages: 2 }\ndevice:\n  type: cpu\n";
+
+        Assert.Equal("gpt2-small", YamlPeek.FindTopLevel(text, "target"));
+        Assert.Equal("autockpt-profile/1", YamlPeek.FindTopLevel(text, "format"));
+        Assert.Null(YamlPeek.FindTopLevel(text, "model"));
+        Assert.Null(YamlPeek.FindTopLevel(text, "device"));
+        Assert.Null(YamlPeek.FindTopLevel(text, "type"));
+    }
 }
