@@ -22,9 +22,15 @@ internal static class TestProfiles
     public static Profile Uniform(int n, long fixedTotal = 100_000_000) =>
         Of(fixedTotal, [.. Enumerable.Range(0, n).Select(i => Stage($"blocks.{i}", 0.010, 0.020, 1_000_000, 8_000_000, 2_000_000, 2_000_000, 0))]);
 
-    /// <summary>A random profile with heterogeneous stages; every figure physically plausible.</summary>
+    /// <summary>
+    /// A random profile with heterogeneous stages; every figure physically plausible. Half of them also carry the
+    /// figures of a stage inside a recompute segment (drawn from a second generator, so the plain figures of a seed
+    /// stay as they were).
+    /// </summary>
     public static Profile Random(Random rng, int n)
     {
+        var recRng = new Random(rng.Next());
+        bool withRecompute = recRng.Next(2) == 0;
         var stages = new StageProfile[n];
         for (int i = 0; i < n; i++)
         {
@@ -33,6 +39,15 @@ internal static class TestProfiles
             long freed = rng.Next(4) == 0 ? -rng.NextInt64(0, output) : rng.NextInt64(0, retained / 4);
             stages[i] = Stage($"s{i}", 0.001 * rng.Next(1, 50), 0.001 * rng.Next(1, 100), output, retained,
                 rng.NextInt64(0, 100) * 1_000_000, rng.NextInt64(0, 200) * 1_000_000, freed);
+            if (withRecompute)
+            {
+                long saved = recRng.NextInt64(output, retained + 1);
+                stages[i] = stages[i] with
+                {
+                    Recompute = new RecomputeFigures(saved, recRng.NextInt64(0, 200) * 1_000_000,
+                        recRng.Next(4) == 0 ? -recRng.NextInt64(0, output) : recRng.NextInt64(0, saved)),
+                };
+            }
         }
         return Of(rng.NextInt64(0, 2_000) * 1_000_000, stages);
     }

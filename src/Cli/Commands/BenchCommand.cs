@@ -6,6 +6,7 @@ using AutoCkpt.Cli.Hosting;
 using AutoCkpt.Cli.Rendering;
 using AutoCkpt.Formats;
 using AutoCkpt.Planner;
+using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
 
@@ -75,9 +76,9 @@ internal static class BenchCommand
             BenchReport report;
             try
             {
-                string? written = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
-                    show, line => Consoles.Out.WriteLine(line), line => Consoles.Error.WriteLine(line)));
-                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(written ?? measured), costModel, plan.MemoryCapBytes);
+                var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
+                    show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
+                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(result?.File ?? measured), costModel, plan.MemoryCapBytes);
             }
             finally
             {

@@ -9,13 +9,14 @@ namespace AutoCkpt.Planner;
 /// <remarks>
 /// The step runs in a TorchSharp DisposeScope: what a plain forward creates lives until the step ends, and the
 /// backward releases only each stage's <c>backward_freed_bytes</c> and the output gradient it consumed. A recompute
-/// segment keeps its output in the forward, re-runs with autograd just before its backward, and disposes all it
-/// made afterwards, leaving only its input gradient.
+/// segment runs its forward without autograd (each stage peaks at R + FT, then only its output stays), re-runs with
+/// autograd just before its backward keeping only what autograd saved (the profile's <c>recompute</c> figures), and
+/// disposes all it made afterwards, leaving only its input gradient.
 /// </remarks>
 public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd;
-    private readonly long[] _out, _ret, _ft, _bt, _freed;
+    private readonly long[] _out, _ret, _ft, _bt, _freed, _recRet, _recBt, _recFreed;
 
     /// <summary>Builds the model from a validated profile.</summary>
     public StepCostModel(Profile profile)
@@ -29,6 +30,11 @@ public sealed class StepCostModel
         _ft = [.. s.Select(x => x.ForwardTransientBytes)];
         _bt = [.. s.Select(x => x.BackwardTransientBytes)];
         _freed = [.. s.Select(x => x.BackwardFreedBytes)];
+        // Inside a recompute segment's backward a stage keeps only what autograd saved (profiles without these
+        // figures fall back to the plain ones, which over-predict).
+        _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
+        _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
+        _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
         FixedBytes = profile.FixedBytes.Total;
         double t = 0;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
@@ -90,13 +96,13 @@ public sealed class StepCostModel
         foreach (var seg in segments)
         {
             long before = live;
+            bool recompute = IsRecompute(seg);
+            // A recompute segment's forward runs without autograd: each stage peaks at R + FT (its handles live until it
+            // returns), then only its output stays, the previous intermediate output being disposed.
             for (int i = seg.First; i <= seg.Last; i++)
-                Forward(StepPhase.Forward, i);
-            if (IsRecompute(seg))
-            {
-                live = before + _out[seg.Last];
+                Forward(StepPhase.Forward, i, recompute ? before + _out[i] - live : _ret[i]);
+            if (recompute)
                 Emit(StepPhase.Drop, seg.Last, false, t, live);
-            }
         }
 
         live += _out[Stages - 1];
@@ -108,11 +114,11 @@ public sealed class StepCostModel
             bool recompute = IsRecompute(seg);
             if (recompute)
                 for (int i = seg.First; i <= seg.Last; i++)
-                    Forward(StepPhase.Recompute, i);
+                    Forward(StepPhase.Recompute, i, _recRet[i]);
             for (int i = seg.Last; i >= seg.First; i--)
             {
-                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + _bt[i]);
-                live -= _freed[i] + _out[i];
+                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
+                live -= (recompute ? _recFreed[i] : _freed[i]) + _out[i];
                 t += _bwd[i];
                 Emit(StepPhase.Backward, i, false, t, live);
             }
@@ -125,10 +131,10 @@ public sealed class StepCostModel
         Emit(StepPhase.End, -1, false, t, FixedBytes);
         return peak;
 
-        void Forward(StepPhase phase, int i)
+        void Forward(StepPhase phase, int i, long growth)
         {
             Emit(phase, i, true, t + _fwd[i] / 2, live + _ret[i] + _ft[i]);
-            live += _ret[i];
+            live += growth;
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }

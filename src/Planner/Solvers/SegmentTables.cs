@@ -34,18 +34,24 @@ internal sealed class SegmentTables
         {
             int lengths = Math.Min(MaxSegment, n - a);
             RecForward[a] = new long[lengths]; RecHold[a] = new long[lengths]; RecBackward[a] = new long[lengths]; RecTicks[a] = new long[lengths];
-            long sumR = 0, fwd = long.MinValue, bwd = long.MinValue, ticks = 0;
+            long sumR = 0, fwd = long.MinValue, bwd = long.MinValue, ticks = 0, noGrad = long.MinValue;
             for (int l = 1; l <= lengths; l++)
             {
                 int b = a + l - 1;
                 var st = s[b];
-                sumR += st.RetainedBytes;
-                fwd = Math.Max(fwd, sumR + st.ForwardTransientBytes);
-                long release = st.BackwardFreedBytes + (b > 0 ? s[b - 1].OutputBytes : 0);
-                // Backward of stage i in [a..b]: ΣR − Σ_{j=i+1..b} S_j + max(O_i + BT_i, −D_i).
-                bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, KeepBackward[b]);
+                var rec = st.Recompute;
+                // Re-run with autograd: stage b peaks at R_b + FT_b above the saved bytes of the stages before it.
+                fwd = Math.Max(fwd, sumR + st.RetainedBytes + st.ForwardTransientBytes);
+                sumR += rec?.RetainedBytes ?? st.RetainedBytes;
+                // First forward, without autograd: stage b peaks at R_b + FT_b above its input (an earlier stage's output).
+                noGrad = Math.Max(noGrad, (b > a ? s[b - 1].OutputBytes : 0) + st.RetainedBytes + st.ForwardTransientBytes);
+                long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
+                long release = freed + (b > 0 ? s[b - 1].OutputBytes : 0);
+                // Backward of stage i in [a..b]: ΣS − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
+                long stageBackward = Math.Max(st.OutputBytes + (rec?.BackwardTransientBytes ?? st.BackwardTransientBytes), -freed);
+                bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, stageBackward);
                 ticks += Ticks[b];
-                RecForward[a][l - 1] = fwd;
+                RecForward[a][l - 1] = noGrad;
                 RecHold[a][l - 1] = st.OutputBytes;
                 RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + fwd, sumR + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
                 RecTicks[a][l - 1] = ticks;
