@@ -49,7 +49,8 @@ public static class MainJob
         Say(clock, $"4/4 side by side, {options.BenchSteps} timed steps each (autockpt bench)");
         var strategies = BenchStrategies.For(plan, costModel);
         var measured = new StrategyBench(device).Run(target, plan, strategies, new BenchOptions(target.DefaultBatchSize, options.BenchSteps));
-        var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes);
+        BenchMeasurementFile.Write(Path.Combine(options.OutputFolder, "bench.measurement.json"), measured);
+        var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes, plan.Sweep);
         string table = BenchMarkdown.Write(report);
         AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, "bench.md"), table);
         AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, "bench.json"), BenchJson.Rows(report));

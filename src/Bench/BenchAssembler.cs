@@ -8,9 +8,10 @@ public static class BenchAssembler
 {
     /// <summary>
     /// One row per measured strategy, with predictions from <paramref name="costModel"/>, overheads against the
-    /// "none" row, and fits-cap against <paramref name="capBytes"/>; one memory trace per row.
+    /// "none" row, and fits-cap against <paramref name="capBytes"/>; one memory trace per row; and, from the plan's
+    /// <paramref name="sweep"/>, the predicted overheads of the optimal plan and of the best baseline at each cap.
     /// </summary>
-    public static BenchReport Assemble(BenchMeasurement measured, StepCostModel costModel, long capBytes)
+    public static BenchReport Assemble(BenchMeasurement measured, StepCostModel costModel, long capBytes, IReadOnlyList<SweepPoint>? sweep = null)
     {
         var none = measured.Strategies.FirstOrDefault(s => s.Name == "none")
             ?? throw new AckptException(ErrorCodes.BenchFailed, "the bench did not measure 'none', which overheads are measured against.");
@@ -29,6 +30,19 @@ public static class BenchAssembler
             var series = costModel.Series(m.Segments).Select(p => new MemorySample(p.Seconds, p.Bytes)).ToList();
             traces.Add(new MemoryTrace(m.Name, m.Trace, series));
         }
-        return new BenchReport(measured.Target, measured.Device, measured.BatchSize, capBytes, measured.Steps, rows, traces);
+        return new BenchReport(measured.Target, measured.Device, measured.BatchSize, capBytes, measured.Steps, rows, traces)
+        {
+            Sweep = (sweep ?? []).Select(p => SweepRow(p, costModel, predictedNone.StepSeconds)).ToList(),
+        };
+    }
+
+    private static SweepRow SweepRow(SweepPoint point, StepCostModel costModel, double noneSeconds)
+    {
+        int n = costModel.Stages;
+        var candidates = Baselines.Standard(n).Select(b => (b.Name, Prediction: costModel.Predict(b.Segments))).ToList();
+        if (Baselines.BestUniform(costModel, point.CapBytes) is { } uniform) candidates.Add((uniform.Name, uniform.Prediction));
+        var best = candidates.Where(c => c.Prediction.PeakBytes <= point.CapBytes).OrderBy(c => c.Prediction.StepSeconds).FirstOrDefault();
+        return new SweepRow(point.CapBytes, point.OptimalStepSeconds / noneSeconds - 1, best.Name,
+            best.Name is null ? null : best.Prediction.StepSeconds / noneSeconds - 1);
     }
 }

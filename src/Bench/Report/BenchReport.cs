@@ -37,6 +37,13 @@ public sealed record BenchRow(
 /// <summary>Memory over one step of one strategy: sampled while it ran, and as the cost model predicts it.</summary>
 public sealed record MemoryTrace(string Strategy, IReadOnlyList<MemorySample> Measured, IReadOnlyList<MemorySample> Predicted);
 
+/// <summary>One cap of the plan's sweep, as predicted: the optimal plan's overhead and the best baseline's that fits.</summary>
+/// <param name="CapBytes">The cap.</param>
+/// <param name="PlanOverhead">The optimal plan's predicted overhead against no checkpointing (a fraction).</param>
+/// <param name="BaselineName">The fastest baseline (none, every_stage, uniform_k for any k, sqrt_n) that fits, or null.</param>
+/// <param name="BaselineOverhead">Its predicted overhead, or null when none fits.</param>
+public sealed record SweepRow(long CapBytes, double PlanOverhead, string? BaselineName, double? BaselineOverhead);
+
 /// <summary>Everything one bench run measured.</summary>
 /// <param name="Target">The ICheckpointTarget's name.</param>
 /// <param name="Device">The device measured on.</param>
@@ -54,6 +61,9 @@ public sealed record BenchReport(
     IReadOnlyList<BenchRow> Rows,
     IReadOnlyList<MemoryTrace> Traces)
 {
+    /// <summary>The plan's sweep over caps (predicted), when the plan has one.</summary>
+    public IReadOnlyList<SweepRow> Sweep { get; init; } = [];
+
     /// <summary>The row named <paramref name="strategy"/>, or null.</summary>
     public BenchRow? Row(string strategy) => Rows.FirstOrDefault(r => r.Strategy == strategy);
 

@@ -78,7 +78,7 @@ internal static class BenchCommand
             {
                 var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
                     show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
-                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(result?.File ?? measured), costModel, plan.MemoryCapBytes);
+                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(result?.File ?? measured), costModel, plan.MemoryCapBytes, plan.Sweep);
             }
             finally
             {
