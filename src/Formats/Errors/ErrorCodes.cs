@@ -52,6 +52,8 @@ public static class ErrorCodes
     public const string ProjectMissing = "ACKPT030";
     /// <summary>Warning: the profile's self-check disagrees (memory over 5% or time over 15%).</summary>
     public const string ProfileSelfCheck = "ACKPT031";
+    /// <summary>The target's own code (CreateModel, CreateBatch, Loss, CreateOptimizer) threw, or the host process failed.</summary>
+    public const string TargetFailed = "ACKPT032";
 
     // The planner.
     /// <summary>No plan fits the memory cap.</summary>

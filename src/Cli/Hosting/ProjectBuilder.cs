@@ -1,0 +1,78 @@
+using System.Text.Json;
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Cli.Hosting;
+
+/// <summary>Turns what the user gave to --project (a project file, its folder, or a built .dll) into a built app.</summary>
+internal static class ProjectBuilder
+{
+    private static readonly string[] ProjectExtensions = [".csproj", ".fsproj", ".vbproj"];
+
+    /// <summary>
+    /// Builds a project with <c>dotnet build</c> in <paramref name="configuration"/> and returns its outputs, or takes a
+    /// .dll as built. <paramref name="log"/> receives progress lines. Throws <see cref="AckptException"/>: ACKPT030 when
+    /// nothing is at the path, ACKPT023 when the build fails (the message carries the build's output as it was).
+    /// </summary>
+    public static AppAssembly Resolve(string path, string configuration, Action<string> log)
+    {
+        string full = Path.GetFullPath(path);
+        if (full.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            return AppAssembly.FromDll(full);
+        string project = FindProject(full);
+        log($"building {project} ({configuration})");
+        var output = new List<string>();
+        int exit = ProcessRunner.Run(Dotnet.Path,
+            // AutoCkptEnabled=false: profiling needs no plan, and the project's profile may not exist yet (ACKPT020).
+            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptEnabled=false",
+             "-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath"],
+            output.Add, output.Add);
+        string text = string.Join('\n', output);
+        if (exit != 0)
+            throw new AckptException(ErrorCodes.ProjectBuildFailed,
+                $"the project did not build (dotnet build exited with {exit}):\n{string.Join('\n', WithoutProperties(output))}", project);
+        var properties = ReadProperties(text, project);
+        return AppAssembly.FromDll(properties["TargetPath"], Blank(properties, "ProjectDepsFilePath"), Blank(properties, "ProjectRuntimeConfigFilePath"));
+    }
+
+    private static string FindProject(string full)
+    {
+        if (File.Exists(full) && ProjectExtensions.Contains(Path.GetExtension(full), StringComparer.OrdinalIgnoreCase))
+            return full;
+        if (Directory.Exists(full))
+        {
+            var projects = Directory.EnumerateFiles(full).Where(f => ProjectExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).ToList();
+            if (projects.Count == 1) return projects[0];
+            throw new AckptException(ErrorCodes.ProjectMissing, projects.Count == 0
+                ? $"no project file in '{full}': give a .csproj or a built .dll."
+                : $"'{full}' holds {projects.Count} project files: give one of them.", full);
+        }
+        throw new AckptException(ErrorCodes.ProjectMissing, $"'{full}' does not exist: give a .csproj to build or a built .dll.", full);
+    }
+
+    private static Dictionary<string, string> ReadProperties(string text, string project)
+    {
+        int start = text.IndexOf('{');
+        int end = text.LastIndexOf('}');
+        try
+        {
+            if (start < 0 || end < start) throw new JsonException("no JSON in the output");
+            using var doc = JsonDocument.Parse(text[start..(end + 1)]);
+            return doc.RootElement.GetProperty("Properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new AckptException(ErrorCodes.ProjectBuildFailed, $"the project built but its output path could not be read ({e.Message}):\n{text}", project);
+        }
+    }
+
+    /// <summary>The build's own lines: the "-getProperty" JSON block ("{" to "}") is ours, not the build's.</summary>
+    private static IEnumerable<string> WithoutProperties(List<string> lines)
+    {
+        int start = lines.IndexOf("{");
+        int end = lines.LastIndexOf("}");
+        return start >= 0 && end > start ? lines.Take(start).Concat(lines.Skip(end + 1)) : lines;
+    }
+
+    private static string? Blank(Dictionary<string, string> p, string key) =>
+        p.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+}

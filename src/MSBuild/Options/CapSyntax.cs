@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace AutoCkpt.MSBuild.Options;
+
+/// <summary>
+/// The memory-cap syntax of <c>autockpt plan --memory-cap</c> (AutoCkpt.Formats' MemoryCap.Parse), checked here
+/// so that a bad AutoCkptMemoryCap fails at the property with no child process. A test keeps the two in step.
+/// </summary>
+internal static class CapSyntax
+{
+    private static readonly Regex Pattern = new(@"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\s*$", RegexOptions.CultureInvariant);
+
+    private static readonly HashSet<string> Units = new(StringComparer.OrdinalIgnoreCase)
+        { "", "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "%" };
+
+    /// <summary>Null when <paramref name="text"/> is a valid cap, else why not.</summary>
+    public static string? Problem(string text)
+    {
+        var m = Pattern.Match(text);
+        if (!m.Success)
+            return "is not a size: write bytes, a size with a unit (KB, MB, GB, KiB, MiB, GiB) or N%";
+        if (!double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0 || double.IsInfinity(value))
+            return "must be a positive number";
+        string unit = m.Groups[2].Value;
+        if (!Units.Contains(unit))
+            return $"has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %";
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace AutoCkpt.MSBuild.Options;
+
+/// <summary>
+/// The planner options as the MSBuild properties give them, checked once. <see cref="Problems"/> lists each bad
+/// property with what is wrong; <see cref="Arguments"/> is the <c>autockpt plan</c> command line they make.
+/// </summary>
+internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string Solver, string TimeLimit, string MaxSegment)
+{
+    /// <summary>The solvers <c>autockpt plan --solver</c> accepts.</summary>
+    public static readonly IReadOnlyList<string> Solvers = ["mip", "cpsat", "exact"];
+
+    /// <summary>One message per bad property, naming the property and its value.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (MemoryCap.Trim().Length == 0)
+            problems.Add("AutoCkptMemoryCap is not set: give the memory cap the plan must fit, e.g. <AutoCkptMemoryCap>6GiB</AutoCkptMemoryCap> or 60%.");
+        else if (CapSyntax.Problem(MemoryCap) is { } capProblem)
+            problems.Add($"AutoCkptMemoryCap '{MemoryCap}' {capProblem}.");
+        if (Solver.Length > 0 && !Solvers.Contains(Solver))
+            problems.Add($"AutoCkptSolver '{Solver}' is unknown: use {string.Join(", ", Solvers)}, or leave it empty for the planner's default.");
+        if (TimeLimit.Length > 0 && !(double.TryParse(TimeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && double.IsFinite(t)))
+            problems.Add($"AutoCkptTimeLimit '{TimeLimit}' must be a positive number of seconds.");
+        if (MaxSegment.Length > 0 && !(int.TryParse(MaxSegment, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0))
+            problems.Add($"AutoCkptMaxSegment '{MaxSegment}' must be a positive whole number of stages.");
+        return problems;
+    }
+
+    /// <summary>The <c>plan</c> verb and its options, without <c>--out</c>.</summary>
+    public IReadOnlyList<string> Arguments()
+    {
+        var args = new List<string> { "plan", "--profile", ProfileFile, "--memory-cap", MemoryCap.Trim() };
+        if (Solver.Length > 0) args.AddRange(["--solver", Solver]);
+        if (TimeLimit.Length > 0) args.AddRange(["--time-limit", TimeLimit]);
+        if (MaxSegment.Length > 0) args.AddRange(["--max-segment", MaxSegment]);
+        return args;
+    }
+}

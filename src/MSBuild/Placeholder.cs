@@ -1,1 +1,0 @@
-namespace AutoCkpt.MSBuild; internal static class Placeholder {}

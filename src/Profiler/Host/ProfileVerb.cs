@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+using AutoCkpt.Formats;
+using AutoCkpt.Hosting;
+using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Profiling;
+using AutoCkpt.Profiler.Torch;
+
+namespace AutoCkpt.Profiler.Host;
+
+/// <summary>
+/// <c>profile --assembly PATH [--target NAME] [--device cpu|cuda] [--batch-size N] [--repeats N] (--out FILE | --out-dir DIR)</c>:
+/// profiles the target and writes the profile file; the "result" message names it.
+/// </summary>
+internal sealed class ProfileVerb : IHostVerb
+{
+    /// <summary>The default number of measured repeats.</summary>
+    public const int DefaultRepeats = 5;
+
+    public string Name => "profile";
+
+    public int Run(HostArgs args, HostOutput output)
+    {
+        var assembly = HostAssemblyResolver.LoadApp(args.Require("assembly"));
+        var target = TargetLocator.Select(assembly, args.Get("target"));
+        int batchSize = args.GetInt("batch-size") ?? target.DefaultBatchSize;
+        int repeats = args.GetInt("repeats") ?? DefaultRepeats;
+        if (batchSize < 1 || repeats < 1)
+            throw new AckptException(ErrorCodes.BadArgument, $"--batch-size ({batchSize}) and --repeats ({repeats}) must be at least 1.");
+        string path = args.Get("out") ?? Path.Combine(args.Get("out-dir") ?? ".", FileName(target.Name));
+
+        var device = ProfilingDevice.Open(args.Get("device") ?? "cpu");
+        var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
+        // The cost of profiling is counted from the warm-up step: loading libtorch and building the model are not it.
+        long start = Stopwatch.GetTimestamp();
+        var progress = new SyncProgress(s =>
+        {
+            if (s.Phase == "warm-up") start = Stopwatch.GetTimestamp();
+            output.Progress(s.Phase, s.Index, s.Count, s.Stage);
+        });
+        Profile profile;
+        try
+        {
+            profile = new ModelProfiler(meter, progress).Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats));
+        }
+        catch (Exception e) when (e is not AckptException && OutOfMemory.Is(e))
+        {
+            throw new AckptException(ErrorCodes.OutOfMemory,
+                $"the {device.Info.Type} device ran out of memory profiling '{target.Name}' at batch size {batchSize}: try a smaller --batch-size. ({HostProgram.FirstLine(e)})");
+        }
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        foreach (var warning in SelfCheck.Warnings(profile))
+            output.Warning(warning.Code, warning.Message, path);
+        string cost = profile.Check is { StepSecondsMeasured: > 0 } c
+            ? string.Create(CultureInfo.InvariantCulture, $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps")
+            : "";
+        string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
+                        $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";
+        ProfileFile.Write(path, profile, header);
+        output.Result(Path.GetFullPath(path), seconds);
+        return HostExitCodes.Ok;
+    }
+
+    /// <summary>"&lt;name&gt;.profile.yaml", with characters that do not belong in file names replaced by '_'.</summary>
+    public static string FileName(string targetName)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var safe = new string(targetName.Select(c => invalid.Contains(c) || char.IsWhiteSpace(c) ? '_' : c).ToArray());
+        return (safe.Length == 0 ? "model" : safe) + ".profile.yaml";
+    }
+
+    private sealed class SyncProgress(Action<ProfilerStep> report) : IProgress<ProfilerStep>
+    {
+        public void Report(ProfilerStep value) => report(value);
+    }
+}

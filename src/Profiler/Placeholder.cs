@@ -1,1 +1,0 @@
-namespace AutoCkpt.Profiler; internal static class Placeholder {}

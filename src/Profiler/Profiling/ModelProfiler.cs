@@ -1,0 +1,177 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoCkpt.Profiler.Profiling;
+
+/// <summary>
+/// Profiles a target's model on one device with the real batch (docs/profiler.md): one warm-up training step
+/// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
+/// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
+/// The cost is about 6 + repeats training steps (docs/profiler.md).
+/// </summary>
+public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
+{
+    /// <summary>Whole forwards run to read the chain's memory (input freed, forward retained); their median counts.</summary>
+    private const int MemoryPasses = 2;
+
+    /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
+    private const int CheckSteps = 3;
+
+    /// <summary>
+    /// Measures <paramref name="target"/> on <paramref name="device"/>. Throws <see cref="AckptException"/> ACKPT008 when
+    /// the model has no stages; libtorch's own exceptions (out of memory among them) pass through.
+    /// </summary>
+    public Profile Run(ICheckpointTarget target, Device device, DeviceInfo deviceInfo, ProfileOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        torch.manual_seed(target.Seed);
+        if (device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(target.Seed);
+
+        using var scope = NewDisposeScope();
+        using var model = target.CreateModel(device);
+        model.train();
+        var stages = ModelStages.Of(model);
+        var (input, label) = target.CreateBatch(device, options.BatchSize);
+
+        progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
+        using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
+        WarmOptimizer(target, device);
+        // Optimizers may allocate their state when created or at their first step: measure across both.
+        optim.Optimizer? optimizer = null;
+        long optimizerGrowth = meter.Measure(() =>
+        {
+            optimizer = target.CreateOptimizer(model);
+            optimizer?.step();
+        }).GrowthBytes;
+        long optimizerState = optimizer is null ? 0 : Math.Max(0, optimizerGrowth);
+        using var disposeOptimizer = optimizer;
+
+        var parameters = model.parameters().ToList();
+        var fixedBytes = new FixedBytes(
+            parameters.Sum(Bytes) + model.buffers().Sum(Bytes),
+            parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes),
+            optimizerState,
+            Bytes(input) + Bytes(label));
+
+        var stageProfiles = MeasureStages(stages, input, options);
+        progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
+        var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
+        stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
+
+        return new Profile
+        {
+            Target = target.Name,
+            Model = new ModelInfo(ModelStages.Fingerprint(stages), stages.Count),
+            Device = deviceInfo,
+            Dtype = DtypeNames.Of(parameters.FirstOrDefault(p => p.is_floating_point())?.dtype ?? ScalarType.Float32),
+            BatchSize = options.BatchSize,
+            FixedBytes = fixedBytes,
+            Stages = stageProfiles,
+            Check = check,
+        };
+    }
+
+    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, Tensor batchInput, ProfileOptions options)
+    {
+        var measurer = new StageMeasurer(meter);
+        var profiles = new List<StageProfile>(stages.Count);
+        Tensor x = batchInput;
+        for (int i = 0; i < stages.Count; i++)
+        {
+            var stage = stages[i];
+            progress?.Report(new ProfilerStep("stage", i, stages.Count, stage.Name));
+            // Undisposed tensors of user code are freed by finalizers; let that happen now, not during a reading.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            Tensor input = x;
+            bool isBatch = i == 0;
+            profiles.Add(measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats));
+            if (i + 1 == stages.Count) break;
+            using (NewDisposeScope())
+            using (no_grad())
+                x = stage.Module.call(input).MoveToOuterDisposeScope();
+            if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
+        }
+        return profiles;
+    }
+
+    /// <summary>
+    /// Whole forwards and steps of the stage chain as the runtime runs it (each stage output disposed once the next
+    /// stage consumed it; the same as a Sequential's forward): live growth over the forward, and step seconds.
+    /// </summary>
+    private (ProfileCheck Check, long[] InputFreed) MeasureCheck(ICheckpointTarget target, IReadOnlyList<Stage> stages, Tensor input, Tensor label, int repeats)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var retained = new List<long>();
+        var freed = Enumerable.Range(0, stages.Count).Select(_ => new List<long>()).ToArray();
+        for (int r = 0; r < Math.Min(repeats, MemoryPasses); r++)
+        {
+            using var pass = NewDisposeScope();
+            long before = meter.LiveBytes();
+            Tensor current = input;
+            for (int i = 0; i < stages.Count; i++)
+            {
+                var next = stages[i].Module.call(current);
+                if (!ReferenceEquals(current, input) && !ReferenceEquals(current, next))
+                {
+                    long held = meter.LiveBytes();
+                    current.Dispose();
+                    freed[i].Add(Math.Max(0, held - meter.LiveBytes()));
+                }
+                current = next;
+            }
+            retained.Add(meter.LiveBytes() - before);
+        }
+
+        var seconds = new List<double>(repeats);
+        for (int r = 0; r < Math.Min(repeats, CheckSteps); r++)
+        {
+            using var step = NewDisposeScope();
+            Tensor? output = null;
+            double forward = meter.Time(() => output = RunChain(stages, input));
+            double rest = meter.Time(() => target.Loss(output!, label).backward());
+            seconds.Add(forward + rest);
+        }
+        var check = new ProfileCheck(Math.Max(0, Median.Of(retained)), Median.Of(seconds));
+        return (check, freed.Select(f => f.Count == 0 ? 0 : Median.Of(f)).ToArray());
+    }
+
+    /// <summary>
+    /// Runs the target's optimizer once on a one-weight module, so that what its code allocates on first use (kernel
+    /// setup, caches) is not counted as the model's optimizer state. Any failure only skips the warm-up.
+    /// </summary>
+    private static void WarmOptimizer(ICheckpointTarget target, Device device)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var module = nn.Linear(1, 1, device: device);
+            using var optimizer = target.CreateOptimizer(module);
+            if (optimizer is null) return;
+            module.call(ones(1, 1, device: device)).sum().backward();
+            optimizer.step();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A factory that expects the real model's structure: the measurement just includes first-use costs.
+        }
+    }
+
+    private static Tensor RunChain(IReadOnlyList<Stage> stages, Tensor input)
+    {
+        Tensor current = input;
+        foreach (var stage in stages)
+        {
+            var next = stage.Module.call(current);
+            if (!ReferenceEquals(current, input) && !ReferenceEquals(current, next)) current.Dispose();
+            current = next;
+        }
+        return current;
+    }
+
+    private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Profiler.Profiling;
+
+/// <summary>
+/// Compares a profile's stage sums with its whole-model measurements: Σ (retained − input freed) bytes against the
+/// live bytes after one whole forward of the stage chain (tolerance 5%), Σ (forward + backward) seconds against one
+/// whole step (tolerance 15%).
+/// </summary>
+public static class SelfCheck
+{
+    /// <summary>The largest relative memory disagreement that passes.</summary>
+    public const double MemoryTolerance = 0.05;
+
+    /// <summary>The largest relative time disagreement that passes.</summary>
+    public const double TimeTolerance = 0.15;
+
+    /// <summary>What the stages say one whole forward keeps: Σ (retained − input freed), in bytes.</summary>
+    public static long ForwardRetainedBytes(Profile p) => p.Stages.Sum(s => s.RetainedBytes - s.InputFreedBytes);
+
+    /// <summary>|Σ (retained − input freed) − measured| / measured, or null when the profile has no check.</summary>
+    public static double? MemoryDisagreement(Profile p) =>
+        p.Check is { } c ? Relative(ForwardRetainedBytes(p), c.ForwardRetainedBytesMeasured) : null;
+
+    /// <summary>|Σ (forward + backward) − measured step| / measured step, or null when the profile has no check.</summary>
+    public static double? TimeDisagreement(Profile p) =>
+        p.Check is { } c ? Relative(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds), c.StepSecondsMeasured) : null;
+
+    /// <summary>The ACKPT031 warnings for <paramref name="p"/>: none when both sums agree within tolerance.</summary>
+    public static IReadOnlyList<AckptException> Warnings(Profile p)
+    {
+        var warnings = new List<AckptException>();
+        if (MemoryDisagreement(p) is { } m && m > MemoryTolerance)
+            warnings.Add(new AckptException(ErrorCodes.ProfileSelfCheck,
+                $"the stages' retained bytes (less what their inputs free) sum to {MemoryCap.Format(ForwardRetainedBytes(p))} but one whole forward " +
+                $"of the stages retained {MemoryCap.Format(p.Check!.ForwardRetainedBytesMeasured)} ({Percent(m)} apart, tolerance {Percent(MemoryTolerance)}). " +
+                "A stage whose memory depends on what ran before it (caches, lazily created buffers) does not add up."));
+        if (TimeDisagreement(p) is { } t && t > TimeTolerance)
+            warnings.Add(new AckptException(ErrorCodes.ProfileSelfCheck,
+                $"the stages' forward and backward times sum to {Ms(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds))} but one whole step " +
+                $"took {Ms(p.Check!.StepSecondsMeasured)} ({Percent(t)} apart, tolerance {Percent(TimeTolerance)}). " +
+                "Timings this short or this noisy need more --repeats or a larger --batch-size."));
+        return warnings;
+    }
+
+    private static double Relative(double sum, double measured) =>
+        measured == 0 ? (sum == 0 ? 0 : double.PositiveInfinity) : Math.Abs(sum - measured) / measured;
+
+    private static string Percent(double x) => (x * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string Ms(double seconds) => (seconds * 1000).ToString("0.###", CultureInfo.InvariantCulture) + " ms";
+}

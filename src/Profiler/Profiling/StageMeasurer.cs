@@ -1,0 +1,73 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Profiler.Measuring;
+
+namespace AutoCkpt.Profiler.Profiling;
+
+/// <summary>
+/// Measures one stage as docs/cost-model.md defines: warm-up passes, then <c>repeats</c> measured passes, each
+/// forward and backward read by the <see cref="Meter"/>, with the input released between them as the runtime's stage
+/// chain does; every figure is the median over the measured passes.
+/// </summary>
+public sealed class StageMeasurer(Meter meter)
+{
+    /// <summary>
+    /// Measures the stage <paramref name="name"/>; <paramref name="startPass"/> starts a fresh pass on the stage's
+    /// input each time. <paramref name="warmups"/> ≥ 0 passes are run first and not measured; <paramref name="repeats"/> ≥ 1.
+    /// </summary>
+    public StageProfile Measure(string name, Func<IStagePass> startPass, int warmups, int repeats)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(warmups);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        for (int i = 0; i < warmups; i++)
+        {
+            using var pass = startPass();
+            pass.Forward();
+            pass.ReleaseInput();
+            if (pass.HasBackward)
+            {
+                pass.PrepareBackward();
+                pass.Backward();
+            }
+        }
+
+        var forward = new List<Reading>(repeats);
+        var backward = new List<Reading>(repeats);
+        var output = new List<long>(repeats);
+        for (int i = 0; i < repeats; i++)
+        {
+            using var pass = startPass();
+            forward.Add(meter.Measure(pass.Forward));
+            output.Add(pass.OutputBytes);
+            pass.ReleaseInput();
+            if (pass.HasBackward)
+            {
+                pass.PrepareBackward();
+                backward.Add(meter.Measure(pass.Backward));
+            }
+        }
+        return Aggregate(name, forward, backward, output);
+    }
+
+    /// <summary>
+    /// The stage's figures from its measured passes: medians of forward and backward seconds, output bytes,
+    /// retained (growth over the forward), forward transient (peak above live after the forward), backward
+    /// transient (peak above live before the backward) and backward freed (live before minus after the backward).
+    /// An empty <paramref name="backward"/> list means the stage has no backward: its backward figures are 0.
+    /// Input freed depends on the previous stage too, so the whole-chain forward measures it, not this.
+    /// </summary>
+    public static StageProfile Aggregate(string name, IReadOnlyList<Reading> forward, IReadOnlyList<Reading> backward, IReadOnlyList<long> outputBytes)
+    {
+        bool hasBackward = backward.Count > 0;
+        return new StageProfile(
+            name,
+            Median.Of(forward.Select(r => r.Seconds).ToList()),
+            hasBackward ? Median.Of(backward.Select(r => r.Seconds).ToList()) : 0,
+            Median.Of(outputBytes.ToList()),
+            Math.Max(0, Median.Of(forward.Select(r => r.GrowthBytes).ToList())),
+            Median.Of(forward.Select(r => r.PeakAboveAfterBytes).ToList()),
+            hasBackward ? Median.Of(backward.Select(r => r.PeakAboveBeforeBytes).ToList()) : 0)
+        {
+            BackwardFreedBytes = hasBackward ? Median.Of(backward.Select(r => -r.GrowthBytes).ToList()) : 0,
+        };
+    }
+}

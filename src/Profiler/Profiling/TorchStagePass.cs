@@ -1,0 +1,58 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoCkpt.Profiler.Profiling;
+
+/// <summary>
+/// A stage pass on real tensors, in the runtime's stage chain setting (docs/cost-model.md). The input is the stage's
+/// real input: for the first stage the batch itself (never disposed); for a later stage a fresh copy that, like a
+/// previous stage's output, is a non-leaf owned only by its handle and by what autograd saves, so releasing the
+/// handle frees it exactly when the stage did not keep it. Then the forward with autograd, an output gradient of
+/// ones, the backward. Everything lives in one dispose scope until the pass is disposed.
+/// </summary>
+internal sealed class TorchStagePass : IStagePass
+{
+    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly DisposeScope _scope;
+    private readonly bool _ownsInput;
+    private Tensor? _input;
+    private Tensor? _output;
+    private Tensor? _outputGrad;
+
+    /// <param name="module">The stage.</param>
+    /// <param name="input">The stage's real input; left untouched.</param>
+    /// <param name="isBatch">True for the first stage: the input is the batch, used as it is and never released.</param>
+    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch)
+    {
+        _module = module;
+        _scope = NewDisposeScope();
+        _ownsInput = !isBatch;
+        if (isBatch)
+            _input = input.detach();
+        else if (input.is_floating_point())
+            _input = input.detach().requires_grad_(true).clone(); // a non-leaf: no AccumulateGrad node holds it
+        else
+            _input = input.clone();
+    }
+
+    public void Forward() => _output = _module.call(_input ?? throw new InvalidOperationException("the input was released"));
+
+    public long OutputBytes => Output.NumberOfElements * Output.ElementSize;
+
+    public void ReleaseInput()
+    {
+        if (!_ownsInput || _input is null || ReferenceEquals(_input, _output)) return;
+        _input.Dispose();
+        _input = null;
+    }
+
+    public bool HasBackward => Output.requires_grad;
+
+    public void PrepareBackward() => _outputGrad = ones_like(Output);
+
+    public void Backward() => Output.backward([_outputGrad ?? throw new InvalidOperationException("PrepareBackward first")]);
+
+    public void Dispose() => _scope.Dispose();
+
+    private Tensor Output => _output ?? throw new InvalidOperationException("Forward first");
+}

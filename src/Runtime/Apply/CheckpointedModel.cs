@@ -1,0 +1,76 @@
+using AutoCkpt.Checkpoints;
+using AutoCkpt.Formats;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoCkpt;
+
+/// <summary>
+/// A model with a checkpointing plan applied. It holds the original model as its submodule <c>model</c>, so
+/// <c>parameters()</c>, <c>train()</c>/<c>eval()</c> and <c>to(device)</c> act on the original (state-dict keys get
+/// the prefix "model."; save <see cref="Model"/> for the original keys). Its forward runs the plan's segments over
+/// the model's stages: keep segments run their stages normally; recompute segments keep only their input and
+/// recompute in the backward. A plan with no recompute segment runs the model's own forward. Disposing it disposes
+/// the model. Made by <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, string?, Action{string}?)"/>.
+/// </summary>
+public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
+{
+    private readonly Func<Tensor, Tensor>[] _segmentRuns;
+    private readonly bool _anyRecompute;
+
+    internal CheckpointedModel(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Plan plan, string? planFile)
+        : base(nameof(CheckpointedModel))
+    {
+        Model = model;
+        Plan = plan;
+        PlanFile = planFile;
+        register_module("model", model);
+        var seeds = new CudaSeeds(torch.initial_seed());
+        var applied = new List<AppliedSegment>();
+        var runs = new List<Func<Tensor, Tensor>>();
+        foreach (var s in plan.Segments)
+        {
+            var segmentStages = stages.Skip(s.First).Take(s.Length).ToArray();
+            applied.Add(new AppliedSegment(s.First, s.Last, s.Strategy, segmentStages.Select(x => x.Name).ToArray()));
+            if (s.Strategy == SegmentStrategy.Recompute)
+                runs.Add(new RecomputeSegment(segmentStages, seeds.Next).Run);
+            else
+                runs.Add(x => StageChain.Run(segmentStages, x));
+        }
+        Segments = applied;
+        _segmentRuns = [.. runs];
+        _anyRecompute = applied.Any(a => a.Strategy == SegmentStrategy.Recompute);
+    }
+
+    /// <summary>The original model.</summary>
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The plan that was applied.</summary>
+    public Plan Plan { get; }
+
+    /// <summary>The plan file it came from, or null for an in-memory plan.</summary>
+    public string? PlanFile { get; }
+
+    /// <summary>The applied segments, in stage order, covering every stage once.</summary>
+    public IReadOnlyList<AppliedSegment> Segments { get; }
+
+    /// <summary>The number of stages that are recomputed in the backward.</summary>
+    public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
+
+    /// <summary>Runs the model under the plan. Run the training step inside <c>torch.NewDisposeScope()</c>.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        DeferredDisposal.Flush();
+        if (!_anyRecompute)
+            return Model.call(input);
+        var x = input;
+        foreach (var run in _segmentRuns)
+        {
+            var y = run(x);
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y))
+                x.Dispose();
+            x = y;
+        }
+        return x;
+    }
+}

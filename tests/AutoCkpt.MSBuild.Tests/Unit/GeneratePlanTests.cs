@@ -1,0 +1,154 @@
+using AutoCkpt.MSBuild.Cli;
+
+namespace AutoCkpt.MSBuild.Tests.Unit;
+
+public sealed class GeneratePlanTests : IDisposable
+{
+    private readonly TaskFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [Fact]
+    public void Given_valid_properties_When_executed_Then_runs_dotnet_exec_plan_with_every_option_and_an_out_file_beside_the_plan()
+    {
+        var runner = FakeCommandRunner.Writing("format: autockpt-plan/1\n");
+        var task = _f.Task(runner, cap: "60%");
+        task.Solver = "cpsat";
+        task.TimeLimit = "2.5";
+        task.MaxSegment = "4";
+
+        Assert.True(task.Execute());
+
+        var (file, args, workDir) = Assert.Single(runner.Calls);
+        Assert.Equal("/usr/bin/dotnet-test", file);
+        Assert.Equal(_f.Root, workDir);
+        Assert.Equal(["exec", _f.CliPath, "plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--solver", "cpsat",
+            "--time-limit", "2.5", "--max-segment", "4", "--out"], args.Take(args.Count - 1));
+        Assert.Equal(Path.GetDirectoryName(_f.PlanPath), Path.GetDirectoryName(FakeCommandRunner.OutPath(args)));
+    }
+
+    [Fact]
+    public void Given_a_successful_planner_When_executed_Then_the_plan_holds_its_output_and_no_temporary_file_is_left()
+    {
+        var task = _f.Task(FakeCommandRunner.Writing("format: autockpt-plan/1\n"));
+
+        Assert.True(task.Execute());
+
+        Assert.Equal("format: autockpt-plan/1\n", File.ReadAllText(_f.PlanPath));
+        Assert.True(task.PlanChanged);
+        Assert.Equal([_f.PlanPath], Directory.GetFiles(Path.GetDirectoryName(_f.PlanPath)!));
+    }
+
+    [Fact]
+    public void Given_the_same_plan_content_When_executed_again_Then_the_plan_file_is_not_rewritten()
+    {
+        Assert.True(_f.Task(FakeCommandRunner.Writing("same\n")).Execute());
+        var written = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(_f.PlanPath, written);
+
+        var again = _f.Task(FakeCommandRunner.Writing("same\n"));
+        Assert.True(again.Execute());
+
+        Assert.False(again.PlanChanged);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(_f.PlanPath));
+    }
+
+    [Fact]
+    public void Given_bad_property_values_When_executed_Then_each_is_an_ACKPT060_error_on_the_project_file_and_no_process_starts()
+    {
+        var runner = FakeCommandRunner.Writing("x");
+        var task = _f.Task(runner, cap: "6 GiBs");
+        task.Solver = "gurobi";
+        task.TimeLimit = "-1";
+        task.MaxSegment = "two";
+
+        Assert.False(task.Execute());
+
+        Assert.Empty(runner.Calls);
+        Assert.Equal(4, _f.Engine.Errors.Count);
+        Assert.All(_f.Engine.Errors, e => Assert.Equal(("ACKPT060", _f.ProjectPath), (e.Code, e.File)));
+        Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptMemoryCap '6 GiBs'"));
+        Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptSolver 'gurobi'"));
+        Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptTimeLimit '-1'"));
+        Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptMaxSegment 'two'"));
+    }
+
+    [Fact]
+    public void Given_no_memory_cap_When_executed_Then_ACKPT060_names_AutoCkptMemoryCap()
+    {
+        Assert.False(_f.Task(FakeCommandRunner.Writing("x"), cap: "").Execute());
+
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal("ACKPT060", e.Code);
+        Assert.StartsWith("AutoCkptMemoryCap is not set", e.Message);
+    }
+
+    [Fact]
+    public void Given_a_missing_profile_When_executed_Then_ACKPT020_on_the_profile_and_a_stale_plan_is_deleted()
+    {
+        File.Delete(_f.ProfilePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+
+        Assert.False(_f.Task(FakeCommandRunner.Writing("x")).Execute());
+
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal(("ACKPT020", _f.ProfilePath), (e.Code, e.File));
+        Assert.False(File.Exists(_f.PlanPath));
+    }
+
+    [Fact]
+    public void Given_the_planner_reports_errors_and_warnings_When_executed_Then_they_keep_code_file_and_line_and_the_stale_plan_is_deleted()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var runner = FakeCommandRunner.Failing(1,
+            $"{_f.ProfilePath}: warning ACKPT043: the time limit ran out; gap 0.5%.",
+            $"{_f.ProfilePath}(12,5): error ACKPT021: stages[0].forward_seconds is missing.",
+            "error ACKPT040: no plan fits 1 B; the smallest feasible peak is 9.64 MiB.");
+
+        Assert.False(_f.Task(runner).Execute());
+
+        var w = Assert.Single(_f.Engine.Warnings);
+        Assert.Equal(("ACKPT043", _f.ProfilePath), (w.Code, w.File));
+        Assert.Equal(2, _f.Engine.Errors.Count);
+        var malformed = _f.Engine.Errors[0];
+        Assert.Equal(("ACKPT021", _f.ProfilePath, 12, 5), (malformed.Code, malformed.File, malformed.LineNumber, malformed.ColumnNumber));
+        Assert.Equal("stages[0].forward_seconds is missing.", malformed.Message);
+        Assert.Equal("ACKPT040", _f.Engine.Errors[1].Code);
+        Assert.Contains("smallest feasible peak is 9.64 MiB", _f.Engine.Errors[1].Message);
+        Assert.False(File.Exists(_f.PlanPath));
+    }
+
+    [Fact]
+    public void Given_the_planner_fails_without_a_diagnostic_When_executed_Then_ACKPT062_quotes_its_last_output()
+    {
+        Assert.False(_f.Task(FakeCommandRunner.Failing(134, "Unhandled exception.", "System.DllNotFoundException: libortools.so")).Execute());
+
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal("ACKPT062", e.Code);
+        Assert.Contains("exited with code 134", e.Message);
+        Assert.Contains("System.DllNotFoundException: libortools.so", e.Message);
+    }
+
+    [Fact]
+    public void Given_the_planner_exits_0_without_writing_When_executed_Then_ACKPT062()
+    {
+        Assert.False(_f.Task(new FakeCommandRunner(_ => new CommandResult(0, [], []))).Execute());
+
+        Assert.Equal("ACKPT062", Assert.Single(_f.Engine.Errors).Code);
+    }
+
+    [Fact]
+    public void Given_no_command_line_at_the_path_When_executed_Then_ACKPT062_names_it()
+    {
+        var runner = FakeCommandRunner.Writing("x");
+        var task = _f.Task(runner);
+        task.CliAssembly = Path.Combine(_f.Root, "nowhere", "autockpt.dll");
+
+        Assert.False(task.Execute());
+
+        Assert.Empty(runner.Calls);
+        Assert.Equal(("ACKPT062", task.CliAssembly), (Assert.Single(_f.Engine.Errors).Code, _f.Engine.Errors[0].File));
+    }
+}

@@ -1,0 +1,36 @@
+namespace AutoCkpt.MSBuild.Tests.Unit;
+
+/// <summary>A temporary folder with a profile, a stand-in for autockpt.dll and a project file, for one unit test.</summary>
+internal sealed class TaskFixture : IDisposable
+{
+    public TaskFixture(string profileAsset = "tiny.profile.yaml")
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "cli"));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", profileAsset), ProfilePath);
+        File.WriteAllText(CliPath, "not run: the tests pass a fake runner");
+        File.WriteAllText(ProjectPath, "<Project />");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "autockpt-msbuild-unit", Guid.NewGuid().ToString("N"));
+    public string ProfilePath => Path.Combine(Root, "app.profile.yaml");
+    public string CliPath => Path.Combine(Root, "cli", "autockpt.dll");
+    public string ProjectPath => Path.Combine(Root, "app.csproj");
+    public string PlanPath => Path.Combine(Root, "bin", "autockpt.plan.yaml");
+    public FakeBuildEngine Engine { get; } = new();
+
+    public GeneratePlan Task(FakeCommandRunner runner, string cap = "1GiB") => new(runner)
+    {
+        BuildEngine = Engine,
+        ProfileFile = ProfilePath,
+        MemoryCap = cap,
+        PlanFile = PlanPath,
+        CliAssembly = CliPath,
+        DotnetHost = "/usr/bin/dotnet-test",
+        ProjectFile = ProjectPath,
+    };
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}

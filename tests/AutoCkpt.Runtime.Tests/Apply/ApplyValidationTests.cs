@@ -1,0 +1,133 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Runtime.Tests.Support;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace AutoCkpt.Runtime.Tests.Apply;
+
+/// <summary>Every bad plan is refused with its code and file, before the model is touched.</summary>
+public sealed class ApplyValidationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("autockpt-apply-").FullName;
+    private readonly nn.Module<Tensor, Tensor> _model = TestModels.Mlp(float32);
+    private readonly ModelSnapshot _before;
+
+    public ApplyValidationTests() => _before = new ModelSnapshot(_model);
+
+    public void Dispose()
+    {
+        _before.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void Given_no_plan_file_When_applied_Then_ACKPT001_names_the_file()
+    {
+        string path = Path.Combine(_dir, "absent.plan.yaml");
+        AssertRefused(ErrorCodes.PlanMissing, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+    }
+
+    [Fact]
+    public void Given_malformed_yaml_When_applied_Then_ACKPT002()
+    {
+        string path = Write("format: autockpt-plan/1\nsegments: [ { first: 0, last: 7\n");
+        AssertRefused(ErrorCodes.PlanMalformed, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+    }
+
+    [Fact]
+    public void Given_an_unknown_format_When_applied_Then_ACKPT003()
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(_model)).Replace("autockpt-plan/1", "autockpt-plan/9"));
+        AssertRefused(ErrorCodes.PlanUnknownFormat, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+    }
+
+    [Theory]
+    [InlineData("r0-3 r3-7")] // overlap
+    [InlineData("r0-2 k4-7")] // gap
+    [InlineData("r0-3 k4-8")] // past the last stage
+    public void Given_bad_segments_in_a_file_When_applied_Then_ACKPT004(string segments)
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(_model) with { Segments = Plans.Parse(segments) }));
+        AssertRefused(ErrorCodes.PlanBadSegments, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+    }
+
+    [Fact]
+    public void Given_bad_segments_in_an_in_memory_plan_When_applied_Then_ACKPT004_names_the_given_file()
+    {
+        var plan = Plans.EveryStage(_model) with { Segments = Plans.Parse("r0-3 r5-7") };
+        AssertRefused(ErrorCodes.PlanBadSegments, "bench.plan", () => AutoCkpt.Checkpointing.Apply(_model, plan, "bench.plan"));
+    }
+
+    [Fact]
+    public void Given_a_plan_for_another_model_of_the_same_length_When_applied_Then_ACKPT005_says_how_to_regenerate()
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(TestModels.Mlp(float32, hidden: 32))));
+        var e = AssertRefused(ErrorCodes.PlanFingerprintMismatch, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+        Assert.Contains("autockpt plan", e.Message);
+        Assert.Contains(ModelStages.Fingerprint(_model), e.Message);
+    }
+
+    [Fact]
+    public void Given_a_plan_for_a_model_with_another_stage_count_When_applied_Then_ACKPT006_names_both_counts()
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(TestModels.Blocks(float32))));
+        var e = AssertRefused(ErrorCodes.PlanStageCountMismatch, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+        Assert.Contains("4 stages", e.Message);
+        Assert.Contains("has 8", e.Message);
+        Assert.Contains("autockpt plan", e.Message);
+    }
+
+    [Fact]
+    public void Given_an_unknown_strategy_When_applied_Then_ACKPT009()
+    {
+        string path = Write(PlanFile.Format(Plans.For(_model, "r0-7")).Replace("strategy: recompute", "strategy: offload"));
+        AssertRefused(ErrorCodes.PlanUnknownStrategy, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+    }
+
+    [Fact]
+    public void Given_a_model_that_is_not_staged_When_applied_Then_ACKPT008()
+    {
+        var model = nn.Linear(2, 2);
+        var e = Assert.Throws<AckptException>(() => AutoCkpt.Checkpointing.Apply(model, Plans.KeepAll(_model)));
+        Assert.Equal(ErrorCodes.ModelNotStaged, e.Code);
+    }
+
+    [Fact]
+    public void Given_a_plan_made_for_cuda_When_applied_to_a_cpu_model_Then_it_applies_with_warning_ACKPT007()
+    {
+        string path = Write(PlanFile.Format(Plans.For(_model, "r0-7", deviceType: "cuda")));
+        var warnings = new List<string>();
+        var model = AutoCkpt.Checkpointing.Apply(_model, path, warnings.Add);
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith($"{path}: warning {ErrorCodes.PlanDeviceMismatch}:", warning);
+        Assert.Contains("'cuda'", warning);
+        Assert.Equal(8, model.RecomputedStages);
+    }
+
+    [Fact]
+    public void Given_a_plan_for_this_device_When_applied_Then_nothing_is_warned()
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(_model)));
+        var warnings = new List<string>();
+        AutoCkpt.Checkpointing.Apply(_model, path, warnings.Add);
+        Assert.Empty(warnings);
+    }
+
+    private AckptException AssertRefused(string code, string file, Func<CheckpointedModel> apply)
+    {
+        var e = Assert.Throws<AckptException>(apply);
+        Assert.Equal(code, e.Code);
+        Assert.Equal(file, e.File);
+        Assert.Contains(file, e.ToString());
+        _before.AssertUnchanged(_model);
+        return e;
+    }
+
+    private string Write(string text)
+    {
+        string path = Path.Combine(_dir, $"{Guid.NewGuid():N}.plan.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,45 @@
+using AutoCkpt.Formats;
+using TorchSharp;
+
+namespace AutoCkpt.Runtime.Tests.Support;
+
+/// <summary>Builds plans for a model from a compact description, e.g. "r0-2 k3-4 r5-7".</summary>
+internal static class Plans
+{
+    /// <summary>
+    /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
+    /// "k" (keep) or "r" (recompute) followed by "first-last" or a single stage, separated by spaces.
+    /// </summary>
+    public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
+    {
+        var stages = ModelStages.Of(model);
+        return new Plan
+        {
+            Target = "test",
+            Model = new ModelInfo(ModelStages.Fingerprint(stages), stages.Count),
+            Device = new DeviceInfo(deviceType, deviceType == "cpu" ? "test CPU" : "NVIDIA H100 80GB HBM3"),
+            BatchSize = 8,
+            MemoryCapBytes = 1_000_000,
+            Segments = Parse(segments),
+        };
+    }
+
+    /// <summary>Every stage its own recompute segment.</summary>
+    public static Plan EveryStage(torch.nn.Module model)
+    {
+        int n = ModelStages.Of(model).Count;
+        return For(model, string.Join(' ', Enumerable.Range(0, n).Select(i => $"r{i}")));
+    }
+
+    /// <summary>One keep segment over all stages.</summary>
+    public static Plan KeepAll(torch.nn.Module model) => For(model, $"k0-{ModelStages.Of(model).Count - 1}");
+
+    public static IReadOnlyList<Segment> Parse(string segments) =>
+        segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
+        {
+            var strategy = s[0] == 'r' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
+            var range = s[1..].Split('-');
+            int first = int.Parse(range[0]);
+            return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
+        }).ToList();
+}
