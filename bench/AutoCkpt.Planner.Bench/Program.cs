@@ -1,20 +1,17 @@
-using System.Diagnostics;
 using AutoCkpt.Formats;
-using AutoCkpt.Planner;
 using AutoCkpt.Planner.Bench;
-using AutoCkpt.Planner.Solvers;
 
-double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
-foreach (int n in new[] { 100 })
+// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
+// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers mip,cpsat,exact] [--limit S]
+switch (args.FirstOrDefault())
 {
-    var profile = SyntheticProfiles.Gpt(n, 1);
-    var model = new StepCostModel(profile);
-    long every = model.PeakBytes(Baselines.EveryStage(n)), none = model.PeakBytes(Baselines.None(n));
-    foreach (double frac in new[] { 0.5 })
-    {
-        long cap = every + (long)((none - every) * frac);
-        var sw = Stopwatch.StartNew(); double c0 = Cpu();
-        var r = new DynamicProgramSolver(model, PlanRequest.DefaultMaxSegment(n)).Solve(cap, TimeSpan.FromSeconds(60));
-        Console.WriteLine($"n={n} {frac:P0} DP {r.Status} {(r.Segments is null ? "" : model.Predict(r.Segments).RecomputeSeconds.ToString("F4"))}s recompute {sw.Elapsed.TotalSeconds:F2}s wall {Cpu() - c0:F2}s cpu");
-    }
+    case "profile" when args.Length == 4:
+        ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
+            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from bench/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
+        return 0;
+    case "speed":
+        return SpeedBench.Run(args[1..]);
+    default:
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | speed [STAGES...] [--solvers mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        return 2;
 }

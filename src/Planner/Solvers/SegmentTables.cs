@@ -23,7 +23,7 @@ internal sealed class SegmentTables
         {
             long outPrev = i > 0 ? s[i - 1].OutputBytes : 0;
             KeepForward[i] = s[i].RetainedBytes + s[i].ForwardTransientBytes;
-            KeepHold[i] = s[i].RetainedBytes;
+            KeepHold[i] = s[i].RetainedBytes - (i > 0 ? s[i].InputFreedBytes : 0);
             KeepRelease[i] = s[i].BackwardFreedBytes + outPrev;
             KeepBackward[i] = Math.Max(s[i].OutputBytes + s[i].BackwardTransientBytes, -s[i].BackwardFreedBytes);
         }
@@ -34,26 +34,29 @@ internal sealed class SegmentTables
         {
             int lengths = Math.Min(MaxSegment, n - a);
             RecForward[a] = new long[lengths]; RecHold[a] = new long[lengths]; RecBackward[a] = new long[lengths]; RecTicks[a] = new long[lengths];
-            long sumR = 0, fwd = long.MinValue, bwd = long.MinValue, ticks = 0, noGrad = long.MinValue;
+            long held = 0, fwd = long.MinValue, refwd = long.MinValue, bwd = long.MinValue, ticks = 0;
             for (int l = 1; l <= lengths; l++)
             {
                 int b = a + l - 1;
                 var st = s[b];
+                // Inside the segment's backward a stage keeps only what autograd saved (the profile's recompute
+                // figures; the plain ones stand in when a profile has none).
                 var rec = st.Recompute;
-                // Re-run with autograd: stage b peaks at R_b + FT_b above the saved bytes of the stages before it.
-                fwd = Math.Max(fwd, sumR + st.RetainedBytes + st.ForwardTransientBytes);
-                sumR += rec?.RetainedBytes ?? st.RetainedBytes;
-                // First forward, without autograd: stage b peaks at R_b + FT_b above its input (an earlier stage's output).
-                noGrad = Math.Max(noGrad, (b > a ? s[b - 1].OutputBytes : 0) + st.RetainedBytes + st.ForwardTransientBytes);
+                long work = st.RetainedBytes + st.ForwardTransientBytes;
+                // First run, no autograd: the previous stage's output and this stage's memory.
+                fwd = Math.Max(fwd, (b > a ? s[b - 1].OutputBytes : 0) + work);
+                // Re-run with autograd: what the stages before it in the segment kept, and this stage's memory.
+                refwd = Math.Max(refwd, held + work);
+                held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? st.InputFreedBytes : 0);
                 long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
                 long release = freed + (b > 0 ? s[b - 1].OutputBytes : 0);
-                // Backward of stage i in [a..b]: ΣS − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
+                // Backward of stage i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
                 long stageBackward = Math.Max(st.OutputBytes + (rec?.BackwardTransientBytes ?? st.BackwardTransientBytes), -freed);
                 bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, stageBackward);
                 ticks += Ticks[b];
-                RecForward[a][l - 1] = noGrad;
+                RecForward[a][l - 1] = fwd;
                 RecHold[a][l - 1] = st.OutputBytes;
-                RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + fwd, sumR + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
+                RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + refwd, held + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
                 RecTicks[a][l - 1] = ticks;
             }
         }
