@@ -23,14 +23,14 @@ internal static class TestProfiles
         Of(fixedTotal, [.. Enumerable.Range(0, n).Select(i => Stage($"blocks.{i}", 0.010, 0.020, 1_000_000, 8_000_000, 2_000_000, 2_000_000, 0))]);
 
     /// <summary>
-    /// A random profile with heterogeneous stages; every figure physically plausible. Half of them also carry the
-    /// figures of a stage inside a recompute segment (drawn from a second generator, so the plain figures of a seed
-    /// stay as they were).
+    /// A random profile with heterogeneous stages; every figure physically plausible. With
+    /// <paramref name="recomputeSeed"/>, stages also carry the figures of a stage inside a recompute segment, drawn
+    /// from a second generator so that the plain figures stay those of <paramref name="rng"/>.
     /// </summary>
-    public static Profile Random(Random rng, int n)
+    public static Profile Random(Random rng, int n, int? recomputeSeed = null)
     {
-        var recRng = new Random(rng.Next());
-        bool withRecompute = recRng.Next(2) == 0;
+        var recRng = new Random(recomputeSeed ?? 0);
+        bool withRecompute = recomputeSeed is not null;
         var stages = new StageProfile[n];
         for (int i = 0; i < n; i++)
         {
