@@ -73,13 +73,13 @@ internal static class ProfileCommand
             args.AddRange(outFile is not null ? ["--out", outFile] : ["--out-dir", DefaultFolder(r.Project)]);
 
             var warnings = new List<AutoCkpt.Hosting.HostMessage>();
-            string? written = ProgressDisplay.Run(Consoles.Out, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
+            var result = ProgressDisplay.Run(Consoles.Out, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
                 m => { if (m.Kind == "warning") warnings.Add(m); else show(m); },
                 line => Consoles.Out.WriteLine(line),
                 Consoles.ErrorLine));
-            if (written is null)
+            if (result?.File is not { } written)
                 throw new AckptException(ErrorCodes.TargetFailed, "the profiler finished without naming the file it wrote.", app.AssemblyPath);
-            ProfileTable.Write(Consoles.Out, ProfileFile.Read(written), written);
+            ProfileTable.Write(Consoles.Out, ProfileFile.Read(written), written, result.Seconds);
             foreach (var w in warnings) Consoles.Warn(w.Code ?? ErrorCodes.ProfileSelfCheck, w.Message ?? "", w.File);
             return 0;
         }

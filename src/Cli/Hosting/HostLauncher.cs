@@ -40,21 +40,21 @@ internal static class HostLauncher
     }
 
     /// <summary>
-    /// Runs the verb and waits. Returns the "result" message's file. Throws <see cref="AckptException"/> with the
+    /// Runs the verb and waits. Returns the "result" message. Throws <see cref="AckptException"/> with the
     /// host's code when it reports an error, ACKPT028 when the system killed it (out of memory), ACKPT032 otherwise.
     /// </summary>
-    public static string? Run(AppAssembly app, string verb, IEnumerable<string> verbArgs, string deviceType,
+    public static HostMessage? Run(AppAssembly app, string verb, IEnumerable<string> verbArgs, string deviceType,
         Action<HostMessage> onMessage, Action<string> onOutput, Action<string> onError)
     {
         if (!File.Exists(HostAssembly))
             throw new AckptException(ErrorCodes.TargetFailed, $"the tool's host is missing at '{HostAssembly}': rebuild or reinstall the tool.", HostAssembly);
         HostMessage? error = null;
-        string? result = null;
+        HostMessage? result = null;
         int exit = ProcessRunner.Run(Dotnet.Path, Arguments(app, verb, verbArgs), line =>
         {
             if (!HostMessage.TryParse(line, out var message)) { onOutput(line); return; }
             if (message.Kind == "error") error = message;
-            if (message.Kind == "result") result = message.File;
+            if (message.Kind == "result") result = message;
             onMessage(message);
         }, onError, Environment(deviceType));
         if (exit == 0) return result;

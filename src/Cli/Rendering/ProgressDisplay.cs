@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using AutoCkpt.Hosting;
 using Spectre.Console;
 
@@ -13,7 +15,14 @@ internal static class ProgressDisplay
     public static T Run<T>(IAnsiConsole console, string title, Func<Action<HostMessage>, T> work)
     {
         if (!console.Profile.Capabilities.Interactive)
-            return work(m => { if (Describe(m) is { } text) console.WriteLine($"{title}: {text}"); });
+        {
+            long start = Stopwatch.GetTimestamp();
+            return work(m =>
+            {
+                if (Describe(m) is { } text)
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title}: {text} ({Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s)"));
+            });
+        }
         return console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())

@@ -29,6 +29,13 @@ public sealed record StageProfile(
     /// after it (what autograd releases, net of the input gradient it creates). May be negative. Default 0.
     /// </summary>
     public long BackwardFreedBytes { get; init; }
+
+    /// <summary>
+    /// Optional key <c>input_freed_bytes</c>: live bytes freed when the stage's input handle is disposed right after its
+    /// forward, as the runtime's stage chain does; its input's bytes when the stage's autograd does not keep its input,
+    /// else 0. Always 0 for the first stage (the batch is never disposed). Default 0.
+    /// </summary>
+    public long InputFreedBytes { get; init; }
 }
 
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>

@@ -38,6 +38,7 @@ public static class ProfileFile
             s.Bytes("backward_transient_bytes"))
         {
             BackwardFreedBytes = s.Has("backward_freed_bytes") ? s.SignedBytes("backward_freed_bytes") : 0,
+            InputFreedBytes = s.Has("input_freed_bytes") ? s.Bytes("input_freed_bytes") : 0,
         }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
@@ -83,6 +84,8 @@ public static class ProfileFile
             sb.Append("    backward_transient_bytes: ").Append(Num(s.BackwardTransientBytes)).Append('\n');
             if (s.BackwardFreedBytes != 0)
                 sb.Append("    backward_freed_bytes: ").Append(Num(s.BackwardFreedBytes)).Append('\n');
+            if (s.InputFreedBytes != 0)
+                sb.Append("    input_freed_bytes: ").Append(Num(s.InputFreedBytes)).Append('\n');
         }
         if (p.Check is { } c)
             sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');

@@ -34,6 +34,8 @@ internal sealed record HostMessage(string Kind)
     public int? Count { get; init; }
     /// <summary>A name for the item, e.g. the stage's name.</summary>
     public string? Item { get; init; }
+    /// <summary>For a result: how long the measuring took, in seconds, from the warm-up step to the end.</summary>
+    public double? Seconds { get; init; }
 
     /// <summary>The line to write.</summary>
     public string ToLine() => Prefix + JsonSerializer.Serialize(this, Json);

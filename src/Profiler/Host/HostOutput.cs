@@ -25,5 +25,5 @@ internal sealed class HostOutput(TextWriter writer)
     public void Progress(string phase, int index, int count, string? item) =>
         Send(new HostMessage("progress") { Phase = phase, Index = index, Count = count, Item = item });
 
-    public void Result(string file) => Send(new HostMessage("result") { File = file });
+    public void Result(string file, double seconds) => Send(new HostMessage("result") { File = file, Seconds = seconds });
 }

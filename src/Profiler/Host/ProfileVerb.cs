@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using AutoCkpt.Formats;
 using AutoCkpt.Hosting;
 using AutoCkpt.Profiler.Measuring;
@@ -29,7 +31,13 @@ internal sealed class ProfileVerb : IHostVerb
 
         var device = ProfilingDevice.Open(args.Get("device") ?? "cpu");
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
-        var progress = new SyncProgress(s => output.Progress(s.Phase, s.Index, s.Count, s.Stage));
+        // The cost of profiling is counted from the warm-up step: loading libtorch and building the model are not it.
+        long start = Stopwatch.GetTimestamp();
+        var progress = new SyncProgress(s =>
+        {
+            if (s.Phase == "warm-up") start = Stopwatch.GetTimestamp();
+            output.Progress(s.Phase, s.Index, s.Count, s.Stage);
+        });
         Profile profile;
         try
         {
@@ -40,12 +48,16 @@ internal sealed class ProfileVerb : IHostVerb
             throw new AckptException(ErrorCodes.OutOfMemory,
                 $"the {device.Info.Type} device ran out of memory profiling '{target.Name}' at batch size {batchSize}: try a smaller --batch-size. ({HostProgram.FirstLine(e)})");
         }
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         foreach (var warning in SelfCheck.Warnings(profile))
             output.Warning(warning.Code, warning.Message, path);
+        string cost = profile.Check is { StepSecondsMeasured: > 0 } c
+            ? string.Create(CultureInfo.InvariantCulture, $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps")
+            : "";
         string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
-                        $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}; bytes and seconds";
+                        $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";
         ProfileFile.Write(path, profile, header);
-        output.Result(Path.GetFullPath(path));
+        output.Result(Path.GetFullPath(path), seconds);
         return HostExitCodes.Ok;
     }
 

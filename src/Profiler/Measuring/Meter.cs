@@ -42,6 +42,13 @@ public sealed class Meter
         return new Reading(_clock.GetElapsedTime(start, end).TotalSeconds, before, after, peak);
     }
 
+    /// <summary>Live bytes now, after queued device work has finished.</summary>
+    public long LiveBytes()
+    {
+        _synchronize();
+        return Probe.LiveBytes();
+    }
+
     /// <summary>Runs <paramref name="action"/> and returns its device-synchronised wall time in seconds.</summary>
     public double Time(Action action)
     {

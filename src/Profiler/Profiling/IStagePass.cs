@@ -1,8 +1,10 @@
 namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
-/// One run of one stage, forward then backward, whose figures <see cref="StageMeasurer"/> measures. Disposing it
-/// frees everything the run made. The torch implementation is <see cref="TorchStagePass"/>; tests use fakes.
+/// One run of one stage in the runtime's stage chain, whose figures <see cref="StageMeasurer"/> measures: forward,
+/// then the input handle released (as the chain disposes a stage's input once the stage has consumed it), then
+/// backward. Disposing the pass frees everything it made. The torch implementation is <see cref="TorchStagePass"/>;
+/// tests use fakes.
 /// </summary>
 public interface IStagePass : IDisposable
 {
@@ -11,6 +13,9 @@ public interface IStagePass : IDisposable
 
     /// <summary>Bytes of the output the forward made.</summary>
     long OutputBytes { get; }
+
+    /// <summary>Drops the pass's handle to its input, as the chain does once the stage has consumed it.</summary>
+    void ReleaseInput();
 
     /// <summary>Whether the output has a backward (false when nothing in the stage requires grad).</summary>
     bool HasBackward { get; }

@@ -9,11 +9,17 @@ namespace AutoCkpt.Profiler.Profiling;
 /// <summary>
 /// Profiles a target's model on one device with the real batch (docs/profiler.md): one warm-up training step
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
-/// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the model as it is.
-/// The cost is about 2 + 2 × repeats training steps.
+/// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
+/// The cost is about 6 + repeats training steps (docs/profiler.md).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
+    /// <summary>Whole forwards run to read the chain's memory (input freed, forward retained); their median counts.</summary>
+    private const int MemoryPasses = 2;
+
+    /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
+    private const int CheckSteps = 3;
+
     /// <summary>
     /// Measures <paramref name="target"/> on <paramref name="device"/>. Throws <see cref="AckptException"/> ACKPT008 when
     /// the model has no stages; libtorch's own exceptions (out of memory among them) pass through.
@@ -32,6 +38,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
         using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
+        WarmOptimizer(target, device);
         // Optimizers may allocate their state when created or at their first step: measure across both.
         optim.Optimizer? optimizer = null;
         long optimizerGrowth = meter.Measure(() =>
@@ -51,7 +58,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         var stageProfiles = MeasureStages(stages, input, options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
-        var check = MeasureCheck(target, model, input, label, options.Repeats);
+        var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
+        stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
 
         return new Profile
         {
@@ -79,9 +87,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             GC.Collect();
             GC.WaitForPendingFinalizers();
             Tensor input = x;
-            // The batch does not require grad in training, so the first stage runs without an input gradient.
-            bool requiresGrad = i > 0 && input.is_floating_point();
-            profiles.Add(measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, requiresGrad), options.Warmups, options.Repeats));
+            bool isBatch = i == 0;
+            profiles.Add(measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats));
             if (i + 1 == stages.Count) break;
             using (NewDisposeScope())
             using (no_grad())
@@ -91,22 +98,79 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         return profiles;
     }
 
-    private ProfileCheck MeasureCheck(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, int repeats)
+    /// <summary>
+    /// Whole forwards and steps of the stage chain as the runtime runs it (each stage output disposed once the next
+    /// stage consumed it; the same as a Sequential's forward): live growth over the forward, and step seconds.
+    /// </summary>
+    private (ProfileCheck Check, long[] InputFreed) MeasureCheck(ICheckpointTarget target, IReadOnlyList<Stage> stages, Tensor input, Tensor label, int repeats)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var retained = new List<long>(repeats);
+        var retained = new List<long>();
+        var freed = Enumerable.Range(0, stages.Count).Select(_ => new List<long>()).ToArray();
+        for (int r = 0; r < Math.Min(repeats, MemoryPasses); r++)
+        {
+            using var pass = NewDisposeScope();
+            long before = meter.LiveBytes();
+            Tensor current = input;
+            for (int i = 0; i < stages.Count; i++)
+            {
+                var next = stages[i].Module.call(current);
+                if (!ReferenceEquals(current, input) && !ReferenceEquals(current, next))
+                {
+                    long held = meter.LiveBytes();
+                    current.Dispose();
+                    freed[i].Add(Math.Max(0, held - meter.LiveBytes()));
+                }
+                current = next;
+            }
+            retained.Add(meter.LiveBytes() - before);
+        }
+
         var seconds = new List<double>(repeats);
-        for (int r = 0; r < repeats; r++)
+        for (int r = 0; r < Math.Min(repeats, CheckSteps); r++)
         {
             using var step = NewDisposeScope();
             Tensor? output = null;
-            var forward = meter.Measure(() => output = model.call(input));
+            double forward = meter.Time(() => output = RunChain(stages, input));
             double rest = meter.Time(() => target.Loss(output!, label).backward());
-            retained.Add(forward.GrowthBytes);
-            seconds.Add(forward.Seconds + rest);
+            seconds.Add(forward + rest);
         }
-        return new ProfileCheck(Math.Max(0, Median.Of(retained)), Median.Of(seconds));
+        var check = new ProfileCheck(Math.Max(0, Median.Of(retained)), Median.Of(seconds));
+        return (check, freed.Select(f => f.Count == 0 ? 0 : Median.Of(f)).ToArray());
+    }
+
+    /// <summary>
+    /// Runs the target's optimizer once on a one-weight module, so that what its code allocates on first use (kernel
+    /// setup, caches) is not counted as the model's optimizer state. Any failure only skips the warm-up.
+    /// </summary>
+    private static void WarmOptimizer(ICheckpointTarget target, Device device)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var module = nn.Linear(1, 1, device: device);
+            using var optimizer = target.CreateOptimizer(module);
+            if (optimizer is null) return;
+            module.call(ones(1, 1, device: device)).sum().backward();
+            optimizer.step();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A factory that expects the real model's structure: the measurement just includes first-use costs.
+        }
+    }
+
+    private static Tensor RunChain(IReadOnlyList<Stage> stages, Tensor input)
+    {
+        Tensor current = input;
+        foreach (var stage in stages)
+        {
+            var next = stage.Module.call(current);
+            if (!ReferenceEquals(current, input) && !ReferenceEquals(current, next)) current.Dispose();
+            current = next;
+        }
+        return current;
     }
 
     private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;

@@ -4,8 +4,9 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
-/// Compares a profile's stage sums with its whole-model measurements: Σ retained bytes against the live bytes after
-/// one whole forward (tolerance 5%), Σ (forward + backward) seconds against one whole step (tolerance 15%).
+/// Compares a profile's stage sums with its whole-model measurements: Σ (retained − input freed) bytes against the
+/// live bytes after one whole forward of the stage chain (tolerance 5%), Σ (forward + backward) seconds against one
+/// whole step (tolerance 15%).
 /// </summary>
 public static class SelfCheck
 {
@@ -15,9 +16,12 @@ public static class SelfCheck
     /// <summary>The largest relative time disagreement that passes.</summary>
     public const double TimeTolerance = 0.15;
 
-    /// <summary>|Σ retained − measured| / measured, or null when the profile has no check.</summary>
+    /// <summary>What the stages say one whole forward keeps: Σ (retained − input freed), in bytes.</summary>
+    public static long ForwardRetainedBytes(Profile p) => p.Stages.Sum(s => s.RetainedBytes - s.InputFreedBytes);
+
+    /// <summary>|Σ (retained − input freed) − measured| / measured, or null when the profile has no check.</summary>
     public static double? MemoryDisagreement(Profile p) =>
-        p.Check is { } c ? Relative(p.Stages.Sum(s => (double)s.RetainedBytes), c.ForwardRetainedBytesMeasured) : null;
+        p.Check is { } c ? Relative(ForwardRetainedBytes(p), c.ForwardRetainedBytesMeasured) : null;
 
     /// <summary>|Σ (forward + backward) − measured step| / measured step, or null when the profile has no check.</summary>
     public static double? TimeDisagreement(Profile p) =>
@@ -29,9 +33,9 @@ public static class SelfCheck
         var warnings = new List<AckptException>();
         if (MemoryDisagreement(p) is { } m && m > MemoryTolerance)
             warnings.Add(new AckptException(ErrorCodes.ProfileSelfCheck,
-                $"the stages' retained bytes sum to {MemoryCap.Format(p.Stages.Sum(s => s.RetainedBytes))} but one whole forward of the model " +
-                $"retained {MemoryCap.Format(p.Check!.ForwardRetainedBytesMeasured)} ({Percent(m)} apart, tolerance {Percent(MemoryTolerance)}). " +
-                "A model whose forward disposes stage outputs the next stage does not keep (a Sequential does) holds less than the sum."));
+                $"the stages' retained bytes (less what their inputs free) sum to {MemoryCap.Format(ForwardRetainedBytes(p))} but one whole forward " +
+                $"of the stages retained {MemoryCap.Format(p.Check!.ForwardRetainedBytesMeasured)} ({Percent(m)} apart, tolerance {Percent(MemoryTolerance)}). " +
+                "A stage whose memory depends on what ran before it (caches, lazily created buffers) does not add up."));
         if (TimeDisagreement(p) is { } t && t > TimeTolerance)
             warnings.Add(new AckptException(ErrorCodes.ProfileSelfCheck,
                 $"the stages' forward and backward times sum to {Ms(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds))} but one whole step " +

@@ -5,7 +5,8 @@ namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
 /// Measures one stage as docs/cost-model.md defines: warm-up passes, then <c>repeats</c> measured passes, each
-/// forward and backward read by the <see cref="Meter"/>; every figure is the median over the measured passes.
+/// forward and backward read by the <see cref="Meter"/>, with the input released between them as the runtime's stage
+/// chain does; every figure is the median over the measured passes.
 /// </summary>
 public sealed class StageMeasurer(Meter meter)
 {
@@ -21,6 +22,7 @@ public sealed class StageMeasurer(Meter meter)
         {
             using var pass = startPass();
             pass.Forward();
+            pass.ReleaseInput();
             if (pass.HasBackward)
             {
                 pass.PrepareBackward();
@@ -36,6 +38,7 @@ public sealed class StageMeasurer(Meter meter)
             using var pass = startPass();
             forward.Add(meter.Measure(pass.Forward));
             output.Add(pass.OutputBytes);
+            pass.ReleaseInput();
             if (pass.HasBackward)
             {
                 pass.PrepareBackward();
@@ -50,6 +53,7 @@ public sealed class StageMeasurer(Meter meter)
     /// retained (growth over the forward), forward transient (peak above live after the forward), backward
     /// transient (peak above live before the backward) and backward freed (live before minus after the backward).
     /// An empty <paramref name="backward"/> list means the stage has no backward: its backward figures are 0.
+    /// Input freed depends on the previous stage too, so the whole-chain forward measures it, not this.
     /// </summary>
     public static StageProfile Aggregate(string name, IReadOnlyList<Reading> forward, IReadOnlyList<Reading> backward, IReadOnlyList<long> outputBytes)
     {

@@ -4,29 +4,47 @@ using static TorchSharp.torch;
 namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
-/// A stage pass on real tensors: a detached alias of the stage's real input (requiring grad when asked), the
-/// stage's forward with autograd, an output gradient of ones, the backward. Everything lives in one dispose
-/// scope until the pass is disposed, as in a plain training step (docs/cost-model.md).
+/// A stage pass on real tensors, in the runtime's stage chain setting (docs/cost-model.md). The input is the stage's
+/// real input: for the first stage the batch itself (never disposed); for a later stage a fresh copy that, like a
+/// previous stage's output, is a non-leaf owned only by its handle and by what autograd saves, so releasing the
+/// handle frees it exactly when the stage did not keep it. Then the forward with autograd, an output gradient of
+/// ones, the backward. Everything lives in one dispose scope until the pass is disposed.
 /// </summary>
 internal sealed class TorchStagePass : IStagePass
 {
     private readonly nn.Module<Tensor, Tensor> _module;
     private readonly DisposeScope _scope;
-    private readonly Tensor _input;
+    private readonly bool _ownsInput;
+    private Tensor? _input;
     private Tensor? _output;
     private Tensor? _outputGrad;
 
-    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool inputRequiresGrad)
+    /// <param name="module">The stage.</param>
+    /// <param name="input">The stage's real input; left untouched.</param>
+    /// <param name="isBatch">True for the first stage: the input is the batch, used as it is and never released.</param>
+    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch)
     {
         _module = module;
         _scope = NewDisposeScope();
-        _input = input.detach();
-        if (inputRequiresGrad) _input.requires_grad_(true);
+        _ownsInput = !isBatch;
+        if (isBatch)
+            _input = input.detach();
+        else if (input.is_floating_point())
+            _input = input.detach().requires_grad_(true).clone(); // a non-leaf: no AccumulateGrad node holds it
+        else
+            _input = input.clone();
     }
 
-    public void Forward() => _output = _module.call(_input);
+    public void Forward() => _output = _module.call(_input ?? throw new InvalidOperationException("the input was released"));
 
     public long OutputBytes => Output.NumberOfElements * Output.ElementSize;
+
+    public void ReleaseInput()
+    {
+        if (!_ownsInput || _input is null || ReferenceEquals(_input, _output)) return;
+        _input.Dispose();
+        _input = null;
+    }
 
     public bool HasBackward => Output.requires_grad;
 

@@ -19,6 +19,9 @@ internal sealed class RecomputeSegment
 
     public IReadOnlyList<Stage> Stages { get; }
 
+    /// <summary>"stages blocks.0 to blocks.2", for messages.</summary>
+    public string Description => Stages.Count == 1 ? $"stage {Stages[0].Name}" : $"stages {Stages[0].Name} to {Stages[^1].Name}";
+
     /// <summary>A fresh seed for a segment that runs on CUDA.</summary>
     public long NextCudaSeed() => _cudaSeeds();
 

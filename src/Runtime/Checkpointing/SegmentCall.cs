@@ -56,7 +56,18 @@ internal sealed class SegmentCall
         var grads = new List<Tensor>(2 + _parameters.Length) { null! };
         using (var scope = torch.NewDisposeScope())
         {
-            var result = Recompute(ctx, gradOutput);
+            IList<Tensor?> result;
+            try
+            {
+                result = Recompute(ctx, gradOutput);
+            }
+            catch (Exception e)
+            {
+                // TorchSharp cannot carry an exception out of a custom backward: the process stops with this one.
+                throw new InvalidOperationException(
+                    $"AutoCkpt: recomputing {_segment.Description} in the backward failed: {e.Message} " +
+                    "Stages must run the same way in the recompute as in the forward.", e);
+            }
             int k = 0;
             grads.Add(_inputRequiresGrad ? Keep(scope, result[k++]) : null!);
             for (int i = 0; i < _parameters.Length; i++)

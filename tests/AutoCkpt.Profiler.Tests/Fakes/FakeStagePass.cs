@@ -5,7 +5,7 @@ namespace AutoCkpt.Profiler.Tests.Fakes;
 /// <summary>What one fake pass does: seconds it takes and bytes it allocates and frees.</summary>
 internal sealed record FakeRun(
     double ForwardSeconds, long Retained, long ForwardScratch,
-    double BackwardSeconds, long BackwardScratch, long BackwardFreed, long OutputBytes = 100, bool HasBackward = true);
+    double BackwardSeconds, long BackwardScratch, long BackwardFreed, long OutputBytes = 100, bool HasBackward = true, long InputFreed = 0);
 
 /// <summary>A stage pass that moves a fake clock and a fake probe as its <see cref="FakeRun"/> says.</summary>
 internal sealed class FakeStagePass(FakeRun run, FakeClock clock, FakeProbe probe, long outputGradBytes = 0) : IStagePass
@@ -22,6 +22,12 @@ internal sealed class FakeStagePass(FakeRun run, FakeClock clock, FakeProbe prob
         probe.Allocate(run.Retained + run.ForwardScratch);
         probe.Free(run.ForwardScratch);
         _held += run.Retained;
+    }
+
+    public void ReleaseInput()
+    {
+        probe.Free(run.InputFreed);
+        _held -= run.InputFreed;
     }
 
     public void PrepareBackward()

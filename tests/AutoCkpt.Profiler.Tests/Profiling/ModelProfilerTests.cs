@@ -28,6 +28,20 @@ public sealed class LinearGeluTarget : ICheckpointTarget
     public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.Adam(model.parameters());
 }
 
+/// <summary>Linear, ReLU, Dropout: Dropout does not keep its input, so the chain frees the ReLU output it consumed.</summary>
+internal sealed class ReluDropoutTarget : ICheckpointTarget
+{
+    public string Name => "relu-dropout";
+
+    public nn.Module<Tensor, Tensor> CreateModel(Device device) => nn.Sequential(
+        ("linear", nn.Linear(LinearGeluTarget.D, LinearGeluTarget.D)), ("relu", nn.ReLU()), ("dropout", nn.Dropout(0.1)));
+
+    public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) =>
+        (randn(batchSize, LinearGeluTarget.D), randn(batchSize, LinearGeluTarget.D));
+
+    public Tensor Loss(Tensor output, Tensor target) => nn.functional.mse_loss(output, target);
+}
+
 public sealed class ModelProfilerTests
 {
     private const long T = LinearGeluTarget.B * LinearGeluTarget.D * 4L;
@@ -80,6 +94,35 @@ public sealed class ModelProfilerTests
         Assert.NotNull(p.Check);
         Assert.InRange(SelfCheck.MemoryDisagreement(p)!.Value, 0, SelfCheck.MemoryTolerance);
         Assert.True(p.Check.StepSecondsMeasured > 0);
+    }
+
+    private static readonly Lazy<Profile> ReluDropout = new(() =>
+        new ModelProfiler(new Meter(new CpuMemoryProbe(), TimeProvider.System))
+            .Run(new ReluDropoutTarget(), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(LinearGeluTarget.B, Repeats: 3)));
+
+    [Fact]
+    public void Given_a_Linear_output_that_ReLU_does_not_keep_When_the_chain_runs_Then_ReLU_frees_its_input()
+    {
+        var relu = ReluDropout.Value.Stages[1];
+
+        Assert.InRange(relu.InputFreedBytes, T, T + Rounding + 8192);
+    }
+
+    [Fact]
+    public void Given_a_ReLU_output_that_ReLU_keeps_When_Dropout_consumes_it_Then_nothing_is_freed()
+    {
+        var p = ReluDropout.Value;
+
+        Assert.InRange(p.Stages[2].InputFreedBytes, 0, 8192);
+        Assert.Equal(0, p.Stages[0].InputFreedBytes);
+    }
+
+    [Fact]
+    public void Given_stages_that_free_their_inputs_When_profiled_Then_retained_less_input_freed_matches_the_whole_forward()
+    {
+        var p = ReluDropout.Value;
+
+        Assert.InRange(SelfCheck.MemoryDisagreement(p)!.Value, 0, SelfCheck.MemoryTolerance);
     }
 
     [Fact]

@@ -42,6 +42,22 @@ public sealed class SelfCheckTests
     }
 
     [Fact]
+    public void Given_stages_whose_inputs_are_freed_When_checked_Then_the_freed_bytes_are_not_counted()
+    {
+        var p = With(700, 0.100) with
+        {
+            Stages =
+            [
+                new StageProfile("a", 0.010, 0.020, 100, 500, 0, 0),
+                new StageProfile("b", 0.030, 0.040, 100, 500, 0, 0) { InputFreedBytes = 300 },
+            ],
+        };
+
+        Assert.Equal(700, SelfCheck.ForwardRetainedBytes(p));
+        Assert.Empty(SelfCheck.Warnings(p));
+    }
+
+    [Fact]
     public void Given_a_profile_When_disagreements_are_computed_Then_they_are_relative_to_the_measurement()
     {
         var p = With(800, 0.125);

@@ -79,6 +79,16 @@ public sealed class StageMeasurerTests
     }
 
     [Fact]
+    public void Given_a_pass_When_measured_Then_its_input_is_released_after_the_forward_and_before_the_backward()
+    {
+        var r = MeasureRuns(0, new FakeRun(0.001, 300, 0, 0.001, 0, 0, InputFreed: 120));
+
+        Assert.Equal(300, r.Profile.RetainedBytes);
+        Assert.Equal(0, r.Profile.BackwardFreedBytes);
+        Assert.Equal(0, _probe.LiveBytes());
+    }
+
+    [Fact]
     public void Given_a_stage_without_backward_When_measured_Then_its_backward_figures_are_zero()
     {
         var r = MeasureRuns(0, new FakeRun(0.003, 300, 20, 5.0, 999, 999, HasBackward: false));

@@ -10,8 +10,9 @@ namespace AutoCkpt.Runtime.Tests.Memory;
 /// <summary>
 /// The plan's savings are real native memory, measured with <see cref="CpuMemoryProbe"/> (facts §6) on a stack of
 /// eight stages (Linear, GELU, Linear, GELU at width 256) fed 1024 rows: one activation is 1 MiB and a plain
-/// forward keeps four per stage. Each figure is the least of a few measured steps after a warm-up step: libraries
+/// forward keeps four per stage. Each figure is the least of two measured steps after a warm-up step: libraries
 /// allocate once-only state (thread pools, GEMM buffers) on whichever step first needs it, which only ever adds.
+/// The test project turns tiered JIT off: its background recompiles allocate native memory at random times.
 /// </summary>
 [Collection(MemoryCollection.Name)]
 public sealed class CheckpointMemoryTests(ITestOutputHelper output)
@@ -19,22 +20,28 @@ public sealed class CheckpointMemoryTests(ITestOutputHelper output)
     private const int Stages = 8;
     private const long Width = 256;
     private const long Rows = 1024;
-    private const int MeasuredSteps = 3;
+    private const int MeasuredSteps = 2;
 
-    [Fact]
-    public void Given_every_stage_recomputed_When_the_forward_has_run_Then_live_bytes_grew_by_the_stage_inputs_alone()
+    [Theory]
+    [InlineData("r0 r1 r2 r3 r4 r5 r6 r7")]
+    [InlineData("r0-3 r4-7")]
+    public void Given_recomputed_segments_When_the_forward_has_run_Then_live_bytes_grew_by_the_segment_inputs_alone(string segments)
     {
         var probe = new CpuMemoryProbe();
         var (input, target) = Batch();
         var plain = TestModels.ActivationHeavyStack(Stages, Width);
-        var steps = Measure(AutoCkpt.Checkpointing.Apply(plain, Plans.EveryStage(plain)), input, target, probe);
+        var plan = Plans.For(plain, segments);
+        var steps = Measure(AutoCkpt.Checkpointing.Apply(plain, plan), input, target, probe);
 
-        // Kept: the inputs of stages 1..7 and the model's output. Stage 0's input is the batch, live before; every
-        // stage input and the output have the batch's shape, so this is the sum of the eight stage inputs.
-        long stageInputs = Stages * input.numel() * input.element_size();
+        // Kept: the input of every segment but the first (whose input is the batch, live before) and the model's
+        // output. Every stage input and the output have the batch's shape. With one-stage segments this is the sum
+        // of the eight stage inputs; the tolerance is 5% of that sum.
+        long activation = input.numel() * input.element_size();
+        long kept = plan.Segments.Count * activation;
+        long stageInputs = Stages * activation;
         long grown = steps.Min(s => s.Retained);
-        output.WriteLine($"live growth after forward {string.Join(", ", steps.Select(s => s.Retained))} B; sum of stage inputs {stageInputs} B");
-        Assert.InRange(grown, stageInputs * 0.95, stageInputs * 1.05);
+        output.WriteLine($"live growth after forward {string.Join(", ", steps.Select(s => s.Retained))} B; segment inputs and output {kept} B");
+        Assert.InRange(grown, kept - stageInputs / 20, kept + stageInputs / 20);
     }
 
     [Fact]

@@ -78,3 +78,23 @@ public sealed class OpaqueNet : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => _linear.call(x);
 }
+
+/// <summary>Twelve Linear(1024)+GELU blocks with Adam: large enough that a step is not all overhead (docs/profiler.md).</summary>
+public sealed class MlpStack : ICheckpointTarget
+{
+    public const int Width = 1024;
+    public string Name => "mlp-stack";
+    public int DefaultBatchSize => 256;
+
+    public nn.Module<Tensor, Tensor> CreateModel(Device device) =>
+        nn.Sequential(Enumerable.Range(0, 12)
+            .Select(i => ($"blocks.{i}", (nn.Module<Tensor, Tensor>)nn.Sequential(nn.Linear(Width, Width), nn.GELU())))
+            .ToArray()).to(device);
+
+    public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) =>
+        (randn(batchSize, Width, device: device), randn(batchSize, Width, device: device));
+
+    public Tensor Loss(Tensor output, Tensor target) => nn.functional.mse_loss(output, target);
+
+    public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.Adam(model.parameters());
+}
