@@ -40,7 +40,7 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
             args.Add(tmp);
             log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "AutoCkpt: {0} {1}", dotnetHost, string.Join(" ", args.Select(Quote)));
             var result = runner.Run(dotnetHost, args, workingDirectory, cancellation);
-            bool reported = Report(result);
+            bool reported = Report(result, tmp, full);
             if (result.ExitCode != 0 || !File.Exists(tmp))
             {
                 if (!reported)
@@ -59,13 +59,18 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
         }
     }
 
-    /// <summary>Logs the child's output; returns true when it reported at least one error.</summary>
-    private bool Report(CommandResult result)
+    /// <summary>
+    /// Logs the child's output; returns true when it reported at least one error. A diagnostic about the temporary
+    /// file is shown on <paramref name="destination"/>, the file the user knows.
+    /// </summary>
+    private bool Report(CommandResult result, string tmp, string destination)
     {
         bool anyError = false;
         foreach (string line in result.StandardOutput.Concat(result.StandardError))
         {
             var d = CliDiagnostic.TryParse(line);
+            if (d?.File is { } f && PathsEqual(f, tmp))
+                d = d with { File = destination };
             if (d is null)
             {
                 log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal, "{0}", line);
@@ -81,6 +86,12 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
             }
         }
         return anyError;
+    }
+
+    private bool PathsEqual(string a, string b)
+    {
+        try { return Path.GetFullPath(a, workingDirectory) == Path.GetFullPath(b); }
+        catch (ArgumentException) { return false; }
     }
 
     private static bool MoveIfChanged(string tmp, string destination)

@@ -121,6 +121,21 @@ public sealed class GeneratePlanTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_diagnostic_on_the_temporary_out_file_When_executed_Then_it_is_shown_on_the_plan_file()
+    {
+        var runner = new FakeCommandRunner(args =>
+        {
+            string tmp = FakeCommandRunner.OutPath(args);
+            File.WriteAllText(tmp, "plan");
+            return new CommandResult(0, [], [$"{tmp}: warning ACKPT043: the time limit ran out; gap 0.5%."]);
+        });
+
+        Assert.True(_f.Task(runner).Execute());
+
+        Assert.Equal(("ACKPT043", _f.PlanPath), (Assert.Single(_f.Engine.Warnings).Code, _f.Engine.Warnings[0].File));
+    }
+
+    [Fact]
     public void Given_the_planner_fails_without_a_diagnostic_When_executed_Then_ACKPT062_quotes_its_last_output()
     {
         Assert.False(_f.Task(FakeCommandRunner.Failing(134, "Unhandled exception.", "System.DllNotFoundException: libortools.so")).Execute());
