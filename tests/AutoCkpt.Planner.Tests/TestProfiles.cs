@@ -5,8 +5,8 @@ namespace AutoCkpt.Planner.Tests;
 /// <summary>Profiles for tests: hand-made ones and seeded random ones.</summary>
 internal static class TestProfiles
 {
-    public static StageProfile Stage(string name, double fwd, double bwd, long output, long retained, long ft = 0, long bt = 0, long freed = 0) =>
-        new(name, fwd, bwd, output, retained, ft, bt) { BackwardFreedBytes = freed };
+    public static StageProfile Stage(string name, double fwd, double bwd, long output, long retained, long ft = 0, long bt = 0, long freed = 0, long inputFreed = 0) =>
+        new(name, fwd, bwd, output, retained, ft, bt) { BackwardFreedBytes = freed, InputFreedBytes = inputFreed };
 
     public static Profile Of(long fixedTotal, params StageProfile[] stages) => new()
     {
@@ -31,8 +31,9 @@ internal static class TestProfiles
             long output = rng.NextInt64(1, 64) * 1_000_000;
             long retained = output + rng.NextInt64(0, 400) * 1_000_000;
             long freed = rng.Next(4) == 0 ? -rng.NextInt64(0, output) : rng.NextInt64(0, retained / 4);
+            long inputFreed = i > 0 && rng.Next(2) == 0 ? stages[i - 1].OutputBytes : 0;
             stages[i] = Stage($"s{i}", 0.001 * rng.Next(1, 50), 0.001 * rng.Next(1, 100), output, retained,
-                rng.NextInt64(0, 100) * 1_000_000, rng.NextInt64(0, 200) * 1_000_000, freed);
+                rng.NextInt64(0, 100) * 1_000_000, rng.NextInt64(0, 200) * 1_000_000, freed, inputFreed);
         }
         return Of(rng.NextInt64(0, 2_000) * 1_000_000, stages);
     }

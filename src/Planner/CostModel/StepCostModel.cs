@@ -7,15 +7,15 @@ namespace AutoCkpt.Planner;
 /// model is written down; docs/cost-model.md gives its equations and the solvers' tables are derived from them.
 /// </summary>
 /// <remarks>
-/// The step runs in a TorchSharp DisposeScope: what a plain forward creates lives until the step ends, and the
-/// backward releases only each stage's <c>backward_freed_bytes</c> and the output gradient it consumed. A recompute
-/// segment keeps its output in the forward, re-runs with autograd just before its backward, and disposes all it
-/// made afterwards, leaving only its input gradient.
+/// The runtime runs stages as a chain: each stage output's handle is disposed once the next stage consumed it, so
+/// a kept stage holds R_i − I_i; the backward releases each stage's <c>backward_freed_bytes</c> and the output
+/// gradient it consumed. A recompute segment runs without autograd, stage by stage, and keeps its output; just
+/// before its backward it re-runs with autograd, and afterwards disposes all it made, leaving its input gradient.
 /// </remarks>
 public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd;
-    private readonly long[] _out, _ret, _ft, _bt, _freed;
+    private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed;
 
     /// <summary>Builds the model from a validated profile.</summary>
     public StepCostModel(Profile profile)
@@ -29,6 +29,7 @@ public sealed class StepCostModel
         _ft = [.. s.Select(x => x.ForwardTransientBytes)];
         _bt = [.. s.Select(x => x.BackwardTransientBytes)];
         _freed = [.. s.Select(x => x.BackwardFreedBytes)];
+        _inFreed = [.. s.Select((x, i) => i == 0 ? 0 : x.InputFreedBytes)];
         FixedBytes = profile.FixedBytes.Total;
         double t = 0;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
@@ -89,14 +90,22 @@ public sealed class StepCostModel
         Emit(StepPhase.Start, -1, false, 0, live);
         foreach (var seg in segments)
         {
+            if (!IsRecompute(seg))
+            {
+                for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
+                continue;
+            }
+            // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live.
             long before = live;
             for (int i = seg.First; i <= seg.Last; i++)
-                Forward(StepPhase.Forward, i);
-            if (IsRecompute(seg))
             {
-                live = before + _out[seg.Last];
-                Emit(StepPhase.Drop, seg.Last, false, t, live);
+                long carried = i > seg.First ? _out[i - 1] : 0;
+                Emit(StepPhase.Forward, i, true, t + _fwd[i] / 2, before + carried + _ret[i] + _ft[i]);
+                t += _fwd[i];
+                Emit(StepPhase.Forward, i, false, t, before + _out[i]);
             }
+            live = before + _out[seg.Last];
+            Emit(StepPhase.Drop, seg.Last, false, t, live);
         }
 
         live += _out[Stages - 1];
@@ -108,7 +117,7 @@ public sealed class StepCostModel
             bool recompute = IsRecompute(seg);
             if (recompute)
                 for (int i = seg.First; i <= seg.Last; i++)
-                    Forward(StepPhase.Recompute, i);
+                    Forward(StepPhase.Recompute, i, chained: i > seg.First);
             for (int i = seg.Last; i >= seg.First; i--)
             {
                 Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + _bt[i]);
@@ -125,10 +134,11 @@ public sealed class StepCostModel
         Emit(StepPhase.End, -1, false, t, FixedBytes);
         return peak;
 
-        void Forward(StepPhase phase, int i)
+        // A stage with autograd; when chained, its input's handle is disposed after it ran (frees I_i).
+        void Forward(StepPhase phase, int i, bool chained)
         {
             Emit(phase, i, true, t + _fwd[i] / 2, live + _ret[i] + _ft[i]);
-            live += _ret[i];
+            live += _ret[i] - (chained ? _inFreed[i] : 0);
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }

@@ -34,7 +34,8 @@ internal sealed class MipModel : IDisposable
         _unit = integral ? 1 : Math.Pow(2, Math.Max(0, Math.Floor(Math.Log2(scale / 1e4))));
         int n = t.Stages;
         // Finite bounds (CP-SAT needs them): holdings, releases and peaks are sums of the profile's figures.
-        double holdMax = Math.Ceiling((t.KeepHold.Sum() + t.RecHold.Sum(r => r.Max())) / _unit);
+        double holdMax = Math.Ceiling((t.KeepHold.Sum(h => Math.Max(0, h)) + t.RecHold.Sum(r => r.Max())) / _unit);
+        double holdMin = -Math.Ceiling(t.KeepHold.Sum(h => Math.Max(0, -h)) / _unit);
         double releaseMax = Math.Ceiling(t.KeepRelease.Sum(Math.Abs) / _unit);
         _peakMax = Math.Ceiling((t.FixedBytes + holdMax * _unit + releaseMax * _unit
             + Math.Max(t.KeepForward.Max(), t.RecForward.Max(r => r.Max()))
@@ -51,7 +52,7 @@ internal sealed class MipModel : IDisposable
         Variable Num(string name, double lb, double ub) => integral ? _solver.MakeIntVar(lb, ub, name) : _solver.MakeNumVar(lb, ub, name);
         var y = new Variable[n + 1];   // y_p: bytes held by the segments ending at or before p
         var z = new Variable[n + 1];   // z_p: bytes released by the kept stages at or after p
-        for (int p = 0; p <= n; p++) { y[p] = Num($"y{p}", 0, holdMax); z[p] = Num($"z{p}", -releaseMax, releaseMax); }
+        for (int p = 0; p <= n; p++) { y[p] = Num($"y{p}", holdMin, holdMax); z[p] = Num($"z{p}", -releaseMax, releaseMax); }
         _peak = Num("peak", 0, _peakMax);
 
         // Flow: one arc leaves 0, and what enters p leaves p.

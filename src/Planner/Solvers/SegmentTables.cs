@@ -23,7 +23,7 @@ internal sealed class SegmentTables
         {
             long outPrev = i > 0 ? s[i - 1].OutputBytes : 0;
             KeepForward[i] = s[i].RetainedBytes + s[i].ForwardTransientBytes;
-            KeepHold[i] = s[i].RetainedBytes;
+            KeepHold[i] = s[i].RetainedBytes - (i > 0 ? s[i].InputFreedBytes : 0);
             KeepRelease[i] = s[i].BackwardFreedBytes + outPrev;
             KeepBackward[i] = Math.Max(s[i].OutputBytes + s[i].BackwardTransientBytes, -s[i].BackwardFreedBytes);
         }
@@ -34,20 +34,24 @@ internal sealed class SegmentTables
         {
             int lengths = Math.Min(MaxSegment, n - a);
             RecForward[a] = new long[lengths]; RecHold[a] = new long[lengths]; RecBackward[a] = new long[lengths]; RecTicks[a] = new long[lengths];
-            long sumR = 0, fwd = long.MinValue, bwd = long.MinValue, ticks = 0;
+            long held = 0, fwd = long.MinValue, refwd = long.MinValue, bwd = long.MinValue, ticks = 0;
             for (int l = 1; l <= lengths; l++)
             {
                 int b = a + l - 1;
                 var st = s[b];
-                sumR += st.RetainedBytes;
-                fwd = Math.Max(fwd, sumR + st.ForwardTransientBytes);
+                long work = st.RetainedBytes + st.ForwardTransientBytes;
+                // First run, no autograd: the previous stage's output and this stage's memory.
+                fwd = Math.Max(fwd, (b > a ? s[b - 1].OutputBytes : 0) + work);
+                // Re-run with autograd: what the stages before it in the segment kept, and this stage's memory.
+                refwd = Math.Max(refwd, held + work);
+                held += st.RetainedBytes - (b > a ? st.InputFreedBytes : 0);
                 long release = st.BackwardFreedBytes + (b > 0 ? s[b - 1].OutputBytes : 0);
-                // Backward of stage i in [a..b]: ΣR − Σ_{j=i+1..b} S_j + max(O_i + BT_i, −D_i).
+                // Backward of stage i in [a..b]: held − Σ_{j=i+1..b} S_j + max(O_i + BT_i, −D_i).
                 bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, KeepBackward[b]);
                 ticks += Ticks[b];
                 RecForward[a][l - 1] = fwd;
                 RecHold[a][l - 1] = st.OutputBytes;
-                RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + fwd, sumR + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
+                RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + refwd, held + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
                 RecTicks[a][l - 1] = ticks;
             }
         }
