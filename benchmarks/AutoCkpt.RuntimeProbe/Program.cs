@@ -1,7 +1,7 @@
 // Measures one training step of a small activation-heavy stack on the CPU: the plain model, the same model under a
 // plan that keeps every stage, and under a plan that recomputes every stage. Same setting as the runtime's memory
 // tests (one step per dispose scope, CpuMemoryProbe). Usage:
-//   dotnet run -c Release --project benchmarks/AutoCkpt.RuntimeProbe -- [stages] [width] [rows] [rounds]
+//   dotnet run -c Release --project benchmarks/AutoCkpt.RuntimeProbe -- [stages] [width] [rows] [rounds] [threads]
 using System.Diagnostics;
 using System.Globalization;
 using AutoCkpt;
@@ -11,6 +11,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 int stages = Arg(0, 8), rounds = Arg(3, 5);
+if (args.Length > 4) torch.set_num_threads(Arg(4, 1));
 long width = Arg(1, 256), rows = Arg(2, 1024);
 var probe = new CpuMemoryProbe();
 torch.manual_seed(3);

@@ -1,14 +1,75 @@
 using System.CommandLine;
+using System.Globalization;
+using AutoCkpt.Cli.Output;
+using AutoCkpt.Formats;
+using AutoCkpt.Planner;
+using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
 
-/// <summary>`autockpt plan`. (Placeholder until its issue lands.)</summary>
+/// <summary>
+/// <c>autockpt plan --profile FILE --memory-cap SIZE [--out FILE] [--solver mip|cpsat|exact]
+/// [--time-limit SECONDS] [--max-segment N] [--sweep]</c>: solves for the fastest plan under the cap and writes it.
+/// </summary>
 internal static class PlanCommand
 {
     public static Command Create()
     {
-        var command = new Command("plan", "(not built yet)");
-        command.SetAction(_ => { Console.Error.WriteLine("autockpt plan: not built yet"); return 2; });
+        var profile = new Option<string>("--profile") { Description = "The profile file (autockpt profile).", Required = true };
+        var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB) or N% of the predicted no-checkpointing peak.", Required = true };
+        var output = new Option<string>("--out") { Description = $"The plan file to write (default {PlanFile.DefaultFileName}).", DefaultValueFactory = _ => PlanFile.DefaultFileName };
+        var solver = new Option<string?>("--solver") { Description = "mip (SCIP, default), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
+        var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
+        var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
+        var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the every-stage peak to the no-checkpointing peak and record the Pareto front." };
+        var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
+        {
+            profile, cap, output, solver, timeLimit, maxSegment, sweep,
+        };
+        command.SetAction(r => CliRun.Guard(console =>
+        {
+            var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
+            string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
+            var request = new PlanRequest
+            {
+                Profile = ProfileFile.Read(profilePath),
+                Cap = MemoryCap.Parse(capText),
+                Solver = options.Solver,
+                TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
+                MaxSegment = options.MaxSegment,
+                Sweep = r.GetValue(sweep),
+                ProfileFile = profilePath,
+            };
+            var result = CheckpointPlanner.Plan(request);
+            string relProfile = Relative(outPath, profilePath);
+            var plan = result.Plan with { ProfilePath = relProfile };
+            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, options));
+            foreach (var w in result.Warnings) Console.Error.WriteLine(w.ToString());
+            PlanTables.Render(console, plan, result.Model);
+            console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
+            return 0;
+        }));
         return command;
     }
+
+    /// <summary>The path of <paramref name="target"/> as seen from the folder of <paramref name="from"/>, with '/'.</summary>
+    internal static string Relative(string from, string target) =>
+        Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(from))!, Path.GetFullPath(target)).Replace('\\', '/');
+
+    private static string Header(PlanRequest r, string profile, string outName, string cap, PlanOptions o)
+    {
+        var args = new List<string> { "dotnet autockpt plan", $"--profile {Quote(profile)}", $"--memory-cap {Quote(cap.Trim())}", $"--out {Quote(outName)}" };
+        if (o.SolverText is { } s) args.Add($"--solver {s}");
+        if (o.TimeLimitSeconds is { } t) args.Add($"--time-limit {t.ToString(CultureInfo.InvariantCulture)}");
+        if (o.MaxSegment is { } m) args.Add($"--max-segment {m}");
+        if (r.Sweep) args.Add("--sweep");
+        return $"""
+            Made by 'autockpt plan' (AutoCkpt {typeof(CheckpointPlanner).Assembly.GetName().Version?.ToString(3)}) from the profile of {r.Profile.Target} ({r.Profile.Model.Stages} stages, {r.Profile.Model.Fingerprint}).
+            Predictions follow docs/cost-model.md. Do not edit by hand: regenerate it, from this file's folder, with
+              {string.Join(" ", args)}
+            Same profile and options give the same file, except solver.solve_seconds (and a plan cut short by --time-limit).
+            """;
+    }
+
+    private static string Quote(string s) => s.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? $"\"{s.Replace("\"", "\\\"")}\"" : s;
 }

@@ -21,7 +21,7 @@ public sealed record Prediction(long PeakBytes, double StepSeconds, double Recom
 
 /// <summary>How the plan was found.</summary>
 /// <param name="Method">"mip" or "exact".</param>
-/// <param name="Backend">"SCIP", "CP-SAT" or "dp".</param>
+/// <param name="Backend">"SCIP", "CP-SAT" or "exhaustive".</param>
 /// <param name="Status">"optimal" or "feasible".</param>
 /// <param name="Gap">Relative optimality gap, 0 when proved optimal.</param>
 /// <param name="SolveSeconds">Wall time of the solve.</param>
@@ -32,6 +32,20 @@ public sealed record Baseline(string Name, long PeakBytes, double StepSeconds)
 {
     /// <summary>The baseline's segments, when known; not required in files.</summary>
     public IReadOnlyList<Segment>? Segments { get; init; }
+}
+
+/// <summary>One point of a memory-cap sweep: the optimal plan and the best uniform plan under the same cap.</summary>
+/// <param name="CapBytes">The memory cap, in bytes.</param>
+/// <param name="OptimalPeakBytes">Predicted peak of the optimal plan, in bytes.</param>
+/// <param name="OptimalStepSeconds">Predicted step time of the optimal plan, in seconds.</param>
+public sealed record SweepPoint(long CapBytes, long OptimalPeakBytes, double OptimalStepSeconds)
+{
+    /// <summary>The fastest <c>uniform_k</c> (or <c>none</c>) baseline that fits the cap, or null when none fits.</summary>
+    public string? UniformName { get; init; }
+    /// <summary>Predicted peak of <see cref="UniformName"/>, in bytes.</summary>
+    public long? UniformPeakBytes { get; init; }
+    /// <summary>Predicted step time of <see cref="UniformName"/>, in seconds.</summary>
+    public double? UniformStepSeconds { get; init; }
 }
 
 /// <summary>A plan file, format <c>autockpt-plan/1</c>. Segments are validated when read.</summary>
@@ -58,6 +72,10 @@ public sealed record Plan
     public SolverInfo? Solver { get; init; }
     /// <summary>Common strategies under the same cost model.</summary>
     public IReadOnlyList<Baseline> Baselines { get; init; } = [];
+    /// <summary>The profile the plan was made from, relative to the plan file's folder, or null.</summary>
+    public string? ProfilePath { get; init; }
+    /// <summary>The Pareto front over memory caps (<c>autockpt plan --sweep</c>); empty when not swept.</summary>
+    public IReadOnlyList<SweepPoint> Sweep { get; init; } = [];
     /// <summary>Segments in order, covering every stage exactly once.</summary>
     public required IReadOnlyList<Segment> Segments { get; init; }
 }

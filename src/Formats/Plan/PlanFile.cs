@@ -46,9 +46,19 @@ public static class PlanFile
             Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes"), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
             Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Seconds("gap"), solver.Seconds("solve_seconds")),
             Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes"), b.Seconds("step_seconds"))).ToList(),
+            ProfilePath = root.OptStr("profile"),
+            Sweep = root.List("sweep", required: false).Select(ParseSweepPoint).ToList(),
             Segments = segments,
         };
     }
+
+    private static SweepPoint ParseSweepPoint(YamlMap s) =>
+        new(s.Bytes("cap_bytes"), s.Bytes("optimal_peak_bytes"), s.Seconds("optimal_step_seconds"))
+        {
+            UniformName = s.OptStr("uniform_name"),
+            UniformPeakBytes = s.Has("uniform_peak_bytes") ? s.Bytes("uniform_peak_bytes") : null,
+            UniformStepSeconds = s.Has("uniform_step_seconds") ? s.Seconds("uniform_step_seconds") : null,
+        };
 
     /// <summary>Checks that segments are in order and cover stages 0..stages-1 exactly once (ACKPT004).</summary>
     public static void ValidateSegments(IReadOnlyList<Segment> segments, int stages, string? file)
@@ -107,6 +117,19 @@ public static class PlanFile
             sb.Append("baselines:\n");
             foreach (var b in p.Baselines)
                 sb.Append("  - ").Append(Flow(("name", b.Name), ("peak_bytes", Num(b.PeakBytes)), ("step_seconds", Num(b.StepSeconds)))).Append('\n');
+        }
+        if (p.ProfilePath is { } profile)
+            sb.Append("profile: ").Append(Str(profile)).Append('\n');
+        if (p.Sweep.Count > 0)
+        {
+            sb.Append("sweep:\n");
+            foreach (var s in p.Sweep)
+            {
+                var pairs = new List<(string, string)> { ("cap_bytes", Num(s.CapBytes)), ("optimal_peak_bytes", Num(s.OptimalPeakBytes)), ("optimal_step_seconds", Num(s.OptimalStepSeconds)) };
+                if (s.UniformName is { } u && s.UniformPeakBytes is { } up && s.UniformStepSeconds is { } us)
+                    pairs.AddRange([("uniform_name", u), ("uniform_peak_bytes", Num(up)), ("uniform_step_seconds", Num(us))]);
+                sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
+            }
         }
         sb.Append("segments:\n");
         foreach (var s in p.Segments)

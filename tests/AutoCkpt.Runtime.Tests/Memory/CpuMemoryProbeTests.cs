@@ -34,6 +34,26 @@ public sealed class CpuMemoryProbeTests
         Assert.InRange(peakRise, Bytes * 0.97, Bytes * 1.10);
     }
 
+    [Fact]
+    public void Given_a_large_block_served_from_freed_heap_pages_When_the_peak_is_read_Then_it_includes_it()
+    {
+        // Small blocks come from the malloc heap. Freed together below a block still in use, they coalesce into a
+        // free region the heap keeps resident; malloc then serves a large request from it instead of mmap, and RSS
+        // does not rise, unless the probe hands free pages back to the OS when it resets.
+        const int SmallBlocks = 512;
+        const long SmallFloats = 4096; // 16 KiB
+        const long LargeFloats = SmallBlocks * SmallFloats / 2;
+        var probe = new CpuMemoryProbe();
+        var small = Enumerable.Range(0, SmallBlocks).Select(_ => torch.ones(SmallFloats, torch.float32)).ToList();
+        using var guard = torch.ones(SmallFloats, torch.float32);
+        foreach (var t in small) t.Dispose();
+        probe.ResetPeak();
+        long before = probe.LiveBytes();
+        using (torch.ones(LargeFloats, torch.float32)) { }
+        long peakRise = probe.PeakBytes() - before;
+        Assert.InRange(peakRise, LargeFloats * 4 * 0.9, LargeFloats * 4 * 1.2);
+    }
+
     /// <summary>Runs the fills once first: their first run allocates once-only native state (thread pool, arenas).</summary>
     private static void WarmUp()
     {

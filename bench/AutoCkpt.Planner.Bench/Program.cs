@@ -1,0 +1,17 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner.Bench;
+
+// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
+// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers mip,cpsat,exact] [--limit S]
+switch (args.FirstOrDefault())
+{
+    case "profile" when args.Length == 4:
+        ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
+            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from bench/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
+        return 0;
+    case "speed":
+        return SpeedBench.Run(args[1..]);
+    default:
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | speed [STAGES...] [--solvers mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        return 2;
+}

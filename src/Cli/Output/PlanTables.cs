@@ -1,0 +1,78 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner;
+using Spectre.Console;
+
+namespace AutoCkpt.Cli.Output;
+
+/// <summary>Prints a plan: its segments, its prediction against the cap, the baselines and the sweep.</summary>
+internal static class PlanTables
+{
+    /// <summary>Prints <paramref name="plan"/>; <paramref name="model"/> (its profile) adds names and per-segment costs.</summary>
+    public static void Render(IAnsiConsole console, Plan plan, StepCostModel? model)
+    {
+        var pred = plan.Predicted;
+        double? baseStep = model?.BaseStepSeconds ?? (pred is null ? null : pred.StepSeconds - pred.RecomputeSeconds);
+        console.MarkupLine($"[bold]Plan for {Markup.Escape(plan.Target)}[/]: {plan.Model.Stages} stages, batch {plan.BatchSize}, {Markup.Escape(plan.Device.Type)} {Markup.Escape(plan.Device.Name)}");
+        console.Write(Segments(plan, model));
+        var grid = new Grid().AddColumn().AddColumn();
+        if (pred is not null)
+        {
+            string fits = pred.PeakBytes <= plan.MemoryCapBytes ? "[green]fits[/]" : "[red]over[/]";
+            grid.AddRow("Predicted peak", $"{Fmt.Bytes(pred.PeakBytes)} of cap {Fmt.Bytes(plan.MemoryCapBytes)} ({Fmt.Pct((double)pred.PeakBytes / plan.MemoryCapBytes)}, {fits})");
+            grid.AddRow("Predicted step", $"{Fmt.Ms(pred.StepSeconds)}, recompute {Fmt.Ms(pred.RecomputeSeconds)} ({Fmt.Overhead(pred.StepSeconds, baseStep!.Value)})");
+        }
+        if (plan.Solver is { } s)
+            grid.AddRow("Solver", $"{s.Method} ({s.Backend}), {s.Status}{(s.Status == "optimal" ? "" : $", gap {Fmt.Pct(s.Gap)}")}, {s.SolveSeconds:0.###} s");
+        console.Write(grid);
+        if (plan.Baselines.Count > 0 && baseStep is { } b) console.Write(Baselines(plan, b));
+        if (plan.Sweep.Count > 0 && baseStep is { } b2) console.Write(Sweep(plan, b2));
+    }
+
+    private static Table Segments(Plan plan, StepCostModel? model)
+    {
+        var table = new Table().Title("segments").AddColumns("#", "stages", "names", "strategy", "held in forward", "recompute");
+        var stages = model?.Profile.Stages;
+        for (int i = 0; i < plan.Segments.Count; i++)
+        {
+            var seg = plan.Segments[i];
+            bool rec = seg.Strategy == SegmentStrategy.Recompute;
+            string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
+            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            string time = stages is null || !rec ? "" : Fmt.Ms(stages.Skip(seg.First).Take(seg.Length).Sum(x => x.ForwardSeconds));
+            table.AddRow(
+                (i + 1).ToString(),
+                seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",
+                Markup.Escape(names),
+                rec ? "[darkorange]recompute[/]" : "keep",
+                held,
+                time);
+        }
+        return table;
+    }
+
+    private static Table Baselines(Plan plan, double baseStep)
+    {
+        var table = new Table().Title("the same cost model on common strategies").AddColumns("strategy", "peak", "fits cap", "step", "overhead");
+        if (plan.Predicted is { } p)
+            table.AddRow("[bold]this plan[/]", Fmt.Bytes(p.PeakBytes), p.PeakBytes <= plan.MemoryCapBytes ? "yes" : "no", Fmt.Ms(p.StepSeconds), $"[bold]{Fmt.Overhead(p.StepSeconds, baseStep)}[/]");
+        foreach (var b in plan.Baselines)
+        {
+            bool fits = b.PeakBytes <= plan.MemoryCapBytes;
+            table.AddRow(b.Name, Fmt.Bytes(b.PeakBytes), fits ? "yes" : "[grey]no[/]", Fmt.Ms(b.StepSeconds), fits ? Fmt.Overhead(b.StepSeconds, baseStep) : $"[grey]{Fmt.Overhead(b.StepSeconds, baseStep)}[/]");
+        }
+        return table;
+    }
+
+    private static Table Sweep(Plan plan, double baseStep)
+    {
+        var table = new Table().Title("Pareto front (--sweep): least overhead at each cap").AddColumns("cap", "optimal peak", "optimal overhead", "best uniform", "its overhead");
+        foreach (var s in plan.Sweep)
+            table.AddRow(
+                Fmt.Bytes(s.CapBytes),
+                Fmt.Bytes(s.OptimalPeakBytes),
+                Fmt.Overhead(s.OptimalStepSeconds, baseStep),
+                s.UniformName ?? "[grey]none fits[/]",
+                s.UniformStepSeconds is { } u ? Fmt.Overhead(u, baseStep) : "");
+        return table;
+    }
+}

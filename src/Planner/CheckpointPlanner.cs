@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using AutoCkpt.Formats;
+using AutoCkpt.Planner.Solvers;
+
+namespace AutoCkpt.Planner;
+
+/// <summary>
+/// Finds the checkpoint plan with the least predicted recompute time whose predicted peak fits a memory cap
+/// (ties go to the lower peak), and scores the baselines under the same cost model.
+/// </summary>
+public static class CheckpointPlanner
+{
+    /// <summary>
+    /// Plans. Throws <see cref="AckptException"/>: ACKPT040 no plan fits the cap (the message gives the smallest
+    /// reachable peak and its fixed part), ACKPT041 the cap resolves to no bytes, ACKPT042 the time limit ran out
+    /// with no plan, ACKPT044 a bad option. A time limit that ran out with a plan gives warning ACKPT043.
+    /// </summary>
+    public static PlanResult Plan(PlanRequest request)
+    {
+        var profile = request.Profile;
+        int n = profile.Stages.Count;
+        int maxSegment = CheckOptions(request, n);
+        var model = new StepCostModel(profile);
+        long nonePeak = model.PeakBytes(Baselines.None(n));
+        long cap = request.Cap.Resolve(nonePeak);
+        if (cap <= 0)
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
+        var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
+        var solver = CreateSolver(request.Solver, model, maxSegment);
+
+        var clock = Stopwatch.StartNew();
+        var outcome = solver.Solve(cap, limit);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var warnings = new List<PlanWarning>();
+        switch (outcome.Status)
+        {
+            case SolveStatus.Infeasible:
+                throw Infeasible(model, solver, cap, maxSegment, limit, request.ProfileFile);
+            case SolveStatus.NoSolution:
+                throw new AckptException(ErrorCodes.SolverNoSolution, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out before it found any plan under the cap {MemoryCap.Format(cap)}: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
+            case SolveStatus.Feasible:
+                warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out: the plan is the best found, not proved optimal; its recompute time is within {outcome.Gap:P2} of the optimum. Raise --time-limit to prove it."));
+                break;
+        }
+        var segments = outcome.Segments!;
+        var baselines = Baselines.Standard(n)
+            .Select(b => { var p = model.Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= cap); })
+            .ToList();
+        var plan = new Plan
+        {
+            Target = profile.Target,
+            Model = profile.Model,
+            Device = profile.Device,
+            BatchSize = profile.BatchSize,
+            MemoryCapBytes = cap,
+            Predicted = model.Predict(segments),
+            Solver = new SolverInfo(solver.Method, solver.Backend, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
+            Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
+            Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints) : [],
+            Segments = segments,
+        };
+        return new PlanResult
+        {
+            Plan = plan,
+            CapBytes = cap,
+            NoCheckpointingPeakBytes = nonePeak,
+            MaxSegment = maxSegment,
+            Baselines = baselines,
+            Warnings = warnings,
+            Model = model,
+        };
+    }
+
+    private static int CheckOptions(PlanRequest r, int n)
+    {
+        string? file = r.ProfileFile;
+        if (!(r.TimeLimitSeconds > 0) || double.IsInfinity(r.TimeLimitSeconds))
+            throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit must be a positive number of seconds, not {r.TimeLimitSeconds}.", file);
+        if (r.MaxSegment is < 1)
+            throw new AckptException(ErrorCodes.BadPlannerOption, $"--max-segment must be at least 1 stage, not {r.MaxSegment}.", file);
+        if (r.SweepPoints < 2)
+            throw new AckptException(ErrorCodes.BadPlannerOption, $"a sweep needs at least 2 points, not {r.SweepPoints}.", file);
+        return Math.Min(n, r.MaxSegment ?? PlanRequest.DefaultMaxSegment(n));
+    }
+
+    private static IPlanSolver CreateSolver(PlannerSolver kind, StepCostModel model, int maxSegment) => kind switch
+    {
+        PlannerSolver.Mip => new MipSolver(model, maxSegment, "SCIP"),
+        PlannerSolver.CpSat => new MipSolver(model, maxSegment, "CP-SAT"),
+        PlannerSolver.Exact => new DynamicProgramSolver(model, maxSegment),
+        _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"unknown solver '{kind}'."),
+    };
+
+    private static AckptException Infeasible(StepCostModel model, IPlanSolver solver, long cap, int maxSegment, TimeSpan limit, string? file)
+    {
+        var f = model.Profile.FixedBytes;
+        string fixedPart = $"{MemoryCap.Format(f.Total)} is fixed memory that no checkpointing removes (parameters {MemoryCap.Format(f.Parameters)}, gradients {MemoryCap.Format(f.Gradients)}, optimizer state {MemoryCap.Format(f.OptimizerState)}, batch {MemoryCap.Format(f.Batch)})";
+        string longer = maxSegment < model.Stages ? $", or allow longer recompute segments (--max-segment, now {maxSegment})" : "";
+        var least = solver.MinimumPeak(limit);
+        string reach = least.Segments is { } s
+            ? $"the smallest peak any plan reaches is {MemoryCap.Format(model.PeakBytes(s))} ({model.PeakBytes(s)} bytes{(least.Status == SolveStatus.Optimal ? "" : ", best found in the time limit")}), of which {fixedPart}"
+            : $"the solver found no plan's smallest peak within the time limit; {fixedPart}";
+        return new AckptException(ErrorCodes.InfeasibleCap,
+            $"no plan fits the memory cap {MemoryCap.Format(cap)} ({cap} bytes): {reach}. Raise the cap, lower the batch size{longer}.", file);
+    }
+}

@@ -1,1 +1,0 @@
-namespace AutoCkpt.Planner; internal static class Placeholder {}

@@ -1,0 +1,74 @@
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Planner;
+
+/// <summary>Which exact method finds the plan.</summary>
+public enum PlannerSolver
+{
+    /// <summary>The MIP on SCIP (the default).</summary>
+    Mip,
+    /// <summary>The same MIP on CP-SAT.</summary>
+    CpSat,
+    /// <summary>The exact dynamic program (merges equal partial plans, prunes by bounds).</summary>
+    Exact,
+}
+
+/// <summary>What to plan: a profile, a cap and solver options.</summary>
+public sealed record PlanRequest
+{
+    /// <summary>The default solver time limit, in seconds.</summary>
+    public const double DefaultTimeLimitSeconds = 60;
+
+    /// <summary>The validated profile.</summary>
+    public required Profile Profile { get; init; }
+    /// <summary>The memory cap: bytes, or a percentage of the predicted no-checkpointing peak.</summary>
+    public required MemoryCap Cap { get; init; }
+    /// <summary>The method; <see cref="PlannerSolver.Mip"/> by default.</summary>
+    public PlannerSolver Solver { get; init; } = PlannerSolver.Mip;
+    /// <summary>Wall-clock limit for each solve, in seconds; must be positive.</summary>
+    public double TimeLimitSeconds { get; init; } = DefaultTimeLimitSeconds;
+    /// <summary>The longest recompute segment considered, in stages; null for <see cref="DefaultMaxSegment"/>.</summary>
+    public int? MaxSegment { get; init; }
+    /// <summary>Also solve a range of caps and record the Pareto front in the plan.</summary>
+    public bool Sweep { get; init; }
+    /// <summary>How many caps a sweep solves (at least 2).</summary>
+    public int SweepPoints { get; init; } = 9;
+    /// <summary>The profile's path, named in errors; may be null.</summary>
+    public string? ProfileFile { get; init; }
+
+    /// <summary>
+    /// The longest recompute segment considered by default: all n stages up to 16, else max(16, ⌈2√n⌉), which
+    /// keeps the MIP at n·(L+1) binaries (optimal segments grow like √n).
+    /// </summary>
+    public static int DefaultMaxSegment(int stages) =>
+        Math.Min(stages, Math.Max(16, (int)Math.Ceiling(2 * Math.Sqrt(stages))));
+}
+
+/// <summary>A warning the caller should show, e.g. ACKPT043 when the time limit ran out with a plan.</summary>
+public sealed record PlanWarning(string Code, string Message)
+{
+    /// <summary>"warning ACKPTnnn: message".</summary>
+    public override string ToString() => $"warning {Code}: {Message}";
+}
+
+/// <summary>A baseline with its segments and whether it fits the cap.</summary>
+public sealed record BaselineResult(string Name, IReadOnlyList<Segment> Segments, Prediction Prediction, bool FitsCap);
+
+/// <summary>The planner's answer: the plan to write and what the caller may print.</summary>
+public sealed record PlanResult
+{
+    /// <summary>The plan (segments, prediction, solver info, baselines, sweep). Its ProfilePath is not set.</summary>
+    public required Plan Plan { get; init; }
+    /// <summary>The resolved memory cap, in bytes.</summary>
+    public required long CapBytes { get; init; }
+    /// <summary>The predicted no-checkpointing peak (what a percentage cap refers to), in bytes.</summary>
+    public required long NoCheckpointingPeakBytes { get; init; }
+    /// <summary>The longest recompute segment the solver considered, in stages.</summary>
+    public required int MaxSegment { get; init; }
+    /// <summary>The baselines, with segments.</summary>
+    public required IReadOnlyList<BaselineResult> Baselines { get; init; }
+    /// <summary>Warnings (ACKPT043).</summary>
+    public IReadOnlyList<PlanWarning> Warnings { get; init; } = [];
+    /// <summary>The cost model the plan was scored with.</summary>
+    public required StepCostModel Model { get; init; }
+}

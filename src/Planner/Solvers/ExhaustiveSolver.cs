@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Planner.Solvers;
+
+/// <summary>
+/// The oracle: tries every plan (kept stages and recompute segments of up to L stages; c(n) grows like 2.62ⁿ, so
+/// about 3.5 million plans at 16 stages) and scores each with <see cref="StepCostModel"/> directly, sharing
+/// nothing with the MIP's tables. Least recompute ticks, then lowest peak, then the first found.
+/// </summary>
+internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
+{
+    /// <summary>The most stages the exhaustive search accepts.</summary>
+    public const int MaxStages = 16;
+
+    private readonly long[] _ticks = TimeTicks.Of(model.Profile);
+
+    public string Method => "exact";
+
+    public string Backend => "exhaustive";
+
+    public SolveOutcome Solve(long capBytes, TimeSpan limit) => Search(capBytes, limit);
+
+    public SolveOutcome MinimumPeak(TimeSpan limit) => Search(null, limit);
+
+    private SolveOutcome Search(long? cap, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        int n = model.Stages, maxLen = Math.Min(maxSegment, n);
+        var stack = new List<Segment>(n);
+        List<Segment>? best = null;
+        long bestTicks = long.MaxValue, bestPeak = long.MaxValue, leaves = 0;
+        bool timedOut = false;
+
+        void Visit(int p, long ticks)
+        {
+            if (timedOut || (cap is not null && ticks > bestTicks)) return;
+            if (p == n)
+            {
+                if (++leaves % 4096 == 0 && clock.Elapsed > limit) timedOut = true;
+                long peak = model.PeakBytes(stack);
+                bool better = cap is { } c
+                    ? peak <= c && (ticks < bestTicks || (ticks == bestTicks && peak < bestPeak))
+                    : peak < bestPeak || (peak == bestPeak && ticks < bestTicks);
+                if (better) { best = [.. stack]; bestTicks = ticks; bestPeak = peak; }
+                return;
+            }
+            stack.Add(new Segment(p, p, SegmentStrategy.Keep));
+            Visit(p + 1, ticks);
+            stack.RemoveAt(stack.Count - 1);
+            long t = ticks;
+            for (int l = 1; l <= Math.Min(maxLen, n - p); l++)
+            {
+                t += _ticks[p + l - 1];
+                stack.Add(new Segment(p, p + l - 1, SegmentStrategy.Recompute));
+                Visit(p + l, t);
+                stack.RemoveAt(stack.Count - 1);
+            }
+        }
+
+        Visit(0, 0);
+        if (best is null)
+            return timedOut ? new(SolveStatus.NoSolution, null, double.NaN) : new(SolveStatus.Infeasible, null, 0);
+        // Timed out with a plan: the only bound known is 0 recompute, so the gap is 100% unless the plan has none.
+        double gap = !timedOut || bestTicks == 0 ? 0 : 1;
+        return new(timedOut ? SolveStatus.Feasible : SolveStatus.Optimal, SegmentList.MergeKeeps(best), gap);
+    }
+}

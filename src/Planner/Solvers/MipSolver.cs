@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using AutoCkpt.Formats;
+using Google.OrTools.LinearSolver;
+
+namespace AutoCkpt.Planner.Solvers;
+
+/// <summary>
+/// Solves the MIP in two phases: least recompute ticks under the cap, then, with the ticks fixed, the lowest
+/// peak (the deterministic tie-break). Every answer is checked against the cost model in exact bytes; when
+/// solver tolerances let a plan exceed the cap by a few bytes, the cap row is tightened and the MIP solved again.
+/// </summary>
+internal sealed class MipSolver(StepCostModel model, int maxSegment, string backend) : IPlanSolver
+{
+    private const double RelativeGap = 1e-9;
+    private readonly SegmentTables _tables = new(model.Profile, maxSegment);
+
+    public string Method => "mip";
+
+    public string Backend => backend;
+
+    public SolveOutcome Solve(long capBytes, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        using var mip = new MipModel(_tables, backend);
+        long bound = capBytes;
+        var start = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, limit / 5);
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            mip.SetCap(bound);
+            mip.SetTimeBound(null);
+            mip.MinimiseTime(true);
+            if (start is not null) mip.Hint(start);
+            var (status, value, best) = mip.Solve(limit - clock.Elapsed, RelativeGap);
+            if (status == Solver.ResultStatus.INFEASIBLE) return new(SolveStatus.Infeasible, null, 0);
+            if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
+                return start is not null && status == Solver.ResultStatus.NOT_SOLVED ? new(SolveStatus.Feasible, start, 1) : NoAnswer(status, clock, limit);
+            var first = mip.Segments();
+            long ticks = TimeTicks.OfPlan(_tables.Ticks, first);
+            var candidates = new List<IReadOnlyList<Segment>> { first };
+            bool proved = status == Solver.ResultStatus.OPTIMAL;
+            if (proved && clock.Elapsed < limit)
+            {
+                mip.SetTimeBound(ticks);
+                mip.MinimiseTime(false);
+                mip.Hint(first);
+                var (second, _, _) = mip.Solve(limit - clock.Elapsed, RelativeGap);
+                if (second is Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE) candidates.Add(mip.Segments());
+            }
+            var fitting = candidates
+                .Select(s => (Segments: s, Ticks: TimeTicks.OfPlan(_tables.Ticks, s), Peak: model.PeakBytes(s)))
+                .Where(c => c.Peak <= capBytes && c.Ticks <= ticks)
+                .OrderBy(c => c.Peak)
+                .ToList();
+            if (fitting.Count > 0)
+                return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, fitting[0].Segments, proved ? 0 : Gap(value, best));
+            long excess = candidates.Max(s => model.PeakBytes(s)) - capBytes;
+            bound -= Math.Max(1, excess);
+        }
+        throw new InvalidOperationException("the MIP kept returning plans over the cap after tightening it; this is a bug.");
+    }
+
+    public SolveOutcome MinimumPeak(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        using var mip = new MipModel(_tables, backend);
+        mip.SetCap(null);
+        mip.MinimiseTime(false);
+        var (status, value, best) = mip.Solve(limit, RelativeGap);
+        if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
+            return NoAnswer(status, clock, limit);
+        bool proved = status == Solver.ResultStatus.OPTIMAL;
+        return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, mip.Segments(), proved ? 0 : Gap(value, best));
+    }
+
+    private static SolveOutcome NoAnswer(Solver.ResultStatus status, Stopwatch clock, TimeSpan limit) =>
+        status == Solver.ResultStatus.NOT_SOLVED || clock.Elapsed >= limit * 0.95
+            ? new(SolveStatus.NoSolution, null, double.NaN)
+            : throw new InvalidOperationException($"OR-Tools {status} on the checkpoint MIP; this is a bug.");
+
+    /// <summary>(incumbent − bound) / incumbent on recompute ticks, in [0, 1]; 1 when no useful bound is known.</summary>
+    private static double Gap(double value, double bound) =>
+        Math.Abs(value) < 1e-12 ? 0 : double.IsFinite(bound) ? Math.Clamp((value - bound) / Math.Abs(value), 0, 1) : 1;
+}

@@ -1,0 +1,39 @@
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Planner.Tests;
+
+/// <summary>Profiles for tests: hand-made ones and seeded random ones.</summary>
+internal static class TestProfiles
+{
+    public static StageProfile Stage(string name, double fwd, double bwd, long output, long retained, long ft = 0, long bt = 0, long freed = 0) =>
+        new(name, fwd, bwd, output, retained, ft, bt) { BackwardFreedBytes = freed };
+
+    public static Profile Of(long fixedTotal, params StageProfile[] stages) => new()
+    {
+        Target = "test",
+        Model = new ModelInfo("sha256:test", stages.Length),
+        Device = new DeviceInfo("cpu", "test cpu"),
+        BatchSize = 4,
+        FixedBytes = new FixedBytes(fixedTotal, 0, 0, 0),
+        Stages = stages,
+    };
+
+    /// <summary>n identical stages: 10 ms forward, 20 ms backward, output 1 MB, retained 8 MB, transients 2 MB.</summary>
+    public static Profile Uniform(int n, long fixedTotal = 100_000_000) =>
+        Of(fixedTotal, [.. Enumerable.Range(0, n).Select(i => Stage($"blocks.{i}", 0.010, 0.020, 1_000_000, 8_000_000, 2_000_000, 2_000_000, 0))]);
+
+    /// <summary>A random profile with heterogeneous stages; every figure physically plausible.</summary>
+    public static Profile Random(Random rng, int n)
+    {
+        var stages = new StageProfile[n];
+        for (int i = 0; i < n; i++)
+        {
+            long output = rng.NextInt64(1, 64) * 1_000_000;
+            long retained = output + rng.NextInt64(0, 400) * 1_000_000;
+            long freed = rng.Next(4) == 0 ? -rng.NextInt64(0, output) : rng.NextInt64(0, retained / 4);
+            stages[i] = Stage($"s{i}", 0.001 * rng.Next(1, 50), 0.001 * rng.Next(1, 100), output, retained,
+                rng.NextInt64(0, 100) * 1_000_000, rng.NextInt64(0, 200) * 1_000_000, freed);
+        }
+        return Of(rng.NextInt64(0, 2_000) * 1_000_000, stages);
+    }
+}
