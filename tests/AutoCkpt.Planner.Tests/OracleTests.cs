@@ -7,7 +7,7 @@ namespace AutoCkpt.Planner.Tests;
 /// <summary>The MIP against the exhaustive oracle on random profiles and caps.</summary>
 public sealed class OracleTests
 {
-    private const int Cases = 240;
+    private const int Cases = 200;
 
     public static TheoryData<PlannerSolver> Backends => new() { PlannerSolver.Mip, PlannerSolver.CpSat, PlannerSolver.Exact };
 

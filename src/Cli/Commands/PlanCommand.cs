@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
 using AutoCkpt.Planner;
@@ -30,6 +31,7 @@ internal static class PlanCommand
         {
             var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
             string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
+            OutputPath.EnsureWritable(outPath);
             var request = new PlanRequest
             {
                 Profile = ProfileFile.Read(profilePath),
@@ -44,7 +46,7 @@ internal static class PlanCommand
             string relProfile = Relative(outPath, profilePath);
             var plan = result.Plan with { ProfilePath = relProfile };
             PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, options));
-            foreach (var w in result.Warnings) Console.Error.WriteLine(w.ToString());
+            foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
             PlanTables.Render(console, plan, result.Model);
             console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
             return 0;

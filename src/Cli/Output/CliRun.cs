@@ -1,9 +1,10 @@
+using AutoCkpt.Cli.Common;
 using AutoCkpt.Formats;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;
 
-/// <summary>Runs a command body: AutoCkpt errors go to stderr as "file: error ACKPTnnn: message", exit code 1.</summary>
+/// <summary>Runs a command body: AutoCkpt errors go to stderr as "file: error ACKPTnnn: message" (<see cref="Consoles.Fail"/>), exit code 1.</summary>
 internal static class CliRun
 {
     public static int Guard(Func<IAnsiConsole, int> body)
@@ -14,16 +15,18 @@ internal static class CliRun
         }
         catch (AckptException e)
         {
-            Console.Error.WriteLine(e.ToString());
-            return 1;
+            return Consoles.Fail(e);
         }
     }
 
-    /// <summary>A console on the current Console.Out; 120 columns when output is not a terminal, so logs stay readable.</summary>
+    /// <summary>
+    /// A console on the current Console.Out, made per command so that a host that redirects Console.Out (tests,
+    /// an in-process caller) sees the output; 160 columns when output is not a terminal, like <see cref="Consoles"/>.
+    /// </summary>
     public static IAnsiConsole Create()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (Console.IsOutputRedirected) console.Profile.Width = 120;
+        if (Console.IsOutputRedirected) console.Profile.Width = 160;
         return console;
     }
 }

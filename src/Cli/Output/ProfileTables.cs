@@ -12,12 +12,12 @@ internal static class ProfileTables
         console.MarkupLine($"[bold]Profile of {Markup.Escape(p.Target)}[/]: {p.Stages.Count} stages, batch {p.BatchSize}, {Markup.Escape(p.Dtype)}, {Markup.Escape(p.Device.Type)} {Markup.Escape(p.Device.Name)}");
         var f = p.FixedBytes;
         console.MarkupLine($"fixed memory {Fmt.Bytes(f.Total)}: parameters {Fmt.Bytes(f.Parameters)}, gradients {Fmt.Bytes(f.Gradients)}, optimizer state {Fmt.Bytes(f.OptimizerState)}, batch {Fmt.Bytes(f.Batch)}");
-        var table = new Table().Title("stages").AddColumns("#", "name", "forward", "backward", "output", "retained", "fwd transient", "bwd transient", "bwd freed");
+        var table = new Table().Title("stages").AddColumns("#", "name", "forward", "backward", "output", "retained", "input freed", "fwd transient", "bwd transient", "bwd freed");
         for (int i = 0; i < p.Stages.Count; i++)
         {
             var s = p.Stages[i];
             table.AddRow(i.ToString(), Markup.Escape(s.Name), Fmt.Ms(s.ForwardSeconds), Fmt.Ms(s.BackwardSeconds), Fmt.Bytes(s.OutputBytes), Fmt.Bytes(s.RetainedBytes),
-                Fmt.Bytes(s.ForwardTransientBytes), Fmt.Bytes(s.BackwardTransientBytes), Fmt.Bytes(s.BackwardFreedBytes));
+                Fmt.Bytes(s.InputFreedBytes), Fmt.Bytes(s.ForwardTransientBytes), Fmt.Bytes(s.BackwardTransientBytes), Fmt.Bytes(s.BackwardFreedBytes));
         }
         console.Write(table);
         var baselines = new Table().Title("predicted by the cost model").AddColumns("strategy", "peak", "step", "overhead");
@@ -28,6 +28,6 @@ internal static class ProfileTables
         }
         console.Write(baselines);
         if (p.Check is { } c)
-            console.MarkupLine($"self-check: forward retained measured {Fmt.Bytes(c.ForwardRetainedBytesMeasured)} (stage sum {Fmt.Bytes(p.Stages.Sum(s => s.RetainedBytes))}), step measured {Fmt.Ms(c.StepSecondsMeasured)} (model {Fmt.Ms(model.BaseStepSeconds)})");
+            console.MarkupLine($"self-check: forward retained measured {Fmt.Bytes(c.ForwardRetainedBytesMeasured)} (stages: retained − input freed = {Fmt.Bytes(p.Stages.Sum(s => s.RetainedBytes - s.InputFreedBytes))}), step measured {Fmt.Ms(c.StepSecondsMeasured)} (model {Fmt.Ms(model.BaseStepSeconds)})");
     }
 }

@@ -2,62 +2,96 @@ using AutoCkpt.Formats;
 
 namespace AutoCkpt.Planner.Solvers;
 
-/// <summary>A partial plan in <see cref="DynamicProgramSolver"/>: its summary numbers and how it was built.</summary>
-internal sealed record DpLabel(DpLabel.Key K, long T, DpLabel.Step? Last)
+/// <summary>
+/// A partial plan in <see cref="DynamicProgramSolver"/>: y (bytes held), a (y − releases + highest backward event),
+/// f (highest forward event), all bytes above F; t (recompute ticks); and how it was built: the previous label's
+/// index in the arena and its last segment.
+/// </summary>
+internal readonly record struct DpLabel(long Y, long A, long F, long T, int Parent, int First, int Last, SegmentStrategy Strategy);
+
+/// <summary>All labels ever made, so that a plan is read back by following parent indices.</summary>
+internal sealed class DpArena
 {
-    /// <summary>y: bytes held; a: y − releases + highest backward event; f: highest forward event (bytes above F).</summary>
-    public readonly record struct Key(long Y, long A, long F);
+    private DpLabel[] _items = new DpLabel[1024];
 
-    /// <summary>The last segment and the partial plan before it.</summary>
-    public sealed record Step(DpLabel Parent, int First, int Last, SegmentStrategy Strategy);
+    public int Count { get; private set; }
 
-    public IReadOnlyList<Segment> Segments()
+    public ref DpLabel this[int i] => ref _items[i];
+
+    public int Add(in DpLabel label)
+    {
+        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        _items[Count] = label;
+        return Count++;
+    }
+
+    public IReadOnlyList<Segment> Segments(int index)
     {
         var segments = new List<Segment>();
-        for (var s = Last; s is not null; s = s.Parent.Last) segments.Add(new Segment(s.First, s.Last, s.Strategy));
+        for (int i = index; _items[i].Parent >= 0; i = _items[i].Parent)
+            segments.Add(new Segment(_items[i].First, _items[i].Last, _items[i].Strategy));
         segments.Reverse();
         return SegmentList.MergeKeeps(segments);
     }
+}
 
-    /// <summary>
-    /// Drops every label that another one matches or beats in t, y, a and f̂ = max(f, a + <paramref name="lowest"/>),
-    /// where <paramref name="lowest"/> is the most the rest of the chain can lower a: a label's final peak is at
-    /// least f̂, so beating f̂ is enough. Labels whose f̂ is just a + lowest (the usual case) are compared in (y, a)
-    /// through a staircase in O(log m); the others one by one.
-    /// </summary>
-    public static List<DpLabel> Pareto(IEnumerable<DpLabel> labels, long lowest)
+/// <summary>
+/// Drops every label that another one matches or beats in t, y, a and f̂ = max(f, a + lowest), where lowest is the
+/// most the rest of the chain can lower a: a label's final peak is at least f̂, so beating f̂ is enough. Labels are
+/// taken by t; those whose f̂ is a + lowest (the usual case) are checked in (y, a) with a prefix minimum over y
+/// (a Fenwick tree), the rest one by one.
+/// </summary>
+internal static class DpPareto
+{
+    public static int[] Filter(DpArena arena, List<int> layer, long lowest)
     {
-        long FHat(DpLabel x) => Math.Max(x.K.F, x.K.A + lowest);
-        var sorted = labels.OrderBy(x => x.T).ThenBy(x => x.K.Y).ThenBy(x => x.K.A).ThenBy(x => FHat(x)).ToList();
-        var stairs = new SortedSet<(long Y, long A)>();
-        var high = new List<DpLabel>();
-        var kept = new List<DpLabel>(sorted.Count);
-        foreach (var x in sorted)
+        int m = layer.Count;
+        var order = layer.ToArray();
+        Array.Sort(order, (i, j) =>
         {
-            long fx = FHat(x);
-            if (StairsDominate(stairs, x.K.Y, x.K.A)) continue;
-            if (high.Any(k => k.K.Y <= x.K.Y && k.K.A <= x.K.A && FHat(k) <= fx)) continue;
-            kept.Add(x);
-            if (fx > x.K.A + lowest) high.Add(x);
-            else AddStair(stairs, x.K.Y, x.K.A);
+            ref var x = ref arena[i];
+            ref var z = ref arena[j];
+            int c = x.T.CompareTo(z.T);
+            if (c == 0) c = x.Y.CompareTo(z.Y);
+            if (c == 0) c = x.A.CompareTo(z.A);
+            if (c == 0) c = FHat(x, lowest).CompareTo(FHat(z, lowest));
+            return c != 0 ? c : i.CompareTo(j);
+        });
+        var ys = new long[m];
+        for (int k = 0; k < m; k++) ys[k] = arena[order[k]].Y;
+        Array.Sort(ys);
+        int distinct = ys.Length == 0 ? 0 : 1;
+        for (int k = 1; k < m; k++) if (ys[k] != ys[distinct - 1]) ys[distinct++] = ys[k];
+        var tree = new long[distinct + 1];
+        Array.Fill(tree, long.MaxValue);
+        var high = new List<int>();
+        var kept = new List<int>(m);
+        foreach (int idx in order)
+        {
+            ref var x = ref arena[idx];
+            long fx = FHat(x, lowest);
+            int pos = Array.BinarySearch(ys, 0, distinct, x.Y) + 1;
+            if (PrefixMin(tree, pos) <= x.A) continue;
+            bool dominated = false;
+            foreach (int h in high)
+            {
+                ref var k = ref arena[h];
+                if (k.Y <= x.Y && k.A <= x.A && FHat(k, lowest) <= fx) { dominated = true; break; }
+            }
+            if (dominated) continue;
+            kept.Add(idx);
+            if (fx > x.A + lowest) high.Add(idx);
+            else for (int p = pos; p <= distinct; p += p & -p) tree[p] = Math.Min(tree[p], x.A);
         }
-        return kept;
+        return [.. kept];
     }
 
-    private static bool StairsDominate(SortedSet<(long Y, long A)> stairs, long y, long a)
-    {
-        if (stairs.Count == 0 || stairs.Min.Y > y) return false;
-        return stairs.GetViewBetween(stairs.Min, (y, long.MaxValue)).Max.A <= a;
-    }
+    private static long FHat(in DpLabel x, long lowest) => Math.Max(x.F, x.A + lowest);
 
-    private static void AddStair(SortedSet<(long Y, long A)> stairs, long y, long a)
+    private static long PrefixMin(long[] tree, int pos)
     {
-        // Points with Y ≥ y and A ≥ a are now dominated; the staircase keeps A falling as Y rises.
-        if (stairs.Count > 0 && stairs.Max.Y >= y)
-        {
-            var above = stairs.GetViewBetween((y, long.MinValue), stairs.Max).TakeWhile(s => s.A >= a).ToList();
-            foreach (var s in above) stairs.Remove(s);
-        }
-        stairs.Add((y, a));
+        long min = long.MaxValue;
+        for (int p = pos; p > 0; p -= p & -p) min = Math.Min(min, tree[p]);
+        return min;
     }
 }

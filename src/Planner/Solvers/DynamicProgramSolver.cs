@@ -75,43 +75,62 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         int n = _t.Stages;
         long budget = cap - _t.FixedBytes;
         if (budget < 0) return new(SolveStatus.Infeasible, null, 0);
-        var layers = new Dictionary<DpLabel.Key, DpLabel>[n + 1];
+        var arena = new DpArena();
+        var layers = new Dictionary<(long Y, long A, long F), int>[n + 1];
         for (int p = 0; p <= n; p++) layers[p] = [];
-        layers[0][new DpLabel.Key(0, long.MinValue / 4, long.MinValue / 4)] = new DpLabel(new DpLabel.Key(0, long.MinValue / 4, long.MinValue / 4), 0, null);
+        const long None = long.MinValue / 4;
+        layers[0][(0, None, None)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
-            var labels = DpLabel.Pareto(layers[p].Values, _t.NegativeNetSuffix(p));
-            if (beam > 0)
-                labels = [.. labels.OrderBy(x => x.T + bound.Ticks(p, x.K.A, budget)).ThenBy(x => x.K.Y).ThenBy(x => x.K.A).ThenBy(x => x.K.F).Take(beam)];
+            var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p));
             layers[p] = [];
-            foreach (var x in labels)
+            if (beam > 0 && labels.Length > beam)
             {
-                if (x.T + bound.Ticks(p, x.K.A, budget) > upper) continue;
-                long y = x.K.Y, fwd = y + _t.KeepForward[p];
+                var score = labels.Select(i => arena[i].T + bound.Ticks(p, arena[i].A, budget)).ToArray();
+                Array.Sort(score, labels);
+                labels = labels[..beam];
+            }
+            foreach (int idx in labels)
+            {
+                var x = arena[idx];
+                if (x.T + bound.Ticks(p, x.A, budget) > upper) continue;
+                long fwd = x.Y + _t.KeepForward[p];
                 if (fwd <= budget)
-                    Offer(p + 1, new(y + _t.KeepHold[p], Math.Max(x.K.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepHold[p] + _t.KeepBackward[p]), Math.Max(x.K.F, fwd)), x.T, x, p, p, SegmentStrategy.Keep);
-                for (int l = 1; l <= _t.RecForward[p].Length; l++)
                 {
-                    fwd = y + _t.RecForward[p][l - 1];
+                    long y = x.Y + _t.KeepHold[p];
+                    Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
+                }
+                var recForward = _t.RecForward[p];
+                for (int l = 1; l <= recForward.Length; l++)
+                {
+                    fwd = x.Y + recForward[l - 1];
                     if (fwd > budget) break;
-                    long y2 = y + _t.RecHold[p][l - 1];
-                    Offer(p + l, new(y2, Math.Max(x.K.A + _t.RecHold[p][l - 1], y2 + _t.RecBackward[p][l - 1]), Math.Max(x.K.F, fwd)), x.T + _t.RecTicks[p][l - 1], x, p, p + l - 1, SegmentStrategy.Recompute);
+                    long y = x.Y + _t.RecHold[p][l - 1];
+                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1], y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
                 }
             }
         }
-        DpLabel? best = null;
-        foreach (var x in layers[n].Values.OrderBy(x => x.T).ThenBy(x => Math.Max(x.K.F, x.K.A)).ThenBy(x => x.K.Y).ThenBy(x => x.K.A))
-            if (Math.Max(x.K.F, x.K.A) <= budget) { best = x; break; }
-        if (best is null) return new(SolveStatus.Infeasible, null, 0);
-        return new(beam > 0 ? SolveStatus.Feasible : SolveStatus.Optimal, best.Segments(), 0);
-
-        void Offer(int at, DpLabel.Key key, long t, DpLabel parent, int first, int last, SegmentStrategy s)
+        int best = -1;
+        foreach (int i in layers[n].Values)
         {
-            if (key.A + _t.NegativeNetSuffix(at) > budget || t > upper) return;
+            ref var x = ref arena[i];
+            long peak = Math.Max(x.F, x.A);
+            if (peak > budget) continue;
+            if (best < 0) { best = i; continue; }
+            ref var b = ref arena[best];
+            long bestPeak = Math.Max(b.F, b.A);
+            if (x.T < b.T || (x.T == b.T && (peak < bestPeak || (peak == bestPeak && (x.Y, x.A, i).CompareTo((b.Y, b.A, best)) < 0)))) best = i;
+        }
+        if (best < 0) return new(SolveStatus.Infeasible, null, 0);
+        return new(beam > 0 ? SolveStatus.Feasible : SolveStatus.Optimal, arena.Segments(best), 0);
+
+        void Offer(int at, long y, long a, long f, long t, int parent, int first, int last, SegmentStrategy s)
+        {
+            if (a + _t.NegativeNetSuffix(at) > budget || t > upper) return;
             var layer = layers[at];
-            if (layer.TryGetValue(key, out var old) && old.T <= t) return;
-            layer[key] = new DpLabel(key, t, new DpLabel.Step(parent, first, last, s));
+            if (layer.TryGetValue((y, a, f), out int old) && arena[old].T <= t) return;
+            layer[(y, a, f)] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
         }
     }
 }

@@ -1,0 +1,78 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner.Solvers;
+using Xunit;
+
+namespace AutoCkpt.Planner.Tests;
+
+/// <summary>Every planner error through the library call (the CLI tests cover the same through the command).</summary>
+public sealed class PlannerErrorTests
+{
+    private static PlanRequest Request(Profile p, string cap, PlannerSolver solver = PlannerSolver.Mip) =>
+        new() { Profile = p, Cap = MemoryCap.Parse(cap), Solver = solver, ProfileFile = "p.yaml" };
+
+    [Theory]
+    [InlineData(PlannerSolver.Mip)]
+    [InlineData(PlannerSolver.CpSat)]
+    [InlineData(PlannerSolver.Exact)]
+    public void Given_a_cap_under_the_smallest_reachable_peak_When_planned_Then_ACKPT040_gives_that_peak_and_the_fixed_part(PlannerSolver solver)
+    {
+        var profile = TestProfiles.Uniform(6, fixedTotal: 100_000_000);
+        var model = new StepCostModel(profile);
+        long least = model.PeakBytes(new ExhaustiveSolver(model, 6).MinimumPeak(TimeSpan.FromMinutes(1)).Segments!);
+        var e = Assert.Throws<AckptException>(() => CheckpointPlanner.Plan(Request(profile, $"{least - 1}", solver)));
+        Assert.Equal(ErrorCodes.InfeasibleCap, e.Code);
+        Assert.Contains($"({least} bytes)", e.Message);
+        Assert.Contains("95.37 MiB is fixed memory", e.Message);
+        Assert.Equal("p.yaml", e.File);
+    }
+
+    [Fact]
+    public void Given_a_cap_below_fixed_memory_When_planned_Then_ACKPT040()
+    {
+        var e = Assert.Throws<AckptException>(() => CheckpointPlanner.Plan(Request(TestProfiles.Uniform(4), "50MB")));
+        Assert.Equal(ErrorCodes.InfeasibleCap, e.Code);
+    }
+
+    [Fact]
+    public void Given_a_percentage_that_is_less_than_a_byte_When_planned_Then_ACKPT041()
+    {
+        var e = Assert.Throws<AckptException>(() => CheckpointPlanner.Plan(Request(TestProfiles.Uniform(4), "0.0000000001%")));
+        Assert.Equal(ErrorCodes.BadCap, e.Code);
+    }
+
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(-1, null)]
+    [InlineData(double.NaN, null)]
+    [InlineData(10, 0)]
+    public void Given_a_bad_option_When_planned_Then_ACKPT044(double timeLimit, int? maxSegment)
+    {
+        var request = Request(TestProfiles.Uniform(4), "90%") with { TimeLimitSeconds = timeLimit, MaxSegment = maxSegment };
+        Assert.Equal(ErrorCodes.BadPlannerOption, Assert.Throws<AckptException>(() => CheckpointPlanner.Plan(request)).Code);
+    }
+
+    [Fact]
+    public void Given_a_time_limit_too_short_for_any_plan_When_planned_Then_ACKPT042()
+    {
+        // At the smallest reachable peak the greedy start finds nothing, and 0.1 ms is too short for SCIP.
+        var profile = TestProfiles.Random(new Random(5), 80);
+        var model = new StepCostModel(profile);
+        int maxSegment = PlanRequest.DefaultMaxSegment(80);
+        long least = model.PeakBytes(new DynamicProgramSolver(model, maxSegment).MinimumPeak(TimeSpan.FromMinutes(2)).Segments!);
+        Assert.Null(GreedyPlanner.Plan(model, maxSegment, least));
+        var e = Assert.Throws<AckptException>(() => CheckpointPlanner.Plan(Request(profile, $"{least}") with { TimeLimitSeconds = 1e-4 }));
+        Assert.Equal(ErrorCodes.SolverNoSolution, e.Code);
+    }
+
+    [Fact]
+    public void Given_a_time_limit_that_runs_out_with_a_plan_When_planned_Then_the_plan_is_kept_with_its_gap_and_ACKPT043()
+    {
+        var profile = TestProfiles.Random(new Random(9), 150);
+        var result = CheckpointPlanner.Plan(Request(profile, "60%") with { TimeLimitSeconds = 0.05 });
+        Assert.Equal("feasible", result.Plan.Solver!.Status);
+        Assert.True(result.Plan.Solver.Gap > 0);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(ErrorCodes.SolverTimeLimit, warning.Code);
+        Assert.True(result.Plan.Predicted!.PeakBytes <= result.CapBytes);
+    }
+}
