@@ -9,6 +9,8 @@ switch (args.FirstOrDefault())
         ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
             $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from bench/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
         return 0;
+    case "lp":
+        return LpProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
     default:
