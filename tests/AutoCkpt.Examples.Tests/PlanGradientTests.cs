@@ -30,7 +30,8 @@ public sealed class PlanGradientTests
         var planned = Gradients(target(), segments);
         Assert.Equal(plain.Count, planned.Count);
         for (int i = 0; i < plain.Count; i++)
-            Assert.True(plain[i].SequenceEqual(planned[i]), $"parameter {i}'s gradient differs");
+            Assert.True(plain[i].SequenceEqual(planned[i]),
+                $"parameter {i}'s gradient differs: max |diff| {plain[i].Zip(planned[i], (a, b) => Math.Abs(a - b)).Max()}, max |g| {plain[i].Max(Math.Abs)}");
     }
 
     /// <summary>One training step from the target's seed, on its first batch; every parameter's gradient as floats.</summary>
