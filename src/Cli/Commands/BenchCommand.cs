@@ -1,14 +1,116 @@
 using System.CommandLine;
+using System.Globalization;
+using AutoCkpt.Bench;
+using AutoCkpt.Cli.Common;
+using AutoCkpt.Cli.Hosting;
+using AutoCkpt.Cli.Rendering;
+using AutoCkpt.Formats;
+using AutoCkpt.Planner;
+using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
 
-/// <summary>`autockpt bench`. (Placeholder until its issue lands.)</summary>
+/// <summary>
+/// <c>autockpt bench --project P [--target NAME] --plan FILE [--profile FILE] [--device cpu|cuda] [--steps N]
+/// [--batch-size N] [--json FILE] [--markdown FILE] [--svg FILE]</c>: builds the project, runs real training steps of
+/// no checkpointing, every stage recomputed, the best uniform segmentation that fits the plan's cap, and the plan,
+/// in one process inside the app (the profiler's host), and prints them side by side with the cost model's
+/// predictions. Exit code 0 when the plan fits its cap, matches its prediction within 5% and every strategy's
+/// gradients match; 1 with ACKPT081 otherwise, or on any other ACKPT error.
+/// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "(not built yet)");
-        command.SetAction(_ => { Console.Error.WriteLine("autockpt bench: not built yet"); return 2; });
+        var project = new Option<string>("--project", "-p") { Description = "The project: a .csproj (built first), its folder, or a built .dll.", Required = true };
+        var target = new Option<string?>("--target", "-t") { Description = "The ICheckpointTarget, by Name or class name. [default: the project's only target]" };
+        var plan = new Option<string>("--plan") { Description = "The plan file to measure (from 'autockpt plan' or the build).", Required = true };
+        var profile = new Option<string?>("--profile") { Description = "The profile the plan was made from. [default: the one the plan names]" };
+        var device = new Option<string?>("--device", "-d") { Description = "The device to run on. [default: the plan's]" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var steps = new Option<int>("--steps", "-n") { Description = "Timed steps per strategy; times are their median.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int?>("--batch-size", "-b") { Description = "Samples per step. [default: the plan's]" };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per strategy)." };
+        var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
+        var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
+        var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration to build the project in.", DefaultValueFactory = _ => "Release" };
+        steps.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"error {ErrorCodes.BadArgument}: --steps must be at least 1."); });
+        batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError($"error {ErrorCodes.BadArgument}: --batch-size must be at least 1."); });
+
+        var command = new Command("bench", "Train a few real steps without checkpointing, with every stage recomputed, with the best uniform segmentation and with the plan, and compare memory, time and gradients.")
+        {
+            project, target, plan, profile, device, steps, batchSize, json, markdown, svg, configuration,
+        };
+        command.SetAction(parse => Run(new Request(
+            parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(plan)!, parse.GetValue(profile), parse.GetValue(device),
+            parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(json), parse.GetValue(markdown), parse.GetValue(svg),
+            parse.GetValue(configuration)!)));
         return command;
     }
+
+    private sealed record Request(string Project, string? Target, string Plan, string? Profile, string? Device, int Steps, int? BatchSize,
+        string? Json, string? Markdown, string? Svg, string Configuration);
+
+    private static int Run(Request r)
+    {
+        try
+        {
+            var outputs = new[] { r.Json, r.Markdown, r.Svg }.OfType<string>().Select(OutputPath.EnsureWritable).ToList();
+            string planPath = Path.GetFullPath(r.Plan);
+            var plan = PlanFile.Read(planPath);
+            string profilePath = ProfilePath(r.Profile, plan, planPath);
+            var costModel = new StepCostModel(ProfileFile.Read(profilePath));
+            var strategies = BenchStrategies.For(plan, costModel);
+            string deviceType = r.Device ?? plan.Device.Type;
+
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
+            string measured = Path.Combine(Path.GetTempPath(), $"autockpt-bench.{Environment.ProcessId}.{Guid.NewGuid():N}.json");
+            var args = new List<string>
+            {
+                "--assembly", app.AssemblyPath, "--device", deviceType, "--plan", planPath,
+                "--strategies", BenchMeasurementFile.FormatStrategies(strategies), "--steps", Num(r.Steps), "--out", measured,
+            };
+            if (r.Target is not null) args.AddRange(["--target", r.Target]);
+            if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
+
+            BenchReport report;
+            try
+            {
+                var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
+                    show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
+                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(result?.File ?? measured), costModel, plan.MemoryCapBytes, plan.Sweep);
+            }
+            finally
+            {
+                if (File.Exists(measured)) File.Delete(measured);
+            }
+
+            string table = BenchMarkdown.Write(report);
+            Consoles.Out.WriteLine(table);
+            if (r.Json is not null) AtomicFile.WriteAllText(r.Json, BenchJson.Rows(report));
+            if (r.Markdown is not null) AtomicFile.WriteAllText(r.Markdown, table);
+            if (r.Svg is not null) AtomicFile.WriteAllText(r.Svg, BenchSvg.Write(report));
+            foreach (var path in outputs) Consoles.Out.WriteLine($"wrote {path}");
+
+            var failures = BenchVerdict.Failures(report);
+            if (failures.Count > 0)
+                throw new AckptException(ErrorCodes.BenchFailed, string.Join(" ", failures), planPath);
+            return 0;
+        }
+        catch (AckptException e)
+        {
+            return Consoles.Fail(e);
+        }
+    }
+
+    private static string ProfilePath(string? given, Plan plan, string planPath)
+    {
+        if (given is not null) return Path.GetFullPath(given);
+        if (plan.ProfilePath is { } named)
+            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(planPath)!, named));
+        throw new AckptException(ErrorCodes.BadArgument,
+            "the plan does not name the profile it was made from: pass it with --profile, so that the bench can predict each strategy.", planPath);
+    }
+
+    private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

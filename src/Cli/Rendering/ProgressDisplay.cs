@@ -39,6 +39,7 @@ internal static class ProgressDisplay
     public static string? Describe(HostMessage m) => m.Kind != "progress" ? null : m.Phase switch
     {
         "stage" => $"stage {m.Index + 1}/{m.Count} {m.Item}",
+        "gradients" or "warm-up round" or "timed round" or "trace" => $"{m.Phase} {m.Index + 1}/{m.Count}: {m.Item}",
         "check" => "self-check (whole forward and step)",
         _ => m.Phase,
     };

@@ -36,7 +36,23 @@ public sealed record StageProfile(
     /// else 0. Always 0 for the first stage (the batch is never disposed). Default 0.
     /// </summary>
     public long InputFreedBytes { get; init; }
+
+    /// <summary>
+    /// Optional key <c>recompute</c>: the stage's figures when it runs inside a recompute segment's backward, or null
+    /// when the profile has none (then the plain figures stand in for them).
+    /// </summary>
+    public RecomputeFigures? Recompute { get; init; }
 }
+
+/// <summary>
+/// What a stage costs when a recompute segment re-runs it (docs/cost-model.md): the runtime re-runs it with autograd
+/// and disposes every handle the stage made except its output, so only what autograd saved stays; then
+/// backpropagates with <c>autograd.grad</c> on a leaf copy of the saved input. Bytes.
+/// </summary>
+/// <param name="RetainedBytes">Live growth over the re-run: what autograd saved, output included (S_i ≤ R_i).</param>
+/// <param name="BackwardTransientBytes">Peak during the backward above live just before it (output gradient held).</param>
+/// <param name="BackwardFreedBytes">Live just before the backward minus just after (saved tensors released, net of the input and parameter gradients made). May be negative.</param>
+public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransientBytes, long BackwardFreedBytes);
 
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
 /// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>

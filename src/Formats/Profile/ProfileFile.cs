@@ -39,6 +39,9 @@ public static class ProfileFile
         {
             BackwardFreedBytes = s.Has("backward_freed_bytes") ? s.SignedBytes("backward_freed_bytes") : 0,
             InputFreedBytes = s.Has("input_freed_bytes") ? s.Bytes("input_freed_bytes") : 0,
+            Recompute = s.OptMap("recompute") is { } r
+                ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
+                : null,
         }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
@@ -86,6 +89,9 @@ public static class ProfileFile
                 sb.Append("    backward_freed_bytes: ").Append(Num(s.BackwardFreedBytes)).Append('\n');
             if (s.InputFreedBytes != 0)
                 sb.Append("    input_freed_bytes: ").Append(Num(s.InputFreedBytes)).Append('\n');
+            if (s.Recompute is { } r)
+                sb.Append("    recompute: ").Append(Flow(("retained_bytes", Num(r.RetainedBytes)),
+                    ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)))).Append('\n');
         }
         if (p.Check is { } c)
             sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');

@@ -10,12 +10,13 @@ namespace AutoCkpt.Planner;
 /// The runtime runs stages as a chain: each stage output's handle is disposed once the next stage consumed it, so
 /// a kept stage holds R_i − I_i; the backward releases each stage's <c>backward_freed_bytes</c> and the output
 /// gradient it consumed. A recompute segment runs without autograd, stage by stage, and keeps its output; just
-/// before its backward it re-runs with autograd, and afterwards disposes all it made, leaving its input gradient.
+/// before its backward it re-runs with autograd, keeping only what autograd saved (the profile's recompute figures),
+/// and afterwards disposes all it made, leaving its input gradient.
 /// </remarks>
 public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd;
-    private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed;
+    private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
     /// <summary>Builds the model from a validated profile.</summary>
     public StepCostModel(Profile profile)
@@ -30,6 +31,11 @@ public sealed class StepCostModel
         _bt = [.. s.Select(x => x.BackwardTransientBytes)];
         _freed = [.. s.Select(x => x.BackwardFreedBytes)];
         _inFreed = [.. s.Select((x, i) => i == 0 ? 0 : x.InputFreedBytes)];
+        // Inside a recompute segment's backward a stage keeps only what autograd saved, the runtime having disposed
+        // every other handle the stage made (the profile's recompute figures; the plain ones stand in when absent).
+        _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
+        _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
+        _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
         FixedBytes = profile.FixedBytes.Total;
         double t = 0;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
@@ -120,8 +126,8 @@ public sealed class StepCostModel
                     Forward(StepPhase.Recompute, i, chained: i > seg.First);
             for (int i = seg.Last; i >= seg.First; i--)
             {
-                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + _bt[i]);
-                live -= _freed[i] + _out[i];
+                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
+                live -= (recompute ? _recFreed[i] : _freed[i]) + _out[i];
                 t += _bwd[i];
                 Emit(StepPhase.Backward, i, false, t, live);
             }
@@ -138,7 +144,7 @@ public sealed class StepCostModel
         void Forward(StepPhase phase, int i, bool chained)
         {
             Emit(phase, i, true, t + _fwd[i] / 2, live + _ret[i] + _ft[i]);
-            live += _ret[i] - (chained ? _inFreed[i] : 0);
+            live += (phase == StepPhase.Recompute ? _recRet[i] : _ret[i]) - (chained ? _inFreed[i] : 0);
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }

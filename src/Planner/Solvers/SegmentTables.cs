@@ -39,15 +39,20 @@ internal sealed class SegmentTables
             {
                 int b = a + l - 1;
                 var st = s[b];
+                // Inside the segment's backward a stage keeps only what autograd saved (the profile's recompute
+                // figures; the plain ones stand in when a profile has none).
+                var rec = st.Recompute;
                 long work = st.RetainedBytes + st.ForwardTransientBytes;
                 // First run, no autograd: the previous stage's output and this stage's memory.
                 fwd = Math.Max(fwd, (b > a ? s[b - 1].OutputBytes : 0) + work);
                 // Re-run with autograd: what the stages before it in the segment kept, and this stage's memory.
                 refwd = Math.Max(refwd, held + work);
-                held += st.RetainedBytes - (b > a ? st.InputFreedBytes : 0);
-                long release = st.BackwardFreedBytes + (b > 0 ? s[b - 1].OutputBytes : 0);
-                // Backward of stage i in [a..b]: held − Σ_{j=i+1..b} S_j + max(O_i + BT_i, −D_i).
-                bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, KeepBackward[b]);
+                held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? st.InputFreedBytes : 0);
+                long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
+                long release = freed + (b > 0 ? s[b - 1].OutputBytes : 0);
+                // Backward of stage i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
+                long stageBackward = Math.Max(st.OutputBytes + (rec?.BackwardTransientBytes ?? st.BackwardTransientBytes), -freed);
+                bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, stageBackward);
                 ticks += Ticks[b];
                 RecForward[a][l - 1] = fwd;
                 RecHold[a][l - 1] = st.OutputBytes;

@@ -44,7 +44,7 @@ public static class HostProgram
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int Run(string[] args, HostOutput output)
     {
-        IHostVerb[] verbs = [new ProfileVerb()];
+        IHostVerb[] verbs = [new ProfileVerb(), new BenchVerb()];
         var verb = args.Length > 0 ? verbs.FirstOrDefault(v => v.Name == args[0]) : null;
         if (verb is null)
         {

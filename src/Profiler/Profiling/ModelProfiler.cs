@@ -17,6 +17,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Whole forwards run to read the chain's memory (input freed, forward retained); their median counts.</summary>
     private const int MemoryPasses = 2;
 
+    /// <summary>Measured passes per stage as a recompute segment runs it (memory only); their median counts.</summary>
+    private const int RecomputeRepeats = 3;
+
     /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
     private const int CheckSteps = 3;
 
@@ -38,15 +41,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
         using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
-        WarmOptimizer(target, device);
-        // Optimizers may allocate their state when created or at their first step: measure across both.
-        optim.Optimizer? optimizer = null;
-        long optimizerGrowth = meter.Measure(() =>
-        {
-            optimizer = target.CreateOptimizer(model);
-            optimizer?.step();
-        }).GrowthBytes;
-        long optimizerState = optimizer is null ? 0 : Math.Max(0, optimizerGrowth);
+        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
         using var disposeOptimizer = optimizer;
 
         var parameters = model.parameters().ToList();
@@ -88,7 +83,13 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             GC.WaitForPendingFinalizers();
             Tensor input = x;
             bool isBatch = i == 0;
-            profiles.Add(measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats));
+            var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats);
+            // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
+            var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
+            profiles.Add(plain with
+            {
+                Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
+            });
             if (i + 1 == stages.Count) break;
             using (NewDisposeScope())
             using (no_grad())
@@ -144,23 +145,6 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// Runs the target's optimizer once on a one-weight module, so that what its code allocates on first use (kernel
     /// setup, caches) is not counted as the model's optimizer state. Any failure only skips the warm-up.
     /// </summary>
-    private static void WarmOptimizer(ICheckpointTarget target, Device device)
-    {
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var module = nn.Linear(1, 1, device: device);
-            using var optimizer = target.CreateOptimizer(module);
-            if (optimizer is null) return;
-            module.call(ones(1, 1, device: device)).sum().backward();
-            optimizer.step();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A factory that expects the real model's structure: the measurement just includes first-use costs.
-        }
-    }
-
     private static Tensor RunChain(IReadOnlyList<Stage> stages, Tensor input)
     {
         Tensor current = input;

@@ -1,0 +1,54 @@
+using System.Globalization;
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Examples;
+
+/// <summary>
+/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
+/// Without <c>--cap</c>, the cap is halfway between the predicted peaks of every-stage recompute and no checkpointing.
+/// </summary>
+public sealed record MainJobOptions
+{
+    /// <summary>The target's name, or null for the example's default (its CPU-sized target).</summary>
+    public string? Target { get; init; }
+    /// <summary>"cpu" or "cuda".</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>The memory cap, or null for the midpoint cap.</summary>
+    public MemoryCap? Cap { get; init; }
+    /// <summary>Timed bench steps per strategy.</summary>
+    public int BenchSteps { get; init; } = 10;
+    /// <summary>Training steps with the plan applied, before the comparison.</summary>
+    public int TrainSteps { get; init; } = 20;
+    /// <summary>Measured repeats per stage when profiling.</summary>
+    public int ProfileRepeats { get; init; } = 5;
+    /// <summary>Where the profile, plan and bench reports go.</summary>
+    public required string OutputFolder { get; init; }
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="AckptException"/> (ACKPT080) on anything unknown.</summary>
+    public static MainJobOptions Parse(IReadOnlyList<string> args, string defaultFolder)
+    {
+        var o = new MainJobOptions { OutputFolder = defaultFolder };
+        for (int i = 0; i < args.Count; i += 2)
+        {
+            string value = i + 1 < args.Count ? args[i + 1] : throw Bad($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--target" => o with { Target = value },
+                "--device" when value is "cpu" or "cuda" => o with { Device = value },
+                "--cap" => o with { Cap = MemoryCap.Parse(value) },
+                "--steps" => o with { BenchSteps = Positive(args[i], value) },
+                "--train-steps" => o with { TrainSteps = Positive(args[i], value) },
+                "--repeats" => o with { ProfileRepeats = Positive(args[i], value) },
+                "--out" => o with { OutputFolder = value },
+                _ => throw Bad($"unknown option '{args[i]} {value}'"),
+            };
+        }
+        return o;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad($"{name} must be a positive whole number, not '{value}'");
+
+    private static AckptException Bad(string what) => new(ErrorCodes.BadArgument,
+        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
+}

@@ -1,0 +1,48 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner;
+
+namespace AutoCkpt.Bench;
+
+/// <summary>Joins what the bench measured with what the cost model predicts for the same segments.</summary>
+public static class BenchAssembler
+{
+    /// <summary>
+    /// One row per measured strategy, with predictions from <paramref name="costModel"/>, overheads against the
+    /// "none" row, and fits-cap against <paramref name="capBytes"/>; one memory trace per row; and, from the plan's
+    /// <paramref name="sweep"/>, the predicted overheads of the optimal plan and of the best baseline at each cap.
+    /// </summary>
+    public static BenchReport Assemble(BenchMeasurement measured, StepCostModel costModel, long capBytes, IReadOnlyList<SweepPoint>? sweep = null)
+    {
+        var none = measured.Strategies.FirstOrDefault(s => s.Name == "none")
+            ?? throw new AckptException(ErrorCodes.BenchFailed, "the bench did not measure 'none', which overheads are measured against.");
+        var predictedNone = costModel.Predict(none.Segments);
+        var rows = new List<BenchRow>();
+        var traces = new List<MemoryTrace>();
+        foreach (var m in measured.Strategies)
+        {
+            var predicted = costModel.Predict(m.Segments);
+            rows.Add(new BenchRow(m.Name, m.Segments, m.PeakBytes <= capBytes, predicted.PeakBytes, m.PeakBytes,
+                predicted.StepSeconds, m.MedianStepSeconds, m.MaxGradRelDiff)
+            {
+                Overhead = m.MedianStepSeconds / none.MedianStepSeconds - 1,
+                PredictedOverhead = predicted.StepSeconds / predictedNone.StepSeconds - 1,
+            });
+            var series = costModel.Series(m.Segments).Select(p => new MemorySample(p.Seconds, p.Bytes)).ToList();
+            traces.Add(new MemoryTrace(m.Name, m.Trace, series));
+        }
+        return new BenchReport(measured.Target, measured.Device, measured.BatchSize, capBytes, measured.Steps, rows, traces)
+        {
+            Sweep = (sweep ?? []).Select(p => SweepRow(p, costModel, predictedNone.StepSeconds)).ToList(),
+        };
+    }
+
+    private static SweepRow SweepRow(SweepPoint point, StepCostModel costModel, double noneSeconds)
+    {
+        int n = costModel.Stages;
+        var candidates = Baselines.Standard(n).Select(b => (b.Name, Prediction: costModel.Predict(b.Segments))).ToList();
+        if (Baselines.BestUniform(costModel, point.CapBytes) is { } uniform) candidates.Add((uniform.Name, uniform.Prediction));
+        var best = candidates.Where(c => c.Prediction.PeakBytes <= point.CapBytes).OrderBy(c => c.Prediction.StepSeconds).FirstOrDefault();
+        return new SweepRow(point.CapBytes, point.OptimalStepSeconds / noneSeconds - 1, best.Name,
+            best.Name is null ? null : best.Prediction.StepSeconds / noneSeconds - 1);
+    }
+}

@@ -1,0 +1,24 @@
+namespace AutoCkpt.Bench;
+
+/// <summary>Round axis ends and ticks for the bench's charts.</summary>
+internal static class Axis
+{
+    private static readonly double[] Steps = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+
+    /// <summary>The smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten) ≥ <paramref name="v"/>.</summary>
+    public static double NiceCeiling(double v)
+    {
+        if (v <= 0) return 1;
+        double p = Math.Pow(10, Math.Floor(Math.Log10(v)));
+        foreach (double m in Steps)
+            if (m * p >= v - 1e-9 * p) return m * p;
+        return 10 * p;
+    }
+
+    /// <summary>About five round ticks from 0 to <paramref name="max"/> inclusive.</summary>
+    public static IEnumerable<double> Ticks(double max)
+    {
+        double step = NiceCeiling(max / 5);
+        for (double t = 0; t <= max + step * 1e-9; t += step) yield return t;
+    }
+}

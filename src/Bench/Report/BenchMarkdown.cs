@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Bench;
+
+/// <summary>The bench's side-by-side table, as Markdown (also what the console prints).</summary>
+public static class BenchMarkdown
+{
+    /// <summary>A heading line, the table, and the plan-against-uniform comparison.</summary>
+    public static string Write(BenchReport report)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture,
+            $"**{report.Target}** on {report.Device.Type} ({report.Device.Name}), batch {report.BatchSize}, cap {MemoryCap.Format(report.CapBytes)}, {report.Steps} timed steps per strategy\n\n");
+        sb.Append("| strategy | recomputed stages | predicted peak | measured peak | error | fits cap | median step | overhead (predicted) | max grad rel diff |\n");
+        sb.Append("|---|---|---|---|---|---|---|---|---|\n");
+        foreach (var r in report.Rows)
+        {
+            sb.Append(CultureInfo.InvariantCulture,
+                $"| {r.Strategy} | {r.RecomputedStages}/{Stages(r)} | {MemoryCap.Format(r.PredictedPeakBytes)} | {MemoryCap.Format(r.MeasuredPeakBytes)} | {Percent(r.PeakError)} | {(r.FitsCap ? "yes" : "**no**")} | {r.MedianStepSeconds * 1000:0.0} ms | {Percent(r.Overhead)} ({Percent(r.PredictedOverhead)}) | {r.MaxGradRelDiff:0.###e+0} |\n");
+        }
+        if (Comparison(report) is { } line)
+            sb.Append('\n').Append(line).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>"plan overhead +x% vs uniform_k +y%: ratio r", or null without both rows.</summary>
+    public static string? Comparison(BenchReport report)
+    {
+        var plan = report.Row("plan");
+        var uniform = report.Uniform;
+        if (plan is null) return null;
+        if (uniform is null)
+            return "No uniform segmentation fits the cap; the plan is the only checkpointing strategy that does.";
+        string ratio = uniform.Overhead > 0 ? (plan.Overhead / uniform.Overhead).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+        string verdict = plan.MedianStepSeconds <= uniform.MedianStepSeconds ? "not slower than" : "**slower than**";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"The plan is {verdict} {uniform.Strategy}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).");
+    }
+
+    private static int Stages(BenchRow r) => r.Segments.Count == 0 ? 0 : r.Segments[^1].Last + 1;
+
+    private static string Percent(double fraction) =>
+        (fraction >= 0 ? "+" : "") + (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}

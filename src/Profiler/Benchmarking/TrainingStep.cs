@@ -1,0 +1,91 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Profiler.Measuring;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoCkpt.Profiler.Benchmarking;
+
+/// <summary>
+/// One training step as a training app runs it, in its own DisposeScope: copy the batch to the device, zero the
+/// gradients, forward, loss, backward (measured: time and peak), optimizer step. Bytes are on the profile's scale:
+/// <see cref="FixedBytes"/> plus the rise above what was live when the step started.
+/// </summary>
+internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, Meter meter, Device device) : IDisposable
+{
+    private optim.Optimizer? optimizer;
+
+    /// <summary>Parameters, buffers, gradients, optimizer state and one batch, in bytes; 0 until measured.</summary>
+    public long FixedBytes { get; private set; }
+
+    /// <summary>
+    /// After a backward (gradients exist): creates the optimizer and runs its first step, measuring its state as
+    /// the profiler does (<see cref="Profiling.OptimizerState"/>), and sums the fixed bytes.
+    /// </summary>
+    public void CreateOptimizer((Tensor X, Tensor Y) batch)
+    {
+        StrategyBench.Settle();
+        (optimizer, long state) = Profiling.OptimizerState.Create(target, model, device, meter);
+        var parameters = model.parameters().ToList();
+        FixedBytes = parameters.Sum(Bytes) + model.buffers().Sum(Bytes)
+            + parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes) + state + Bytes(batch.X) + Bytes(batch.Y);
+    }
+
+    /// <summary>A full step; returns the forward + backward seconds, their peak bytes and the loss.</summary>
+    public (double Seconds, long PeakBytes, double Loss) Timed(nn.Module<Tensor, Tensor> module, (Tensor X, Tensor Y) batch)
+    {
+        StrategyBench.Settle();
+        using var scope = NewDisposeScope();
+        var (x, y) = OnDevice(batch);
+        ZeroGrad();
+        Tensor? loss = null;
+        var reading = meter.Measure(() =>
+        {
+            loss = target.Loss(module.call(x), y);
+            loss.backward();
+        });
+        double value = loss!.item<float>();
+        optimizer?.step();
+        return (reading.Seconds, FixedBytes + reading.PeakAboveBeforeBytes, value);
+    }
+
+    /// <summary>Forward and backward without an optimizer step, for comparing gradients.</summary>
+    public void Gradients(nn.Module<Tensor, Tensor> module, (Tensor X, Tensor Y) batch)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = OnDevice(batch);
+        ZeroGrad();
+        target.Loss(module.call(x), y).backward();
+    }
+
+    /// <summary>A full step with memory sampled throughout its forward and backward.</summary>
+    public IReadOnlyList<MemorySample> Traced(nn.Module<Tensor, Tensor> module, (Tensor X, Tensor Y) batch)
+    {
+        StrategyBench.Settle();
+        using var scope = NewDisposeScope();
+        var (x, y) = OnDevice(batch);
+        ZeroGrad();
+        meter.Time(() => { });
+        IReadOnlyList<MemorySample> samples;
+        using (var sampler = new MemorySampler(meter.Probe, meter.Probe.LiveBytes() - FixedBytes))
+        {
+            target.Loss(module.call(x), y).backward();
+            meter.Time(() => { });
+            samples = sampler.Stop();
+        }
+        optimizer?.step();
+        return samples;
+    }
+
+    private (Tensor, Tensor) OnDevice((Tensor X, Tensor Y) batch) =>
+        device.type == DeviceType.CPU ? (batch.X.clone(), batch.Y.clone()) : (batch.X.to(device), batch.Y.to(device));
+
+    private void ZeroGrad()
+    {
+        if (optimizer is not null) optimizer.zero_grad();
+        else model.zero_grad();
+    }
+
+    public void Dispose() => optimizer?.Dispose();
+
+    private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using AutoCkpt.Bench;
+using AutoCkpt.Examples.Gpt2;
+using AutoCkpt.Examples.Gpt2.Model;
+using AutoCkpt.Formats;
+using AutoCkpt.Planner;
+using AutoCkpt.Profiler.Benchmarking;
+using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Profiling;
+using AutoCkpt.Profiler.Torch;
+using Xunit;
+
+namespace AutoCkpt.Examples.Tests;
+
+/// <summary>A GPT-2 small enough for a test: 3 blocks of width 32, 32 tokens, batch 4.</summary>
+public sealed class Gpt2Mini() : Gpt2Target("gpt2-mini", new Gpt2Config(256, 32, 3, 2, 32, 0.1), 4);
+
+public sealed class BenchTests
+{
+    private static readonly string[] FixedKeys = ["strategy", "fits_cap", "predicted_peak_bytes", "measured_peak_bytes", "median_step_seconds", "max_grad_rel_diff"];
+
+    [Fact]
+    public void Given_a_planned_mini_gpt2_When_benched_Then_the_json_has_the_fixed_keys_for_each_strategy_and_the_plan_keeps_the_gradients()
+    {
+        var target = new Gpt2Mini();
+        var device = ProfilingDevice.Open("cpu");
+        var profile = new ModelProfiler(new Meter(device.Probe, TimeProvider.System)).Run(target, device.Device, device.Info, new ProfileOptions(4, Repeats: 2));
+        var costModel = new StepCostModel(profile);
+        long none = costModel.PeakBytes(Baselines.None(costModel.Stages)), every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
+        var plan = CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = new MemoryCap((none + every) / 2, null) }).Plan;
+
+        var measured = new StrategyBench(device).Run(target, plan, BenchStrategies.For(plan, costModel), new BenchOptions(4, Steps: 2));
+        var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes);
+        using var json = JsonDocument.Parse(BenchJson.Rows(report));
+
+        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal("none", rows[0].GetProperty("strategy").GetString());
+        Assert.Equal("every_stage", rows[1].GetProperty("strategy").GetString());
+        Assert.Equal("plan", rows[^1].GetProperty("strategy").GetString());
+        foreach (var row in rows)
+            foreach (var key in FixedKeys)
+                Assert.True(row.TryGetProperty(key, out _), $"{row.GetProperty("strategy")} has no '{key}'");
+        Assert.All(rows, r => Assert.Equal(0.0, r.GetProperty("max_grad_rel_diff").GetDouble()));
+    }
+}
