@@ -32,7 +32,10 @@ public static class BenchMarkdown
         var uniform = report.Uniform;
         if (plan is null) return null;
         if (uniform is null)
-            return "No uniform segmentation fits the cap; the plan is the only checkpointing strategy that does.";
+            return report.Row("none") is { } none && none.PredictedPeakBytes <= report.CapBytes
+                ? "No checkpointing already fits the cap, so no uniform segmentation is compared; the plan recomputes " +
+                  $"{plan.RecomputedStages} stages (overhead {Percent(plan.Overhead)})."
+                : "No uniform segmentation fits the cap; the plan is the only checkpointing strategy that does.";
         string ratio = uniform.Overhead > 0 ? (plan.Overhead / uniform.Overhead).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
         string verdict = plan.MedianStepSeconds <= uniform.MedianStepSeconds ? "not slower than" : "**slower than**";
         return string.Create(CultureInfo.InvariantCulture,

@@ -10,7 +10,7 @@ namespace AutoCkpt.Bench;
 /// </summary>
 public static class BenchSvg
 {
-    private const double PanelW = 300, PanelH = 170, Left = 64, Gap = 40, RowH = PanelH + 66;
+    private const double PanelW = 300, PanelH = 170, Left = 64, Gap = 64, RowH = PanelH + 66;
     private const double MiB = 1024 * 1024;
     private static readonly string[] Colors = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"];
 

@@ -63,27 +63,8 @@ internal static class BenchCommand
             var strategies = BenchStrategies.For(plan, costModel);
             string deviceType = r.Device ?? plan.Device.Type;
 
-            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
-            string measured = Path.Combine(Path.GetTempPath(), $"autockpt-bench.{Environment.ProcessId}.{Guid.NewGuid():N}.json");
-            var args = new List<string>
-            {
-                "--assembly", app.AssemblyPath, "--device", deviceType, "--plan", planPath,
-                "--strategies", BenchMeasurementFile.FormatStrategies(strategies), "--steps", Num(r.Steps), "--out", measured,
-            };
-            if (r.Target is not null) args.AddRange(["--target", r.Target]);
-            if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
-
-            BenchReport report;
-            try
-            {
-                var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
-                    show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
-                report = BenchAssembler.Assemble(BenchMeasurementFile.Read(result?.File ?? measured), costModel, plan.MemoryCapBytes, plan.Sweep);
-            }
-            finally
-            {
-                if (File.Exists(measured)) File.Delete(measured);
-            }
+            var measurement = Measure(r, planPath, deviceType, strategies);
+            var report = BenchAssembler.Assemble(measurement, costModel, plan.MemoryCapBytes, plan.Sweep);
 
             string table = BenchMarkdown.Write(report);
             Consoles.Out.WriteLine(table);
@@ -100,6 +81,34 @@ internal static class BenchCommand
         catch (AckptException e)
         {
             return Consoles.Fail(e);
+        }
+    }
+
+    /// <summary>Builds the project and runs the strategies in the profiler's host, inside the app.</summary>
+    private static BenchMeasurement Measure(Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
+    {
+        // The host reads a copy: building the project may remove or remake the plan beside the app.
+        string stem = Path.Combine(Path.GetTempPath(), $"autockpt-bench.{Environment.ProcessId}.{Guid.NewGuid():N}");
+        string measured = stem + ".json", planCopy = stem + ".plan.yaml";
+        try
+        {
+            File.Copy(planPath, planCopy);
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
+            var args = new List<string>
+            {
+                "--assembly", app.AssemblyPath, "--device", deviceType, "--plan", planCopy,
+                "--strategies", BenchMeasurementFile.FormatStrategies(strategies), "--steps", Num(r.Steps), "--out", measured,
+            };
+            if (r.Target is not null) args.AddRange(["--target", r.Target]);
+            if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
+            var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
+                show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
+            return BenchMeasurementFile.Read(result?.File ?? measured);
+        }
+        finally
+        {
+            foreach (var temp in new[] { measured, planCopy })
+                if (File.Exists(temp)) File.Delete(temp);
         }
     }
 
