@@ -43,6 +43,15 @@ public static class CheckpointPlanner
                 break;
         }
         var segments = outcome.Segments!;
+        // Unproved plans are never slower than checkpoint_sequential(k): its segments may be longer than the default
+        // --max-segment, outside the space searched. The gap is then unknown (1).
+        if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && Baselines.BestUniform(model, cap) is { } uniform
+            && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
+        {
+            segments = Baselines.ByName(uniform.Name, n)!;
+            outcome = outcome with { Segments = segments, Gap = 1 };
+            warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
+        }
         var baselines = Baselines.Standard(n)
             .Select(b => { var p = model.Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= cap); })
             .ToList();

@@ -3,11 +3,11 @@ using Microsoft.Build.Utilities;
 namespace AutoCkpt.MSBuild.Cli;
 
 /// <summary>
-/// Runs one autockpt verb (`dotnet exec autockpt.dll VERB ... --out TMP`) and lands its output file atomically:
-/// the child writes a temporary file beside the destination, which is renamed over it only when the content
-/// differs. The child's "FILE: error ACKPTnnn: message" lines become build errors and warnings with code and file.
-/// On failure the destination is deleted when <c>deleteOnFailure</c> says so (a plan: no stale plan survives a
-/// failed build; never a profile, which is the user's own file).
+/// Runs one autockpt verb (`dotnet exec autockpt.dll VERB ... --out FILE`). The command line writes FILE atomically
+/// (AutoCkpt.Formats' AtomicFile: a temporary file renamed over it), so a reader never sees half a file, and the
+/// file's header names the real file. The child's "FILE: error ACKPTnnn: message" lines become build errors and
+/// warnings with code and file. On failure the file is deleted when <c>deleteOnFailure</c> says so (a plan: no stale
+/// plan survives a failed build; never a profile, which is the user's own file).
 /// </summary>
 internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner, string dotnetHost, string cliAssembly, string workingDirectory)
 {
@@ -15,9 +15,9 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
     private const int QuotedLines = 6;
 
     /// <summary>
-    /// Runs <paramref name="verbArguments"/> with <c>--out</c> pointing at a temporary file beside
-    /// <paramref name="destination"/>. Returns true when the verb succeeded and <paramref name="destination"/> holds its
-    /// output; <paramref name="changed"/> says whether the file was (re)written.
+    /// Runs <paramref name="verbArguments"/> with <c>--out</c> <paramref name="destination"/>. Returns true when the
+    /// verb succeeded and <paramref name="destination"/> exists; <paramref name="changed"/> says whether its content
+    /// differs from before.
     /// </summary>
     public bool RunToFile(IReadOnlyList<string> verbArguments, string destination, bool deleteOnFailure, CancellationToken cancellation, out bool changed)
     {
@@ -29,34 +29,25 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
             return false;
         }
         string full = Path.GetFullPath(destination);
-        string dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        byte[]? before = File.Exists(full) ? File.ReadAllBytes(full) : null;
+        var args = new List<string> { "exec", cliAssembly };
+        args.AddRange(verbArguments);
+        args.AddRange(["--out", full]);
+        log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "AutoCkpt: {0} {1}", dotnetHost, string.Join(" ", args.Select(Quote)));
+        var result = runner.Run(dotnetHost, args, workingDirectory, cancellation);
+        bool reported = Report(result);
+        if (result.ExitCode != 0 || !File.Exists(full))
         {
-            var args = new List<string> { "exec", cliAssembly };
-            args.AddRange(verbArguments);
-            args.Add("--out");
-            args.Add(tmp);
-            log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "AutoCkpt: {0} {1}", dotnetHost, string.Join(" ", args.Select(Quote)));
-            var result = runner.Run(dotnetHost, args, workingDirectory, cancellation);
-            bool reported = Report(result);
-            if (result.ExitCode != 0 || !File.Exists(tmp))
-            {
-                if (!reported)
-                    log.LogError("AutoCkpt", AckptCodes.PlannerProcessFailed, null, cliAssembly, 0, 0, 0, 0,
-                        $"'autockpt {verbArguments.FirstOrDefault()}' exited with code {result.ExitCode}" +
-                        (result.ExitCode == 0 ? $" but wrote no '{tmp}'" : "") + ". Its last output: " + Tail(result));
-                if (deleteOnFailure) DeleteQuietly(full);
-                return false;
-            }
-            changed = MoveIfChanged(tmp, full);
-            return true;
+            if (!reported)
+                log.LogError("AutoCkpt", AckptCodes.PlannerProcessFailed, null, cliAssembly, 0, 0, 0, 0,
+                    $"'autockpt {verbArguments.FirstOrDefault()}' exited with code {result.ExitCode}" +
+                    (result.ExitCode == 0 ? $" but wrote no '{full}'" : "") + ". Its last output: " + Tail(result));
+            if (deleteOnFailure) DeleteQuietly(full);
+            return false;
         }
-        finally
-        {
-            DeleteQuietly(tmp);
-        }
+        changed = before is null || !before.AsSpan().SequenceEqual(File.ReadAllBytes(full));
+        return true;
     }
 
     /// <summary>Logs the child's output; returns true when it reported at least one error.</summary>
@@ -81,20 +72,6 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
             }
         }
         return anyError;
-    }
-
-    private static bool MoveIfChanged(string tmp, string destination)
-    {
-        if (File.Exists(destination) && FilesEqual(tmp, destination)) return false;
-        File.Move(tmp, destination, overwrite: true);
-        return true;
-    }
-
-    private static bool FilesEqual(string a, string b)
-    {
-        var fa = new FileInfo(a);
-        var fb = new FileInfo(b);
-        return fa.Length == fb.Length && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
     }
 
     // One line, so that IDEs and the console show it as one error.

@@ -23,19 +23,48 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     {
         var clock = Stopwatch.StartNew();
         var bound = new TimeBound(_t);
-        var start = StartPlan(capBytes, limit / 5);
+        var (start, lower) = StartPlan(capBytes, _t.Stages > LpGuide.LargeChain ? limit * 0.85 : limit / 2);
+        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
         long upper = start is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, start);
+        if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0);
         var exact = Search(capBytes, upper, bound, 0, limit - clock.Elapsed);
         if (exact.Status != SolveStatus.NoSolution) return exact;
-        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, bound.Ticks(0, long.MinValue / 4, capBytes - _t.FixedBytes)));
+        lower = Math.Max(lower, bound.Ticks(0, long.MinValue / 4, capBytes - _t.FixedBytes));
+        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, lower));
     }
 
     /// <summary>
-    /// A good plan fast, no optimality claim: the better of the greedy plan and a beam search that keeps the
-    /// <see cref="BeamWidth"/> most promising partial plans per position. Null when neither fits the cap.
+    /// A good plan fast, and a lower bound on its recompute ticks. The plan is the best of the greedy plan, the
+    /// baselines that fit, a beam search that keeps the <see cref="BeamWidth"/> most promising partial plans per
+    /// position, and, on long chains, the dynamic program restricted to the arcs the LP relaxation uses. The bound
+    /// is that LP's value (0 on short chains); +∞ when the LP proves that nothing fits.
     /// </summary>
-    public IReadOnlyList<Segment>? StartPlan(long capBytes, TimeSpan limit) =>
-        Best(GreedyPlanner.Plan(model, _t.MaxSegment, capBytes), Search(capBytes, long.MaxValue, new TimeBound(_t), BeamWidth, limit).Segments);
+    public (IReadOnlyList<Segment>? Plan, double LowerTicks) StartPlan(long capBytes, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var bound = new TimeBound(_t);
+        bool large = _t.Stages > LpGuide.LargeChain;
+        IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes);
+        foreach (var (_, segments) in Baselines.Standard(_t.Stages))
+            plan = Best(plan, Fitting(segments, capBytes));
+        if (Baselines.BestUniform(model, capBytes) is { Name: var uniform })
+            plan = Best(plan, Fitting(Baselines.ByName(uniform, _t.Stages)!, capBytes));
+        if (!large)
+            return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0);
+        var lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
+        if (lp.Infeasible) return (null, double.PositiveInfinity);
+        if (lp.Allowed is { } allowed)
+        {
+            // The exact search over the LP's arcs, pruned by the best plan so far; if time runs out, that plan stays.
+            long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan);
+            if (upper > Math.Ceiling(lp.LowerBoundTicks) && clock.Elapsed < limit)
+                plan = Best(plan, Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed, lp.AllowedKeep).Segments);
+        }
+        return (plan, lp.LowerBoundTicks);
+    }
+
+    private IReadOnlyList<Segment>? Fitting(IReadOnlyList<Segment> segments, long capBytes) =>
+        segments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= _t.MaxSegment) && model.PeakBytes(segments) <= capBytes ? segments : null;
 
     public SolveOutcome MinimumPeak(TimeSpan limit)
     {
@@ -69,7 +98,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     /// Searches all plans (beam 0) or the best <paramref name="beam"/> partial plans per position, keeping only
     /// those that may reach ≤ <paramref name="upper"/> ticks. NoSolution means the time limit ran out.
     /// </summary>
-    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit)
+    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit, bool[][]? allowed = null, bool[]? allowedKeep = null)
     {
         var clock = Stopwatch.StartNew();
         int n = _t.Stages;
@@ -96,7 +125,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                 var x = arena[idx];
                 if (x.T + bound.Ticks(p, x.A, budget) > upper) continue;
                 long fwd = x.Y + _t.KeepForward[p];
-                if (fwd <= budget)
+                if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
                 {
                     long y = x.Y + _t.KeepHold[p];
                     Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
@@ -106,6 +135,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                 {
                     fwd = x.Y + recForward[l - 1];
                     if (fwd > budget) break;
+                    if (allowed is not null && !allowed[p][l - 1]) continue;
                     long y = x.Y + _t.RecHold[p][l - 1];
                     Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1], y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
                 }

@@ -155,6 +155,12 @@ internal sealed class MipModel : IDisposable
         return SegmentList.MergeKeeps(segs);
     }
 
+    /// <summary>The incumbent's (or LP optimum's) value of every one-stage keep arc.</summary>
+    public double[] KeepValues() => [.. _keep.Select(v => v.SolutionValue())];
+
+    /// <summary>The incumbent's (or LP optimum's) value of every recompute arc [a][l−1].</summary>
+    public double[][] RecomputeValues() => [.. _rec.Select(r => r.Select(v => v.SolutionValue()).ToArray())];
+
     /// <summary>The model in LP format, for reading and debugging.</summary>
     public string ExportLp() => _solver.ExportModelAsLpFormat(false);
 

@@ -21,9 +21,15 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
     public SolveOutcome Solve(long capBytes, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
+        // Long chains: the LP bound and the plan it guides are the best use of most of the time (docs/planner.md).
+        bool large = _tables.Stages > LpGuide.LargeChain;
+        var (start, lower) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
+        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
+        if (start is not null && lower > 0 && TimeTicks.OfPlan(_tables.Ticks, start) <= Math.Ceiling(lower))
+            return new(SolveStatus.Optimal, start, 0); // the LP relaxation's bound proves the start plan optimal
+        if (large && start is not null && clock.Elapsed > limit * 0.8) return StartOnly(start, lower);
         using var mip = new MipModel(_tables, backend);
         long bound = capBytes;
-        var start = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, limit / 5);
         for (int attempt = 0; attempt < 4; attempt++)
         {
             mip.SetCap(bound);
@@ -33,8 +39,10 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
             var (status, value, best) = mip.Solve(limit - clock.Elapsed, RelativeGap);
             if (status == Solver.ResultStatus.INFEASIBLE) return new(SolveStatus.Infeasible, null, 0);
             if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
-                return start is not null && status == Solver.ResultStatus.NOT_SOLVED ? new(SolveStatus.Feasible, start, 1) : NoAnswer(status, clock, limit);
+                return start is not null && status == Solver.ResultStatus.NOT_SOLVED ? StartOnly(start, lower) : NoAnswer(status, clock, limit);
             var first = mip.Segments();
+            if (status == Solver.ResultStatus.FEASIBLE && start is not null && TimeTicks.OfPlan(_tables.Ticks, start) < TimeTicks.OfPlan(_tables.Ticks, first))
+                first = start;
             long ticks = TimeTicks.OfPlan(_tables.Ticks, first);
             var candidates = new List<IReadOnlyList<Segment>> { first };
             bool proved = status == Solver.ResultStatus.OPTIMAL;
@@ -52,7 +60,12 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
                 .OrderBy(c => c.Peak)
                 .ToList();
             if (fitting.Count > 0)
-                return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, fitting[0].Segments, proved ? 0 : Gap(value, best));
+            {
+                if (proved) return new(SolveStatus.Optimal, fitting[0].Segments, 0);
+                double lowest = Math.Max(double.IsFinite(best) ? best : 0, lower);
+                long found = fitting[0].Ticks;
+                return found <= Math.Ceiling(lowest) ? new(SolveStatus.Optimal, fitting[0].Segments, 0) : new(SolveStatus.Feasible, fitting[0].Segments, Gap(found, lowest));
+            }
             long excess = candidates.Max(s => model.PeakBytes(s)) - capBytes;
             bound -= Math.Max(1, excess);
         }
@@ -70,6 +83,12 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
             return NoAnswer(status, clock, limit);
         bool proved = status == Solver.ResultStatus.OPTIMAL;
         return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, mip.Segments(), proved ? 0 : Gap(value, best));
+    }
+
+    private SolveOutcome StartOnly(IReadOnlyList<Segment> start, double lower)
+    {
+        long ticks = TimeTicks.OfPlan(_tables.Ticks, start);
+        return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0) : new(SolveStatus.Feasible, start, Gap(ticks, lower));
     }
 
     private static SolveOutcome NoAnswer(Solver.ResultStatus status, Stopwatch clock, TimeSpan limit) =>

@@ -4,10 +4,10 @@ namespace AutoCkpt.MSBuild.Tests.Integration;
 
 /// <summary>
 /// What a user does, with the packages from `dotnet pack` in a folder and a fresh project outside the repo (its own
-/// nuget.config: that folder plus nuget.org): install the tool, profile the model with it, build (the plan is made),
-/// run the app (it applies the plan it finds beside itself), then build with AutoCkptProfileOnBuild after a code
-/// change. The packages get a version of their own and restore into the project's own package folder (the machine's
-/// cache is a read-only fallback), so no stale copy is used. Natives are packed for linux-x64 only.
+/// nuget.config: that folder plus nuget.org): build with AutoCkptProfileOnBuild (the build profiles the model, then
+/// plans), run the app (it applies the plan it finds beside itself), then install the tool and plan with it. The
+/// packages get a version of their own and restore into the project's own package folder (the machine's cache is a
+/// read-only fallback), so no stale copy is used. Natives are packed for linux-x64 only.
 /// </summary>
 public sealed class PackedConsumer : IDisposable
 {
@@ -21,16 +21,13 @@ public sealed class PackedConsumer : IDisposable
         if (Pack.ExitCode != 0) return;
 
         WriteApp();
-        ToolInstall = Dotnet("tool", "install", "AutoCkpt.Tool", "--create-manifest-if-needed", "--version", Version);
-        if (ToolInstall.ExitCode != 0) return;
-        Profile = Dotnet("autockpt", "profile", "--project", "app.csproj", "--out", "app.profile.yaml");
-        if (Profile.ExitCode != 0) return;
         Build = Dotnet("build", "-nodeReuse:false", "-tl:off", "-v:n", "-clp:NoSummary");
         if (Build.ExitCode != 0) return;
         Plan = PlanFile.Read(Path.Combine(App, "bin", "Debug", "net10.0", PlanFile.DefaultFileName));
         RunApp = Dotnet("run", "--no-build");
-        File.SetLastWriteTimeUtc(Path.Combine(App, "Targets.cs"), DateTime.UtcNow);
-        ProfileOnBuild = Dotnet("build", "--no-restore", "-nodeReuse:false", "-tl:off", "-v:n", "-clp:NoSummary", "-p:AutoCkptProfileOnBuild=true");
+        ToolInstall = Dotnet("tool", "install", "AutoCkpt.Tool", "--create-manifest-if-needed", "--version", Version);
+        if (ToolInstall.ExitCode != 0) return;
+        ToolPlan = Dotnet("autockpt", "plan", "--profile", "app.profile.yaml", "--memory-cap", "2GiB", "--out", "tool.plan.yaml");
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "autockpt-msbuild-tests", "pack-" + Guid.NewGuid().ToString("N")[..12]);
@@ -38,12 +35,11 @@ public sealed class PackedConsumer : IDisposable
     public string Packages => Path.Combine(Root, "packages");
     public string App => Path.Combine(Root, "app");
     public BuildResult Pack { get; }
-    public BuildResult? ToolInstall { get; }
-    public BuildResult? Profile { get; }
     public BuildResult? Build { get; }
     public Plan? Plan { get; }
     public BuildResult? RunApp { get; }
-    public BuildResult? ProfileOnBuild { get; }
+    public BuildResult? ToolInstall { get; }
+    public BuildResult? ToolPlan { get; }
 
     private BuildResult Dotnet(params string[] args) => SampleProject.Run(App, "dotnet", args);
 
@@ -71,6 +67,7 @@ public sealed class PackedConsumer : IDisposable
                 <Nullable>enable</Nullable>
                 <AutoCkptProfile>app.profile.yaml</AutoCkptProfile>
                 <AutoCkptMemoryCap>1GiB</AutoCkptMemoryCap>
+                <AutoCkptProfileOnBuild>true</AutoCkptProfileOnBuild>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="AutoCkpt.Runtime" Version="{Version}" />
@@ -136,17 +133,18 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     }
 
     [Fact]
-    public void Given_the_tool_package_When_installed_locally_Then_dotnet_autockpt_profiles_the_fresh_project()
+    public void Given_profile_on_build_and_no_profile_yet_When_the_fresh_project_builds_Then_the_build_profiles_the_model()
     {
-        Succeeded(c.Profile, c.ToolInstall ?? c.Pack);
+        Succeeded(c.Build, c.Pack);
+        Assert.Contains("AutoCkpt: profile written", c.Build!.Output);
         var profile = ProfileFile.Read(Path.Combine(c.App, "app.profile.yaml"));
         Assert.Equal(("tiny-mlp", 3), (profile.Target, profile.Model.Stages));
     }
 
     [Fact]
-    public void Given_the_MSBuild_package_When_the_fresh_project_builds_Then_the_plan_for_its_profile_is_made_beside_the_app()
+    public void Given_the_new_profile_When_the_build_goes_on_Then_the_plan_for_it_is_made_beside_the_app()
     {
-        Succeeded(c.Build, c.Profile ?? c.Pack);
+        Succeeded(c.Build, c.Pack);
         Assert.True(c.Build!.PlanTaskRan, c.Build.ToString());
         Assert.Equal(1L << 30, c.Plan?.MemoryCapBytes);
         Assert.Equal(ProfileFile.Read(Path.Combine(c.App, "app.profile.yaml")).Model.Fingerprint, c.Plan?.Model.Fingerprint);
@@ -160,10 +158,9 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     }
 
     [Fact]
-    public void Given_profile_on_build_and_newer_model_code_When_built_Then_the_profile_and_then_the_plan_are_remade()
+    public void Given_the_tool_package_When_installed_as_a_local_tool_Then_dotnet_autockpt_plans()
     {
-        Succeeded(c.ProfileOnBuild, c.RunApp ?? c.Pack);
-        Assert.Contains("AutoCkpt: profile written", c.ProfileOnBuild!.Output);
-        Assert.True(c.ProfileOnBuild.PlanTaskRan, c.ProfileOnBuild.ToString());
+        Succeeded(c.ToolPlan, c.ToolInstall ?? c.Build ?? c.Pack);
+        Assert.Equal(2L << 30, PlanFile.Read(Path.Combine(c.App, "tool.plan.yaml")).MemoryCapBytes);
     }
 }

@@ -27,7 +27,7 @@ public sealed class ProfileModelTests : IDisposable
 
         var args = Assert.Single(runner.Calls).Arguments;
         Assert.Equal(["exec", _f.CliPath, "profile", "--project", Path.Combine(_f.Root, "bin", "app.dll"), "--target", "gpt2-small",
-            "--device", "cuda", "--batch-size", "8", "--out"], args.Take(args.Count - 1));
+            "--device", "cuda", "--batch-size", "8", "--out", _f.ProfilePath], args);
         Assert.Equal("format: autockpt-profile/1\n", File.ReadAllText(_f.ProfilePath));
     }
 

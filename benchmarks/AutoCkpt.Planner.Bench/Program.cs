@@ -1,14 +1,16 @@
 using AutoCkpt.Formats;
 using AutoCkpt.Planner.Bench;
 
-// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
-// dotnet run -c Release --project bench/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers mip,cpsat,exact] [--limit S]
+// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
+// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers mip,cpsat,exact] [--limit S]
 switch (args.FirstOrDefault())
 {
     case "profile" when args.Length == 4:
         ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
-            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from bench/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
+            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from benchmarks/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
         return 0;
+    case "lp":
+        return LpProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
     default:
