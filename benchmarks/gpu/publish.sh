@@ -5,7 +5,7 @@
 set -euo pipefail
 out=.gpu
 rm -rf "$out/app" && mkdir -p "$out"
-grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
+exclude=$(git rev-parse --git-path info/exclude); mkdir -p "$(dirname "$exclude")"; grep -qx '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >> "$exclude"
 # ErrorOnDuplicatePublishOutputFiles: the examples reference the profiler, itself an app; its deps.json and
 # runtimeconfig.json are not needed beside the example's.
 args=(-c Release -r linux-x64 --self-contained -p:AutoCkptTorchBackend=system -p:ErrorOnDuplicatePublishOutputFiles=false -o "$out/app")
