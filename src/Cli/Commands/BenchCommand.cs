@@ -87,7 +87,8 @@ internal static class BenchCommand
     /// <summary>Builds the project and runs the strategies in the profiler's host, inside the app.</summary>
     private static BenchMeasurement Measure(Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
     {
-        // The host reads a copy: building the project may remove or remake the plan beside the app.
+        // The host reads a copy: the build keeps the plan beside the app (AutoCkptSkipPlan), but a project built with
+        // another version of the MSBuild integration may still remove or remake it.
         string stem = Path.Combine(Path.GetTempPath(), $"autockpt-bench.{Environment.ProcessId}.{Guid.NewGuid():N}");
         string measured = stem + ".json", planCopy = stem + ".plan.yaml";
         try
