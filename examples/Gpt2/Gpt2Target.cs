@@ -8,53 +8,34 @@ namespace AutoCkpt.Examples.Gpt2;
 /// A GPT-2-style decoder trained on the shipped text, for AutoCkpt's profiler and bench. One subclass per preset,
 /// chosen with <c>--target</c>: gpt2-tiny (CPU), gpt2-small, gpt2-medium (GPU shapes).
 /// </summary>
-public abstract class Gpt2Target : ICheckpointTarget
+public abstract class Gpt2Target(string name, Gpt2Config config, int defaultBatchSize)
+    : ExampleTarget<Gpt2Config>(name, config, defaultBatchSize, seed: 1234)
 {
     private ByteCorpus? corpus;
-
-    /// <summary>Creates a target for <paramref name="config"/> with the given default batch size.</summary>
-    protected Gpt2Target(string name, Gpt2Config config, int defaultBatchSize)
-    {
-        Name = name;
-        Config = config;
-        DefaultBatchSize = defaultBatchSize;
-    }
-
-    /// <inheritdoc />
-    public string Name { get; }
-
-    /// <summary>The model's shape.</summary>
-    public Gpt2Config Config { get; }
-
-    /// <inheritdoc />
-    public int DefaultBatchSize { get; }
-
-    /// <inheritdoc />
-    public long Seed => 1234;
 
     /// <summary>Learning rate for AdamW.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <inheritdoc />
-    public nn.Module<Tensor, Tensor> CreateModel(Device device)
+    public override nn.Module<Tensor, Tensor> CreateModel(Device device)
     {
         torch.manual_seed(Seed);
         return new Gpt2Model(Config).to(device);
     }
 
     /// <inheritdoc />
-    public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize)
+    public override (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize)
     {
         corpus ??= new ByteCorpus(ByteCorpus.EmbeddedText(), Seed);
         return corpus.Batch(batchSize, Config.ContextLength, device);
     }
 
     /// <inheritdoc />
-    public Tensor Loss(Tensor output, Tensor target) =>
+    public override Tensor Loss(Tensor output, Tensor target) =>
         nn.functional.cross_entropy(output.view(-1, output.shape[^1]), target.view(-1));
 
     /// <inheritdoc />
-    public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters(), lr: LearningRate);
+    public override optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters(), lr: LearningRate);
 }
 
 /// <summary>The tiny preset: 6 blocks, width 128, batch 8 x 128 bytes. Trains on 2 CPU cores.</summary>

@@ -8,49 +8,30 @@ namespace AutoCkpt.Examples.ResNet;
 /// A residual network on generated images, for AutoCkpt's profiler and bench: its stages differ widely in
 /// activation bytes (the first level keeps 8x what the last does), where uniform checkpointing is worst.
 /// </summary>
-public abstract class ResNetTarget : ICheckpointTarget
+public abstract class ResNetTarget(string name, ResNetConfig config, int defaultBatchSize)
+    : ExampleTarget<ResNetConfig>(name, config, defaultBatchSize, seed: 4321)
 {
     private SyntheticImages? data;
 
-    /// <summary>Creates a target for <paramref name="config"/> with the given default batch size.</summary>
-    protected ResNetTarget(string name, ResNetConfig config, int defaultBatchSize)
-    {
-        Name = name;
-        Config = config;
-        DefaultBatchSize = defaultBatchSize;
-    }
-
     /// <inheritdoc />
-    public string Name { get; }
-
-    /// <summary>The network's shape.</summary>
-    public ResNetConfig Config { get; }
-
-    /// <inheritdoc />
-    public int DefaultBatchSize { get; }
-
-    /// <inheritdoc />
-    public long Seed => 4321;
-
-    /// <inheritdoc />
-    public nn.Module<Tensor, Tensor> CreateModel(Device device)
+    public override nn.Module<Tensor, Tensor> CreateModel(Device device)
     {
         torch.manual_seed(Seed);
         return ResNetModel.Create(Config).to(device);
     }
 
     /// <inheritdoc />
-    public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize)
+    public override (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize)
     {
         data ??= new SyntheticImages(Config.Classes, Config.ImageSize, Seed);
         return data.Batch(batchSize, device);
     }
 
     /// <inheritdoc />
-    public Tensor Loss(Tensor output, Tensor target) => nn.functional.cross_entropy(output, target);
+    public override Tensor Loss(Tensor output, Tensor target) => nn.functional.cross_entropy(output, target);
 
     /// <inheritdoc />
-    public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+    public override optim.Optimizer? CreateOptimizer(nn.Module model) => optim.SGD(model.parameters(), 0.05, momentum: 0.9);
 }
 
 /// <summary>The CPU size: 32x32 images, widths 16..128, batch 32.</summary>
