@@ -12,10 +12,13 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class CostToGo
 {
     /// <summary>The most cell updates (positions × units × arcs) the table may take.</summary>
-    private static readonly long WorkLimit = long.Parse(Environment.GetEnvironmentVariable("AUTOCKPT_WORK") ?? "100000000");
+    private const long WorkLimit = 100_000_000;
 
     /// <summary>The most cells the table may hold (8 bytes each).</summary>
-    private static readonly long CellLimit = long.Parse(Environment.GetEnvironmentVariable("AUTOCKPT_CELLS") ?? "4000000");
+    private const long CellLimit = 4_000_000;
+
+    /// <summary>The most units one position's row may hold (and at most 256 per stage): finer buys short chains nothing.</summary>
+    private const long RowLimit = 32_768;
 
     private readonly int _n;
     private readonly long _unit;
@@ -30,10 +33,9 @@ internal sealed class CostToGo
         // and one unit of rounding per arc. Beyond the table the bound is 0, which is always valid.
         double span = Math.Max(1, (double)budget - 2.0 * lowest);
         int arcs = t.MaxSegment + 1;
-        double unit = Math.Max(span * n * arcs / WorkLimit, span * n / CellLimit);
+        double unit = Math.Max(Math.Max(span * n * arcs / WorkLimit, span * n / CellLimit), span / Math.Min(RowLimit, 256.0 * n));
         _unit = Math.Max(1, (long)Math.Ceiling(unit));
         _top = (int)Math.Min(int.MaxValue - 1, FloorDiv((long)Math.Min(span, long.MaxValue / 2), _unit) + n + 1);
-        if (DynamicProgramSolver.Trace) Console.Error.WriteLine($"TRACE table unit {_unit} top {_top}");
         _h = new double[n + 1][];
         _h[n] = new double[_top + 1]; // nothing left to run: nothing left to pay
         if (budget < 0) { for (int p = 0; p < n; p++) { _h[p] = new double[_top + 1]; Array.Fill(_h[p], double.PositiveInfinity); } return; }

@@ -12,11 +12,12 @@ namespace AutoCkpt.Planner.Solvers;
 /// </summary>
 internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
-    private static readonly int BeamWidth = int.Parse(Environment.GetEnvironmentVariable("AUTOCKPT_BEAM") ?? "64");
-    internal static readonly bool Trace = Environment.GetEnvironmentVariable("AUTOCKPT_DP_TRACE") == "1";
+    private const int BeamWidth = 64;
     private readonly SegmentTables _t = new(model.Profile, maxSegment);
 
-    private static readonly int[] Deepening = (Environment.GetEnvironmentVariable("AUTOCKPT_DEEPEN") ?? "6,3,1").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+    /// <summary>The ceilings tried below the start plan: root + (start − root) / 2^shift.</summary>
+    private static readonly int[] Deepening = [6, 3, 1];
+
 
     public string Method => "exact";
 
@@ -25,31 +26,34 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     public SolveOutcome Solve(long capBytes, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
-        var bound = new TimeBound(_t, capBytes - _t.FixedBytes);
-        if (Trace) Console.Error.WriteLine($"TRACE bound table {clock.Elapsed.TotalSeconds:F3}s");
-        var (start, lower) = StartPlan(capBytes, _t.Stages > LpGuide.LargeChain ? limit * 0.85 : limit / 2, bound);
-        if (Trace) Console.Error.WriteLine($"TRACE root bound {bound.Ticks(0, long.MinValue / 4, 0, capBytes - _t.FixedBytes)}");
-        if (Trace) Console.Error.WriteLine($"TRACE startplan {clock.Elapsed.TotalSeconds:F3}s ticks {(start is null ? -1 : TimeTicks.OfPlan(_t.Ticks, start))} lower {lower}");
-        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
+        bool large = _t.Stages > LpGuide.LargeChain;
+        // On long chains the bound that proves or measures the plan is GLOP's LP relaxation: say so. Their steps take
+        // longer to stop, and the plan call has baselines to score after: they end by 90% of the limit.
+        string? source = large ? "dp+GLOP" : null;
+        if (large) limit *= 0.9;
+        long budget = capBytes - _t.FixedBytes;
+        var bound = new TimeBound(_t, budget);
+        var (start, lower) = StartPlan(capBytes, large ? limit * 0.9 : limit / 2, bound);
+        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
         long upper = start is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, start);
-        if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0);
+        if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0, source);
         // Exact searches under rising ceilings between the root bound and the start plan: each finds the optimum if it
         // lies under its ceiling, and the lower the ceiling, the more the bound prunes (docs/planner.md).
-        long root = (long)Math.Ceiling(Math.Max(lower, bound.Ticks(0, long.MinValue / 4, 0, capBytes - _t.FixedBytes)));
+        double rootBound = bound.Ticks(0, long.MinValue / 4, 0, budget);
+        if (rootBound > lower) (lower, source) = (rootBound, null);
+        long root = (long)Math.Ceiling(lower);
         if (start is not null && root < upper)
             foreach (int shift in Deepening)
             {
                 long ceiling = root + ((upper - root) >> shift);
                 if (ceiling >= upper) break;
                 var below = Search(capBytes, ceiling, bound, 0, limit - clock.Elapsed);
-                if (Trace) Console.Error.WriteLine($"TRACE deepen {shift} {clock.Elapsed.TotalSeconds:F3}s {below.Status}");
-                if (below.Status == SolveStatus.Optimal || below.Status == SolveStatus.NoSolution) { if (below.Status == SolveStatus.Optimal) return below; break; }
+                if (below.Status == SolveStatus.Optimal) return below;
+                if (below.Status == SolveStatus.NoSolution) break; // out of time: the last search reports it
             }
         var exact = Search(capBytes, upper, bound, 0, limit - clock.Elapsed);
-        if (Trace) Console.Error.WriteLine($"TRACE exact {clock.Elapsed.TotalSeconds:F3}s ticks {(exact.Segments is null ? -1 : TimeTicks.OfPlan(_t.Ticks, exact.Segments))}");
         if (exact.Status != SolveStatus.NoSolution) return exact;
-        lower = Math.Max(lower, bound.Ticks(0, long.MinValue / 4, 0, capBytes - _t.FixedBytes));
-        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, lower));
+        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, lower), source);
     }
 
     /// <summary>
@@ -64,13 +68,10 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         bound ??= new TimeBound(_t, capBytes - _t.FixedBytes);
         bool large = _t.Stages > LpGuide.LargeChain;
         IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes);
-        if (Trace) Console.Error.WriteLine($"TRACE greedy {clock.Elapsed.TotalSeconds:F3}s {(plan is null ? -1 : TimeTicks.OfPlan(_t.Ticks, plan))}");
         foreach (var (_, segments) in Baselines.Standard(_t.Stages))
             plan = Best(plan, Fitting(segments, capBytes));
         if (Baselines.BestUniform(model, capBytes) is { Name: var uniform })
             plan = Best(plan, Fitting(Baselines.ByName(uniform, _t.Stages)!, capBytes));
-        if (Trace) Console.Error.WriteLine($"TRACE baselines {clock.Elapsed.TotalSeconds:F3}s {(plan is null ? -1 : TimeTicks.OfPlan(_t.Ticks, plan))}");
-        if (!large && BeamWidth == 0) return (plan, 0);
         if (!large)
             return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0);
         var lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
@@ -131,14 +132,10 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         for (int p = 0; p <= n; p++) layers[p] = [];
         const long None = long.MinValue / 4;
         layers[0][(0, None, None)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
-        long expanded = 0;
         for (int p = 0; p < n; p++)
         {
-            if (Trace && beam == 0 && p % 10 == 0) Console.Error.WriteLine($"TRACE expanded {expanded}");
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
-            int before = layers[p].Count;
             var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p));
-            if (Trace && beam == 0 && p % 10 == 0) Console.Error.WriteLine($"TRACE p {p} labels {before} -> {labels.Length} t {clock.Elapsed.TotalSeconds:F3}");
             layers[p] = [];
             if (beam > 0 && labels.Length > beam)
             {
@@ -150,7 +147,6 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
             {
                 var x = arena[idx];
                 if (x.T + bound.Ticks(p, x.A, x.Y, budget) > upper) continue;
-                expanded++;
                 long fwd = x.Y + _t.KeepForward[p];
                 if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
                 {

@@ -26,7 +26,7 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         var (start, lower) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
         if (start is not null && lower > 0 && TimeTicks.OfPlan(_tables.Ticks, start) <= Math.Ceiling(lower))
-            return new(SolveStatus.Optimal, start, 0); // the LP relaxation's bound proves the start plan optimal
+            return new(SolveStatus.Optimal, start, 0, "dp+GLOP"); // the LP relaxation's bound proves the start plan optimal
         if (large && start is not null && clock.Elapsed > limit * 0.8) return StartOnly(start, lower);
         using var mip = new MipModel(_tables, backend);
         long bound = capBytes;
@@ -85,10 +85,12 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, mip.Segments(), proved ? 0 : Gap(value, best));
     }
 
+    /// <summary>The start plan (the dynamic program's) when the MIP added nothing, against the LP's bound.</summary>
     private SolveOutcome StartOnly(IReadOnlyList<Segment> start, double lower)
     {
         long ticks = TimeTicks.OfPlan(_tables.Ticks, start);
-        return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0) : new(SolveStatus.Feasible, start, Gap(ticks, lower));
+        string? source = lower > 0 ? "dp+GLOP" : null;
+        return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0, source) : new(SolveStatus.Feasible, start, Gap(ticks, lower), source);
     }
 
     private static SolveOutcome NoAnswer(Solver.ResultStatus status, Stopwatch clock, TimeSpan limit) =>
