@@ -23,7 +23,7 @@ public static class ExampleProgram
                 // The plan `dotnet build` wrote next to the app (AutoCkptProfile + AutoCkptMemoryCap in the .csproj).
                 string plan = Path.Combine(AppContext.BaseDirectory, PlanFile.DefaultFileName);
                 Console.WriteLine($"training {target.Name} with {plan}");
-                MainJob.TrainWithPlan(target, o.Device == "cuda" ? torch.CUDA : torch.CPU, plan, o.TrainSteps, Console.WriteLine);
+                MainJob.TrainWithPlan(target, o.Device == "cuda" ? torch.CUDA : torch.CPU, plan, o.BatchSize ?? target.DefaultBatchSize, o.TrainSteps, Console.WriteLine);
                 return 0;
             }
             var options = MainJobOptions.Parse(args, "");

@@ -23,11 +23,12 @@ public static class MainJob
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(options.OutputFolder);
         var device = ProfilingDevice.Open(options.Device);
-        Say(clock, $"{target.Name} on {device.Info.Name}, batch {target.DefaultBatchSize}; files in {Path.GetFullPath(options.OutputFolder)}");
+        int batch = options.BatchSize ?? target.DefaultBatchSize;
+        Say(clock, $"{target.Name} on {device.Info.Name}, batch {batch}; files in {Path.GetFullPath(options.OutputFolder)}");
 
         Say(clock, "1/4 profiling every stage (autockpt profile)");
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
-        var profile = new ModelProfiler(meter).Run(target, device.Device, device.Info, new ProfileOptions(target.DefaultBatchSize, options.ProfileRepeats));
+        var profile = new ModelProfiler(meter).Run(target, device.Device, device.Info, new ProfileOptions(batch, options.ProfileRepeats));
         string profilePath = Path.Combine(options.OutputFolder, $"{target.Name}.profile.yaml");
         ProfileFile.Write(profilePath, profile, $"profiled by the {target.Name} example's main job");
 
@@ -37,18 +38,19 @@ public static class MainJob
         var cap = options.Cap ?? new MemoryCap((none + every) / 2, null);
         Say(clock, $"2/4 planning under {(options.Cap is null ? "the midpoint cap " : "")}{MemoryCap.Format(cap.Resolve(none))} " +
                    $"(predicted peaks: no checkpointing {MemoryCap.Format(none)}, every stage recomputed {MemoryCap.Format(every)})");
-        var result = CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = cap, ProfileFile = profilePath, Sweep = true });
+        var request = new PlanRequest { Profile = profile, Cap = cap, ProfileFile = profilePath, Sweep = true };
+        var result = CheckpointPlanner.Plan(options.Solver is { } solver ? request with { Solver = solver } : request);
         var plan = result.Plan with { ProfilePath = Path.GetFileName(profilePath) };
         string planPath = Path.Combine(options.OutputFolder, PlanFile.DefaultFileName);
         PlanFile.Write(planPath, plan);
         Say(clock, $"    plan: {BenchMeasurementFile.FormatSegments(plan.Segments)} ({plan.Solver?.Status}, {plan.Solver?.SolveSeconds:0.000} s)");
 
         Say(clock, $"3/4 training {options.TrainSteps} steps with the plan applied");
-        TrainWithPlan(target, device.Device, planPath, options.TrainSteps, line => Say(clock, line));
+        TrainWithPlan(target, device.Device, planPath, batch, options.TrainSteps, line => Say(clock, line));
 
         Say(clock, $"4/4 side by side, {options.BenchSteps} timed steps each (autockpt bench)");
         var strategies = BenchStrategies.For(plan, costModel);
-        var measured = new StrategyBench(device).Run(target, plan, strategies, new BenchOptions(target.DefaultBatchSize, options.BenchSteps));
+        var measured = new StrategyBench(device).Run(target, plan, strategies, new BenchOptions(batch, options.BenchSteps));
         BenchMeasurementFile.Write(Path.Combine(options.OutputFolder, "bench.measurement.json"), measured);
         var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes, plan.Sweep);
         string table = BenchMarkdown.Write(report);
@@ -65,7 +67,7 @@ public static class MainJob
     }
 
     /// <summary>What a training app does: apply the plan in one line, then train as before.</summary>
-    public static void TrainWithPlan(ICheckpointTarget target, torch.Device device, string planPath, int steps, Action<string> log)
+    public static void TrainWithPlan(ICheckpointTarget target, torch.Device device, string planPath, int batchSize, int steps, Action<string> log)
     {
         using var model = Checkpointing.Apply(target.CreateModel(device), planPath);
         using var optimizer = target.CreateOptimizer(model) ?? throw new InvalidOperationException($"{target.Name} has no optimizer.");
@@ -73,7 +75,7 @@ public static class MainJob
         for (int step = 1; step <= steps; step++)
         {
             using var scope = torch.NewDisposeScope();
-            var (x, y) = target.CreateBatch(device, target.DefaultBatchSize);
+            var (x, y) = target.CreateBatch(device, batchSize);
             optimizer.zero_grad();
             var loss = target.Loss(model.call(x), y);
             loss.backward();

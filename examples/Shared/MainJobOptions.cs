@@ -1,10 +1,11 @@
 using System.Globalization;
 using AutoCkpt.Formats;
+using AutoCkpt.Planner;
 
 namespace AutoCkpt.Examples;
 
 /// <summary>
-/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
+/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
 /// Without <c>--cap</c>, the cap is halfway between the predicted peaks of every-stage recompute and no checkpointing.
 /// </summary>
 public sealed record MainJobOptions
@@ -15,6 +16,10 @@ public sealed record MainJobOptions
     public string Device { get; init; } = "cpu";
     /// <summary>The memory cap, or null for the midpoint cap.</summary>
     public MemoryCap? Cap { get; init; }
+    /// <summary>The batch size, or null for the target's default.</summary>
+    public int? BatchSize { get; init; }
+    /// <summary>The planner's solver (as <c>autockpt plan --solver</c>), or null for the planner's default.</summary>
+    public PlannerSolver? Solver { get; init; }
     /// <summary>Timed bench steps per strategy.</summary>
     public int BenchSteps { get; init; } = 10;
     /// <summary>Training steps with the plan applied, before the comparison.</summary>
@@ -36,6 +41,8 @@ public sealed record MainJobOptions
                 "--target" => o with { Target = value },
                 "--device" when value is "cpu" or "cuda" => o with { Device = value },
                 "--cap" => o with { Cap = MemoryCap.Parse(value) },
+                "--batch" => o with { BatchSize = Positive(args[i], value) },
+                "--solver" when Enum.TryParse(value, ignoreCase: true, out PlannerSolver solver) && !int.TryParse(value, out _) => o with { Solver = solver },
                 "--steps" => o with { BenchSteps = Positive(args[i], value) },
                 "--train-steps" => o with { TrainSteps = Positive(args[i], value) },
                 "--repeats" => o with { ProfileRepeats = Positive(args[i], value) },
@@ -50,5 +57,5 @@ public sealed record MainJobOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad($"{name} must be a positive whole number, not '{value}'");
 
     private static AckptException Bad(string what) => new(ErrorCodes.BadArgument,
-        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
+        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
 }

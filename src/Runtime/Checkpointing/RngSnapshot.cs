@@ -5,44 +5,59 @@ namespace AutoCkpt.Checkpoints;
 
 /// <summary>
 /// The random state a segment's forward started from, so that its recompute draws the same numbers (dropout
-/// masks). CPU: the generator's full state, restored around the recompute, so the CPU random stream is the same as
-/// without checkpointing. CUDA has no state API in TorchSharp: the segment is seeded with its own seed before the
-/// forward and again before the recompute (facts §5).
+/// masks). CPU: the generator's full state. CUDA: the default generator's state too (<see cref="CudaRngState"/>), so
+/// that both random streams are the same as without checkpointing, as in PyTorch's checkpoint. Where the CUDA state
+/// cannot be reached, the segment is seeded with its own seed before the forward and again before the recompute
+/// (facts §5): the masks then match between forward and recompute, but the CUDA stream differs from an unwrapped run.
 /// </summary>
 internal sealed class RngSnapshot : IDisposable
 {
     private readonly Tensor _cpuState;
+    private readonly Device? _cudaDevice;
+    private readonly Tensor? _cudaState;
     private readonly long? _cudaSeed;
 
-    private RngSnapshot(Tensor cpuState, long? cudaSeed)
+    private RngSnapshot(Tensor cpuState, Device? cudaDevice, Tensor? cudaState, long? cudaSeed)
     {
         _cpuState = cpuState;
+        _cudaDevice = cudaDevice;
+        _cudaState = cudaState;
         _cudaSeed = cudaSeed;
     }
 
-    /// <summary>Captures the CPU state and, for a CUDA input, seeds the CUDA generator with <paramref name="cudaSeed"/>.</summary>
+    /// <summary>
+    /// Captures the CPU state and, for a CUDA input, the CUDA generator's state; where that cannot be read, seeds the
+    /// CUDA generator with <paramref name="cudaSeed"/> instead.
+    /// </summary>
     public static RngSnapshot Capture(Device device, Func<long> cudaSeed)
     {
         var cpu = torch.get_rng_state().DetachFromDisposeScope();
-        long? seed = null;
-        if (device.type == DeviceType.CUDA)
-        {
-            seed = cudaSeed();
-            torch.cuda.manual_seed(seed.Value);
-        }
-        return new RngSnapshot(cpu, seed);
+        if (device.type != DeviceType.CUDA) return new RngSnapshot(cpu, null, null, null);
+        if (CudaRngState.TryGet(device) is { } state) return new RngSnapshot(cpu, device, state, null);
+        long seed = cudaSeed();
+        torch.cuda.manual_seed(seed);
+        return new RngSnapshot(cpu, device, null, seed);
     }
 
-    /// <summary>Captures only the CPU state, to put back after a recompute.</summary>
-    public static RngSnapshot CaptureCpu() => new(torch.get_rng_state().DetachFromDisposeScope(), null);
+    /// <summary>Captures the state now, to put back after a recompute (the CUDA part only where it can be read).</summary>
+    public static RngSnapshot CaptureNow(Device device)
+    {
+        var cpu = torch.get_rng_state().DetachFromDisposeScope();
+        var cuda = device.type == DeviceType.CUDA ? CudaRngState.TryGet(device) : null;
+        return new RngSnapshot(cpu, cuda is null ? null : device, cuda, null);
+    }
 
-    /// <summary>Puts the generators back where <see cref="Capture"/> found them.</summary>
+    /// <summary>Puts the generators back where the capture found them.</summary>
     public void Restore()
     {
         torch.set_rng_state(_cpuState);
-        if (_cudaSeed is { } seed)
-            torch.cuda.manual_seed(seed);
+        if (_cudaState is not null) CudaRngState.Set(_cudaDevice!, _cudaState);
+        else if (_cudaSeed is { } seed) torch.cuda.manual_seed(seed);
     }
 
-    public void Dispose() => _cpuState.Dispose();
+    public void Dispose()
+    {
+        _cpuState.Dispose();
+        _cudaState?.Dispose();
+    }
 }

@@ -82,7 +82,7 @@ internal sealed class SegmentCall
     private IList<Tensor?> Recompute(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var saved = ctx.get_saved_variables()[0];
-        using var rngNow = RngSnapshot.CaptureCpu();
+        using var rngNow = RngSnapshot.CaptureNow(saved.device);
         using var buffers = BufferSnapshot.Take(_segment.Buffers());
         _rng!.Restore();
         try
