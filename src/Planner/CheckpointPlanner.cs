@@ -25,7 +25,7 @@ public static class CheckpointPlanner
         long cap = request.Cap.Resolve(nonePeak);
         if (cap <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
-        int maxSegment = Math.Min(n, request.MaxSegment ?? PlanRequest.DefaultMaxSegment(n, UniformSegment(model, cap)));
+        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, cap));
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
@@ -89,11 +89,22 @@ public static class CheckpointPlanner
         };
     }
 
-    /// <summary>⌊n/k⌋ for the fastest checkpoint_sequential(k) that fits the cap; null when none (or only none) fits.</summary>
-    private static int? UniformSegment(StepCostModel model, long cap) =>
-        Baselines.BestUniform(model, cap) is { Name: var name } && name.StartsWith("uniform_", StringComparison.Ordinal)
-            ? model.Stages / int.Parse(name.AsSpan(8), System.Globalization.CultureInfo.InvariantCulture)
-            : null;
+    /// <summary>
+    /// The default max segment for this cap: <see cref="PlanRequest.DefaultMaxSegment(int)"/>, raised to ⌊n/k⌋ (at most
+    /// 4 ×) when the fastest checkpoint_sequential(k) that fits has longer segments and the greedy plan within the
+    /// default does not beat it: then longer segments matter at this cap (a tight cap on a long chain).
+    /// </summary>
+    private static int DefaultMaxSegment(StepCostModel model, long cap)
+    {
+        int n = model.Stages, basic = PlanRequest.DefaultMaxSegment(n);
+        if (Baselines.BestUniform(model, cap) is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
+        var uniform = Baselines.ByName(name, n)!;
+        int segment = uniform[0].Length;
+        if (segment <= basic) return basic;
+        var ticks = TimeTicks.Of(model.Profile);
+        if (GreedyPlanner.Plan(model, basic, cap) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
+        return PlanRequest.DefaultMaxSegment(n, segment);
+    }
 
     private static void CheckOptions(PlanRequest r)
     {

@@ -49,10 +49,11 @@ public sealed record PlanRequest
         Math.Min(stages, Math.Max(16, (int)Math.Ceiling(2 * Math.Sqrt(stages))));
 
     /// <summary>
-    /// The longest recompute segment considered for a cap when none is given: <see cref="DefaultMaxSegment(int)"/>,
-    /// raised to the segment length of the fastest <c>checkpoint_sequential(k)</c> plan that fits the cap
-    /// (<paramref name="uniformSegment"/>, ⌊n/k⌋), so that the space searched holds it and the gap is measured against a
-    /// bound that covers it, but at most to 4 × the default (still linear in stages × L: 256 at 1000 stages).
+    /// The longest recompute segment considered for a cap when none is given and the fastest <c>checkpoint_sequential(k)</c>
+    /// plan that fits the cap has segments of <paramref name="uniformSegment"/> (⌊n/k⌋) stages and beats the greedy plan
+    /// within <see cref="DefaultMaxSegment(int)"/>: raised to that length, so that the space searched holds it and the
+    /// gap is measured against a bound that covers it, but at most to 4 × the default (still linear in stages × L: 256
+    /// at 1000 stages).
     /// </summary>
     public static int DefaultMaxSegment(int stages, int? uniformSegment)
     {
