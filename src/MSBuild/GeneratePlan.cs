@@ -2,25 +2,20 @@ using AutoCkpt.MSBuild.Checks;
 using AutoCkpt.MSBuild.Cli;
 using AutoCkpt.MSBuild.Options;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
-using MSBuildTask = Microsoft.Build.Utilities.Task;
 
 namespace AutoCkpt.MSBuild;
 
 /// <summary>
 /// Makes the checkpoint plan for a profile and a memory cap by running <c>autockpt plan</c> in a child process
-/// (OR-Tools never loads into MSBuild), and lands it at <see cref="PlanFile"/> atomically. Errors carry their ACKPT
-/// code and the file they concern; a failed run deletes <see cref="PlanFile"/> so no stale plan is left beside the app.
+/// (<see cref="CliTask"/>), which lands it at <see cref="PlanFile"/> atomically. Errors carry their ACKPT code and the
+/// file they concern; a failed run deletes <see cref="PlanFile"/> so no stale plan is left beside the app.
 /// </summary>
-public sealed class GeneratePlan : MSBuildTask, ICancelableTask
+public sealed class GeneratePlan : CliTask
 {
-    private readonly ICommandRunner _runner;
-    private readonly CancellationTokenSource _cancel = new();
-
     /// <summary>Creates the task with the real child-process runner.</summary>
     public GeneratePlan() : this(new ProcessCommandRunner()) { }
 
-    internal GeneratePlan(ICommandRunner runner) => _runner = runner;
+    internal GeneratePlan(ICommandRunner runner) : base(runner) { }
 
     /// <summary>The profile to plan for (AutoCkptProfile), full path.</summary>
     [Required] public string ProfileFile { get; set; } = "";
@@ -31,12 +26,6 @@ public sealed class GeneratePlan : MSBuildTask, ICancelableTask
     /// <summary>Where the plan lands, full path; normally $(OutDir)autockpt.plan.yaml.</summary>
     [Required] public string PlanFile { get; set; } = "";
 
-    /// <summary>The autockpt command line's assembly (autockpt.dll), run with <c>dotnet exec</c>.</summary>
-    [Required] public string CliAssembly { get; set; } = "";
-
-    /// <summary>The dotnet host that runs <see cref="CliAssembly"/>; default "dotnet".</summary>
-    public string DotnetHost { get; set; } = "";
-
     /// <summary>AutoCkptSolver: mip, cpsat or exact; empty for the planner's default.</summary>
     public string Solver { get; set; } = "";
 
@@ -45,9 +34,6 @@ public sealed class GeneratePlan : MSBuildTask, ICancelableTask
 
     /// <summary>AutoCkptMaxSegment: the most stages one segment may hold; empty for no limit.</summary>
     public string MaxSegment { get; set; } = "";
-
-    /// <summary>The project file, named in errors about its properties.</summary>
-    public string ProjectFile { get; set; } = "";
 
     /// <summary>The device type the app is built for ("cpu", "cuda"), or empty when unknown.</summary>
     public string TargetDevice { get; set; } = "";
@@ -65,47 +51,25 @@ public sealed class GeneratePlan : MSBuildTask, ICancelableTask
     [Output] public bool PlanChanged { get; private set; }
 
     /// <inheritdoc />
-    public void Cancel() => _cancel.Cancel();
-
-    /// <inheritdoc />
     public override bool Execute()
     {
         var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim());
         foreach (string problem in options.Problems())
-            Log.LogError("AutoCkpt", AckptCodes.BadProperty, null, NullIfEmpty(ProjectFile), 0, 0, 0, 0, problem);
+            LogBadProperty(problem);
         if (Log.HasLoggedErrors) return false;
 
         if (!File.Exists(ProfileFile))
         {
             Log.LogError("AutoCkpt", AckptCodes.ProfileMissing, null, ProfileFile, 0, 0, 0, 0,
                 $"profile '{ProfileFile}' (AutoCkptProfile) does not exist: run 'autockpt profile' to make one, or set AutoCkptProfileOnBuild=true.");
-            DeleteStalePlan();
+            DeleteQuietly(PlanFile);
             return false;
         }
         ProfileChecks.Run(Log, ProfileFile, TargetDevice.Trim().ToLowerInvariant(), TargetDeviceSource, ExpectedModelFingerprint.Trim(), ExpectedCheckpointTarget.Trim());
 
-        string host = DotnetHost.Length > 0 ? DotnetHost : "dotnet";
-        string workDir = ProjectFile.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(ProjectFile))! : Directory.GetCurrentDirectory();
-        var cli = new CliInvocation(Log, _runner, host, CliAssembly, workDir);
-        try
-        {
-            if (!cli.RunToFile(options.Arguments(), PlanFile, deleteOnFailure: true, _cancel.Token, out bool changed)) return false;
-            PlanChanged = changed;
-        }
-        catch (OperationCanceledException)
-        {
-            DeleteStalePlan();
-            return false;
-        }
+        if (!RunVerb(options.Arguments(), PlanFile, deleteOnFailure: true, out bool changed)) return false;
+        PlanChanged = changed;
         Log.LogMessage(MessageImportance.High, "AutoCkpt: plan {0} -> {1}", PlanChanged ? "written" : "unchanged", PlanFile);
         return !Log.HasLoggedErrors;
     }
-
-    private void DeleteStalePlan()
-    {
-        try { if (File.Exists(PlanFile)) File.Delete(PlanFile); }
-        catch (IOException) { }
-    }
-
-    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }

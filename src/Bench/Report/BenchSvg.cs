@@ -23,7 +23,10 @@ public static class BenchSvg
         var svg = new SvgCanvas(width, barTop + 210);
         svg.Text(16, 24, string.Create(CultureInfo.InvariantCulture,
             $"{report.Target} on {report.Device.Type}, batch {report.BatchSize}, cap {MemoryCap.Format(report.CapBytes)}: memory over one step"), 15, bold: true);
-        svg.Text(16, 42, "solid: measured; dashed: predicted by the cost model; dotted red: the cap", 11, fill: "#555555");
+        svg.Text(16, 42, report.Device.Type == "cpu"
+            ? "solid: measured; dashed: predicted by the cost model; dotted red: the cap"
+            : "solid: measured, sampled from the host, which queues GPU work ahead of the GPU (the peak figures are exact); dashed: predicted; dotted red: the cap",
+            11, fill: "#555555");
 
         long top = new[] { report.CapBytes }.Concat(report.Traces.SelectMany(t => t.Measured.Concat(t.Predicted)).Select(s => s.Bytes))
             .Concat(report.Rows.SelectMany(r => new[] { r.MeasuredPeakBytes, r.PredictedPeakBytes })).Max();

@@ -87,7 +87,8 @@ internal static class BenchCommand
     /// <summary>Builds the project and runs the strategies in the profiler's host, inside the app.</summary>
     private static BenchMeasurement Measure(Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
     {
-        // The host reads a copy: building the project may remove or remake the plan beside the app.
+        // The host reads a copy: the build keeps the plan beside the app (AutoCkptSkipPlan), but a project built with
+        // another version of the MSBuild integration may still remove or remake it.
         string stem = Path.Combine(Path.GetTempPath(), $"autockpt-bench.{Environment.ProcessId}.{Guid.NewGuid():N}");
         string measured = stem + ".json", planCopy = stem + ".plan.yaml";
         try
@@ -105,12 +106,21 @@ internal static class BenchCommand
                 show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
             return BenchMeasurementFile.Read(result?.File ?? measured);
         }
+        catch (AckptException e) when (PlanCodes.Contains(e.Code) && (e.File is null || e.File == planCopy))
+        {
+            // The plan does not fit the model (checked when the host applies it): name the user's plan, not the copy.
+            throw new AckptException(e.Code, e.Message.Replace(planCopy, planPath), planPath, e);
+        }
         finally
         {
             foreach (var temp in new[] { measured, planCopy })
                 if (File.Exists(temp)) File.Delete(temp);
         }
     }
+
+    /// <summary>The codes of a plan that does not fit the model it is applied to.</summary>
+    private static readonly string[] PlanCodes =
+        [ErrorCodes.PlanBadSegments, ErrorCodes.PlanFingerprintMismatch, ErrorCodes.PlanStageCountMismatch, ErrorCodes.PlanUnknownStrategy];
 
     private static string ProfilePath(string? given, Plan plan, string planPath)
     {

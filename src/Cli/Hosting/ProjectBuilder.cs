@@ -22,8 +22,9 @@ internal static class ProjectBuilder
         log($"building {project} ({configuration})");
         var output = new List<string>();
         int exit = ProcessRunner.Run(Dotnet.Path,
-            // AutoCkptEnabled=false: profiling needs no plan, and the project's profile may not exist yet (ACKPT020).
-            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptEnabled=false",
+            // AutoCkptSkipPlan=true: profiling and benchmarking need no new plan, and the project's profile may not
+            // exist yet (ACKPT020); unlike AutoCkptEnabled=false it keeps the plan a build made beside the app.
+            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptSkipPlan=true",
              "-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath"],
             output.Add, output.Add);
         string text = string.Join('\n', output);

@@ -83,7 +83,8 @@ internal sealed class CliInvocation(TaskLoggingHelper log, ICommandRunner runner
 
     private static string Quote(string a) => a.Length > 0 && !a.Any(char.IsWhiteSpace) ? a : "\"" + a + "\"";
 
-    private static void DeleteQuietly(string path)
+    /// <summary>Deletes <paramref name="path"/> if it exists, ignoring a file that cannot be deleted.</summary>
+    internal static void DeleteQuietly(string path)
     {
         try { if (File.Exists(path)) File.Delete(path); }
         catch (IOException) { }

@@ -1,7 +1,6 @@
 using AutoCkpt.Formats;
 using AutoCkpt.Hosting;
 using AutoCkpt.Profiler.Benchmarking;
-using AutoCkpt.Profiler.Torch;
 
 namespace AutoCkpt.Profiler.Host;
 
@@ -20,37 +19,22 @@ internal sealed class BenchVerb : IHostVerb
 
     public int Run(HostArgs args, HostOutput output)
     {
-        var assembly = HostAssemblyResolver.LoadApp(args.Require("assembly"));
-        var target = TargetLocator.Select(assembly, args.Get("target"));
+        var target = TargetRun.LoadTarget(args);
         string planPath = args.Require("plan");
         var plan = PlanFile.Read(planPath);
         int batchSize = args.GetInt("batch-size") ?? plan.BatchSize;
         int steps = args.GetInt("steps") ?? DefaultSteps;
-        if (batchSize < 1 || steps < 1)
-            throw new AckptException(ErrorCodes.BadArgument, $"--batch-size ({batchSize}) and --steps ({steps}) must be at least 1.");
+        TargetRun.RequirePositive(("batch-size", batchSize), ("steps", steps));
         var strategies = BenchMeasurementFile.ParseStrategies(args.Require("strategies"));
         string path = args.Require("out");
 
-        var device = ProfilingDevice.Open(args.Get("device") ?? plan.Device.Type);
-        var progress = new SyncProgress(s => output.Progress(s.Phase, s.Index, s.Count, s.Strategy));
+        var device = TargetRun.OpenDevice(args, plan.Device.Type);
+        var progress = new SyncProgress<BenchStep>(s => output.Progress(s.Phase, s.Index, s.Count, s.Strategy));
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        BenchMeasurement measurement;
-        try
-        {
-            measurement = new StrategyBench(device, progress).Run(target, plan, strategies, new BenchOptions(batchSize, steps));
-        }
-        catch (Exception e) when (e is not AckptException && OutOfMemory.Is(e))
-        {
-            throw new AckptException(ErrorCodes.OutOfMemory,
-                $"the {device.Info.Type} device ran out of memory benchmarking '{target.Name}' at batch size {batchSize}: try a smaller --batch-size. ({HostProgram.FirstLine(e)})");
-        }
+        var measurement = TargetRun.Run(device, target, batchSize, "benchmarking",
+            () => new StrategyBench(device, progress).Run(target, plan, strategies, new BenchOptions(batchSize, steps)));
         BenchMeasurementFile.Write(path, measurement);
         output.Result(Path.GetFullPath(path), System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         return HostExitCodes.Ok;
-    }
-
-    private sealed class SyncProgress(Action<BenchStep> report) : IProgress<BenchStep>
-    {
-        public void Report(BenchStep value) => report(value);
     }
 }

@@ -21,33 +21,23 @@ internal sealed class ProfileVerb : IHostVerb
 
     public int Run(HostArgs args, HostOutput output)
     {
-        var assembly = HostAssemblyResolver.LoadApp(args.Require("assembly"));
-        var target = TargetLocator.Select(assembly, args.Get("target"));
+        var target = TargetRun.LoadTarget(args);
         int batchSize = args.GetInt("batch-size") ?? target.DefaultBatchSize;
         int repeats = args.GetInt("repeats") ?? DefaultRepeats;
-        if (batchSize < 1 || repeats < 1)
-            throw new AckptException(ErrorCodes.BadArgument, $"--batch-size ({batchSize}) and --repeats ({repeats}) must be at least 1.");
+        TargetRun.RequirePositive(("batch-size", batchSize), ("repeats", repeats));
         string path = args.Get("out") ?? Path.Combine(args.Get("out-dir") ?? ".", FileName(target.Name));
 
-        var device = ProfilingDevice.Open(args.Get("device") ?? "cpu");
+        var device = TargetRun.OpenDevice(args, "cpu");
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
         // The cost of profiling is counted from the warm-up step: loading libtorch and building the model are not it.
         long start = Stopwatch.GetTimestamp();
-        var progress = new SyncProgress(s =>
+        var progress = new SyncProgress<ProfilerStep>(s =>
         {
             if (s.Phase == "warm-up") start = Stopwatch.GetTimestamp();
             output.Progress(s.Phase, s.Index, s.Count, s.Stage);
         });
-        Profile profile;
-        try
-        {
-            profile = new ModelProfiler(meter, progress).Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats));
-        }
-        catch (Exception e) when (e is not AckptException && OutOfMemory.Is(e))
-        {
-            throw new AckptException(ErrorCodes.OutOfMemory,
-                $"the {device.Info.Type} device ran out of memory profiling '{target.Name}' at batch size {batchSize}: try a smaller --batch-size. ({HostProgram.FirstLine(e)})");
-        }
+        var profile = TargetRun.Run(device, target, batchSize, "profiling",
+            () => new ModelProfiler(meter, progress).Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats)));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         foreach (var warning in SelfCheck.Warnings(profile))
             output.Warning(warning.Code, warning.Message, path);
@@ -67,10 +57,5 @@ internal sealed class ProfileVerb : IHostVerb
         var invalid = Path.GetInvalidFileNameChars();
         var safe = new string(targetName.Select(c => invalid.Contains(c) || char.IsWhiteSpace(c) ? '_' : c).ToArray());
         return (safe.Length == 0 ? "model" : safe) + ".profile.yaml";
-    }
-
-    private sealed class SyncProgress(Action<ProfilerStep> report) : IProgress<ProfilerStep>
-    {
-        public void Report(ProfilerStep value) => report(value);
     }
 }

@@ -51,7 +51,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             optimizerState,
             Bytes(input) + Bytes(label));
 
-        var stageProfiles = MeasureStages(stages, input, options);
+        var stageProfiles = MeasureStages(stages, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
@@ -69,7 +69,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         };
     }
 
-    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, Tensor batchInput, ProfileOptions options)
+    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
     {
         var measurer = new StageMeasurer(meter);
         var profiles = new List<StageProfile>(stages.Count);
@@ -83,14 +83,18 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             GC.WaitForPendingFinalizers();
             Tensor input = x;
             bool isBatch = i == 0;
-            var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch), options.Warmups, options.Repeats);
+            bool isLast = i + 1 == stages.Count;
+            var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch, isLast ? loss : null), options.Warmups, options.Repeats);
+            // The last stage's backward starts from the loss: the output gradient (O bytes) is among what it made,
+            // which the cost model counts apart ("the loss gradient is made"), so it is not counted twice.
+            if (isLast) plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
             // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
             var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
             profiles.Add(plain with
             {
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
             });
-            if (i + 1 == stages.Count) break;
+            if (isLast) break;
             using (NewDisposeScope())
             using (no_grad())
                 x = stage.Module.call(input).MoveToOuterDisposeScope();
@@ -125,6 +129,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 }
                 current = next;
             }
+            if (current.requires_grad) target.Loss(current, label); // what the loss saves is the last stage's (TorchStagePass)
             retained.Add(meter.LiveBytes() - before);
         }
 

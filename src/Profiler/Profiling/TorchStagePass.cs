@@ -8,7 +8,10 @@ namespace AutoCkpt.Profiler.Profiling;
 /// real input: for the first stage the batch itself (never disposed); for a later stage a fresh copy that, like a
 /// previous stage's output, is a non-leaf owned only by its handle and by what autograd saves, so releasing the
 /// handle frees it exactly when the stage did not keep it. Then the forward with autograd, an output gradient of
-/// ones, the backward. Everything lives in one dispose scope until the pass is disposed.
+/// ones, the backward. For the last stage, given the loss, the forward goes on through the loss and the backward
+/// starts from it, as in a training step (docs/cost-model.md: the loss's saved tensors and the gradients it makes,
+/// e.g. the log-softmax of a language model's logits, belong to the last stage). Everything lives in one dispose
+/// scope until the pass is disposed.
 /// </summary>
 internal sealed class TorchStagePass : IStagePass
 {
@@ -18,13 +21,17 @@ internal sealed class TorchStagePass : IStagePass
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _outputGrad;
+    private readonly Func<Tensor, Tensor>? _loss;
+    private Tensor? _lossValue;
 
     /// <param name="module">The stage.</param>
     /// <param name="input">The stage's real input; left untouched.</param>
     /// <param name="isBatch">True for the first stage: the input is the batch, used as it is and never released.</param>
-    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch)
+    /// <param name="loss">For the last stage: the training loss of its output; null for the other stages.</param>
+    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch, Func<Tensor, Tensor>? loss = null)
     {
         _module = module;
+        _loss = loss;
         _scope = NewDisposeScope();
         _ownsInput = !isBatch;
         if (isBatch)
@@ -35,7 +42,11 @@ internal sealed class TorchStagePass : IStagePass
             _input = input.clone();
     }
 
-    public void Forward() => _output = _module.call(_input ?? throw new InvalidOperationException("the input was released"));
+    public void Forward()
+    {
+        _output = _module.call(_input ?? throw new InvalidOperationException("the input was released"));
+        if (_loss is not null && _output.requires_grad) _lossValue = _loss(_output);
+    }
 
     public long OutputBytes => Output.NumberOfElements * Output.ElementSize;
 
@@ -48,9 +59,16 @@ internal sealed class TorchStagePass : IStagePass
 
     public bool HasBackward => Output.requires_grad;
 
-    public void PrepareBackward() => _outputGrad = ones_like(Output);
+    public void PrepareBackward()
+    {
+        if (_lossValue is null) _outputGrad = ones_like(Output);
+    }
 
-    public void Backward() => Output.backward([_outputGrad ?? throw new InvalidOperationException("PrepareBackward first")]);
+    public void Backward()
+    {
+        if (_lossValue is not null) _lossValue.backward();
+        else Output.backward([_outputGrad ?? throw new InvalidOperationException("PrepareBackward first")]);
+    }
 
     public void Dispose() => _scope.Dispose();
 

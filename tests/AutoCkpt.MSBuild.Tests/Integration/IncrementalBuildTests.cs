@@ -22,6 +22,16 @@ public sealed class IncrementalBuildSequence : IDisposable
         string published = Path.Combine(PublishDir, "autockpt.plan.yaml");
         PublishedPlanMatches = File.Exists(published) && File.ReadAllText(published) == File.ReadAllText(Project.PlanPath);
 
+        // What the plan's header says to run, run from the plan's folder as it says.
+        FirstPlanText = File.ReadAllText(Project.PlanPath);
+        RegenerateLine = FirstPlanText.Split('\n')[2].TrimStart('#', ' ').TrimEnd();
+        Regenerated = SampleProject.Run(Project.OutDir, "dotnet", ["exec", RepoPaths.CliAssembly, .. RegenerateLine.Split(' ').Skip(2)]);
+        RegeneratedText = File.ReadAllText(Project.PlanPath);
+
+        // What `autockpt profile` and `autockpt bench` do: build without planning.
+        SkipPlan = Project.Dotnet("build", "--no-restore", "-p:AutoCkptSkipPlan=true");
+        SkipPlanKeptPlan = File.Exists(Project.PlanPath) && File.ReadAllText(Project.PlanPath) == RegeneratedText;
+
         NewCap = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=2GiB");
         NewCapPlan = ReadPlan();
 
@@ -42,6 +52,12 @@ public sealed class IncrementalBuildSequence : IDisposable
     public BuildResult Publish { get; }
     public bool PublishedPlanMatches { get; }
     public string PublishDir => Path.Combine(Project.Root, "published");
+    public string FirstPlanText { get; } = "";
+    public string RegenerateLine { get; } = "";
+    public BuildResult Regenerated { get; }
+    public string RegeneratedText { get; } = "";
+    public BuildResult SkipPlan { get; }
+    public bool SkipPlanKeptPlan { get; }
     public BuildResult NewCap { get; }
     public Plan? NewCapPlan { get; }
     public BuildResult NewProfile { get; }
@@ -88,6 +104,27 @@ public sealed class IncrementalBuildTests(IncrementalBuildSequence s) : IClassFi
     }
 
     [Fact]
+    public void Given_a_plan_made_by_the_build_When_its_header_is_read_Then_it_names_the_real_command_relative_to_the_plan_folder()
+    {
+        Assert.Equal("dotnet autockpt plan --profile ../../../app.profile.yaml --memory-cap 1GiB --out autockpt.plan.yaml --solver mip --time-limit 60", s.RegenerateLine);
+    }
+
+    [Fact]
+    public void Given_the_header_command_When_run_from_the_plan_folder_Then_it_remakes_the_same_plan()
+    {
+        Assert.True(s.Regenerated.ExitCode == 0, s.Regenerated.ToString());
+        Assert.Equal(WithoutSolveTime(s.FirstPlanText), WithoutSolveTime(s.RegeneratedText));
+    }
+
+    [Fact]
+    public void Given_a_built_plan_When_built_with_AutoCkptSkipPlan_Then_no_plan_is_made_and_the_plan_is_kept()
+    {
+        Assert.True(s.SkipPlan.ExitCode == 0, s.SkipPlan.ToString());
+        Assert.False(s.SkipPlan.PlanTaskRan, s.SkipPlan.ToString());
+        Assert.True(s.SkipPlanKeptPlan, s.SkipPlan.ToString());
+    }
+
+    [Fact]
     public void Given_a_new_cap_When_built_Then_the_plan_is_remade_for_it()
     {
         Assert.True(s.NewCap.PlanTaskRan, s.NewCap.ToString());
@@ -109,4 +146,7 @@ public sealed class IncrementalBuildTests(IncrementalBuildSequence s) : IClassFi
         Assert.False(File.Exists(s.Project.PlanPath));
         Assert.Empty(Directory.GetFiles(s.Project.ObjDir, "autockpt.*"));
     }
+
+    private static string WithoutSolveTime(string plan) =>
+        System.Text.RegularExpressions.Regex.Replace(plan, @"solve_seconds: [0-9.eE+-]+", "solve_seconds: _");
 }

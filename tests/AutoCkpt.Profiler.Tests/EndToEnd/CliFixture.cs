@@ -47,30 +47,9 @@ public sealed class CliFixture : IDisposable
     public string Scratch { get; }
 
     /// <summary>Runs <c>dotnet autockpt.dll ARGS</c> in the scratch folder.</summary>
-    public CliResult Cli(params string[] args) => Exec("dotnet", [CliDll, .. args]);
+    public CliResult Cli(params string[] args) => ChildProcess.Run("dotnet", [CliDll, .. args], Scratch, Limit);
 
     public string ScratchFile(string name) => Path.Combine(Scratch, name);
-
-    private CliResult Exec(string file, IEnumerable<string> args)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Scratch,
-        };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(Limit))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{file} {string.Join(' ', args)}' ran over {Limit}.");
-        }
-        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
-    }
 
     public void Dispose()
     {
@@ -82,4 +61,30 @@ public sealed class CliFixture : IDisposable
 public sealed class CliCollection : ICollectionFixture<CliFixture>
 {
     public const string Name = "cli";
+}
+
+/// <summary>Runs a child process to completion and keeps what it printed.</summary>
+public static class ChildProcess
+{
+    /// <summary>Runs <paramref name="file"/> in <paramref name="workDir"/>; kills it and throws past <paramref name="limit"/>.</summary>
+    public static CliResult Run(string file, IEnumerable<string> args, string workDir, TimeSpan limit)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir,
+        };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(limit))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{file} {string.Join(' ', info.ArgumentList)}' ran over {limit}.");
+        }
+        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
+    }
 }

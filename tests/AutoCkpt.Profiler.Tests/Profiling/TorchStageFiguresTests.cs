@@ -25,11 +25,11 @@ public sealed class TorchStageFiguresTests(ITestOutputHelper log)
 
     private readonly StageMeasurer _measurer = new(new Meter(new CpuMemoryProbe(), TimeProvider.System));
 
-    private Formats.StageProfile Measure(nn.Module<Tensor, Tensor> stage, bool isBatch = false)
+    private Formats.StageProfile Measure(nn.Module<Tensor, Tensor> stage, bool isBatch = false, Func<Tensor, Tensor>? loss = null)
     {
         stage.train();
         using var input = randn(B, D);
-        var p = _measurer.Measure("s", () => new TorchStagePass(stage, input, isBatch), warmups: 1, repeats: 3);
+        var p = _measurer.Measure("s", () => new TorchStagePass(stage, input, isBatch, loss), warmups: 1, repeats: 3);
         log.WriteLine(p.ToString());
         return p;
     }
@@ -81,5 +81,18 @@ public sealed class TorchStageFiguresTests(ITestOutputHelper log)
 
         // Only autograd held the input (saved by Linear) and the Linear output (saved by GELU): 2T freed, T created.
         Assert.InRange(p.BackwardFreedBytes, T - Bookkeeping, T + 2 * PerTensorRounding + Bookkeeping);
+    }
+
+    [Fact]
+    public void Given_the_last_stage_with_its_loss_When_profiled_Then_what_the_loss_saves_is_retained_by_the_stage()
+    {
+        using var labels = randint(0, D, [B], dtype: int64);
+        var stage = nn.Linear(D, D);
+        var alone = Measure(stage);
+        var withLoss = Measure(stage, loss: logits => nn.functional.cross_entropy(logits, labels));
+
+        // Cross-entropy saves its log-softmax (one B x D activation) for the backward; the loss itself is a scalar.
+        Assert.Equal(alone.OutputBytes, withLoss.OutputBytes);
+        Assert.InRange(withLoss.RetainedBytes - alone.RetainedBytes, T - PerTensorRounding, T + PerTensorRounding + Bookkeeping);
     }
 }
