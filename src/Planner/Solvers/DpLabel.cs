@@ -5,9 +5,13 @@ namespace AutoCkpt.Planner.Solvers;
 /// <summary>
 /// A partial plan in <see cref="DynamicProgramSolver"/>: y (bytes held), a (y − releases + highest backward event),
 /// f (highest forward event), all bytes above F; t (recompute ticks); and how it was built: the previous label's
-/// index in the arena and its last segment.
+/// index in the arena and its last segment (whose strategy decides whether a recompute arc next frees its input).
 /// </summary>
-internal readonly record struct DpLabel(long Y, long A, long F, long T, int Parent, int First, int Last, SegmentStrategy Strategy);
+internal readonly record struct DpLabel(long Y, long A, long F, long T, int Parent, int First, int Last, SegmentStrategy Strategy)
+{
+    /// <summary>The last arc is a recompute arc: a recompute arc next frees its input after its backward.</summary>
+    public bool EndsRecompute => Parent >= 0 && Strategy == SegmentStrategy.Recompute;
+}
 
 /// <summary>All labels ever made, so that a plan is read back by following parent indices.</summary>
 internal sealed class DpArena

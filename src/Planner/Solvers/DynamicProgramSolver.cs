@@ -128,14 +128,17 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         long budget = cap - _t.FixedBytes;
         if (budget < 0) return new(SolveStatus.Infeasible, null, 0);
         var arena = new DpArena();
-        var layers = new Dictionary<(long Y, long A, long F), int>[n + 1];
+        var layers = new Dictionary<(long Y, long A, long F, bool R), int>[n + 1];
         for (int p = 0; p <= n; p++) layers[p] = [];
         const long None = long.MinValue / 4;
-        layers[0][(0, None, None)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
+        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
-            var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p));
+            // Labels that end with a recompute arc are compared among themselves: a recompute arc next frees its input.
+            var ends = layers[p].ToLookup(kv => kv.Key.R, kv => kv.Value);
+            var labels = DpPareto.Filter(arena, [.. ends[false]], _t.NegativeNetSuffix(p))
+                .Concat(DpPareto.Filter(arena, [.. ends[true]], _t.NegativeNetSuffix(p))).ToArray();
             layers[p] = [];
             if (beam > 0 && labels.Length > beam)
             {
@@ -153,6 +156,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                     long y = x.Y + _t.KeepHold[p];
                     Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
                 }
+                long freed = x.EndsRecompute ? _t.InputRelease[p] : 0;
                 var recForward = _t.RecForward[p];
                 for (int l = 1; l <= recForward.Length; l++)
                 {
@@ -160,7 +164,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                     if (fwd > budget) break;
                     if (allowed is not null && !allowed[p][l - 1]) continue;
                     long y = x.Y + _t.RecHold[p][l - 1];
-                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1], y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
+                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1] - freed, y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
                 }
             }
         }
@@ -182,8 +186,9 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         {
             if (a + _t.NegativeNetSuffix(at) > budget || t > upper) return;
             var layer = layers[at];
-            if (layer.TryGetValue((y, a, f), out int old) && arena[old].T <= t) return;
-            layer[(y, a, f)] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
+            var key = (y, a, f, s == SegmentStrategy.Recompute);
+            if (layer.TryGetValue(key, out int old) && arena[old].T <= t) return;
+            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
         }
     }
 }
