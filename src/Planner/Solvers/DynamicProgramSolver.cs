@@ -115,6 +115,9 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         return tx < ty || (tx == ty && model.PeakBytes(x) <= model.PeakBytes(y)) ? x : y;
     }
 
+    /// <summary>a less the input a recompute arc at p would free after this label's recompute arc: what the bound starts from.</summary>
+    private long LowestA(in DpLabel x, int p) => x.EndsRecompute && p < _t.Stages ? x.A - _t.InputRelease[p] : x.A;
+
     private static double Gap(long upper, double lower) => upper == 0 ? 0 : Math.Clamp((upper - lower) / upper, 0, 1);
 
     /// <summary>
@@ -135,21 +138,18 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
-            // Labels that end with a recompute arc are compared among themselves: a recompute arc next frees its input.
-            var ends = layers[p].ToLookup(kv => kv.Key.R, kv => kv.Value);
-            var labels = DpPareto.Filter(arena, [.. ends[false]], _t.NegativeNetSuffix(p))
-                .Concat(DpPareto.Filter(arena, [.. ends[true]], _t.NegativeNetSuffix(p))).ToArray();
+            var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p, false), _t.NegativeNetSuffix(p, true));
             layers[p] = [];
             if (beam > 0 && labels.Length > beam)
             {
-                var score = labels.Select(i => arena[i].T + bound.Ticks(p, arena[i].A, arena[i].Y, budget)).ToArray();
+                var score = labels.Select(i => arena[i].T + bound.Ticks(p, LowestA(arena[i], p), arena[i].Y, budget)).ToArray();
                 Array.Sort(score, labels);
                 labels = labels[..beam];
             }
             foreach (int idx in labels)
             {
                 var x = arena[idx];
-                if (x.T + bound.Ticks(p, x.A, x.Y, budget) > upper) continue;
+                if (x.T + bound.Ticks(p, LowestA(x, p), x.Y, budget) > upper) continue;
                 long fwd = x.Y + _t.KeepForward[p];
                 if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
                 {
@@ -184,7 +184,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
 
         void Offer(int at, long y, long a, long f, long t, int parent, int first, int last, SegmentStrategy s)
         {
-            if (a + _t.NegativeNetSuffix(at) > budget || t > upper) return;
+            if (a + _t.NegativeNetSuffix(at, s == SegmentStrategy.Recompute) > budget || t > upper) return;
             var layer = layers[at];
             var key = (y, a, f, s == SegmentStrategy.Recompute);
             if (layer.TryGetValue(key, out int old) && arena[old].T <= t) return;

@@ -29,7 +29,7 @@ internal sealed class SegmentTables
         }
         InputRelease = [.. Enumerable.Range(0, n).Select(i => i > 0 ? s[i - 1].OutputBytes : 0)];
         _negNetSuffix = new long[n + 1];
-        for (int i = n - 1; i >= 0; i--) _negNetSuffix[i] = _negNetSuffix[i + 1] + Math.Min(0, Math.Min(KeepHold[i] - KeepRelease[i], -InputRelease[i]));
+        for (int i = n - 1; i >= 0; i--) _negNetSuffix[i] = _negNetSuffix[i + 1] + Math.Min(0, KeepHold[i] - KeepRelease[i]);
         RecForward = new long[n][]; RecHold = new long[n][]; RecBackward = new long[n][]; RecTicks = new long[n][];
         for (int a = 0; a < n; a++)
         {
@@ -66,10 +66,11 @@ internal sealed class SegmentTables
     }
 
     /// <summary>
-    /// Σ_{i ≥ p} min(0, R_i − release_i, −O_{i−1}): the most the stages from p on can lower a (a kept stage's net
-    /// change, or a recompute arc starting at i that frees its input O_{i−1} after a recompute arc).
+    /// The most the arcs from p on can lower a: Σ_{i ≥ p} min(0, R_i − release_i) over kept stages, and O_{p−1} more
+    /// when the arc before p is a recompute arc. A run of recompute arcs changes a by its last output minus the input
+    /// its first arc frees (the frees telescope), and only a run that continues a recompute arc frees anything.
     /// </summary>
-    public long NegativeNetSuffix(int p) => _negNetSuffix[p];
+    public long NegativeNetSuffix(int p, bool afterRecompute) => _negNetSuffix[p] - (afterRecompute && p < Stages ? InputRelease[p] : 0);
 
     /// <summary>
     /// Bytes a recompute arc starting at position p frees after its backward when the arc before it is a recompute

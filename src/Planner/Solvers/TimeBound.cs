@@ -5,8 +5,8 @@ namespace AutoCkpt.Planner.Solvers;
 /// of two fractional knapsacks over the stages still to come (stages taken by ticks per byte):
 /// <list type="bullet">
 /// <item>releases: whatever the stages from p on do, the final a grows by at least Σ (R − release) over the stages
-/// kept and by at least −O_{i−1} for each stage recomputed (a recompute arc may free its input), so the recomputed ones
-/// must give up at least the excess;</item>
+/// kept (runs of recompute arcs add at least 0, less the input freed by one that continues a recompute arc before p:
+/// the caller lowers a by that), so the recomputed ones must give up at least the excess;</item>
 /// <item>holdings: the last stage's forward and backward points sit on top of everything held at the end of the
 /// forward, y + Σ R over the stages kept after p (recomputed stages hold at least nothing), so the recomputed ones
 /// must give up at least that excess too; the last stage itself is either kept (its own points) or ends a
@@ -32,8 +32,7 @@ internal sealed class TimeBound
         _lastRecompute = new long[n + 1];
         for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.KeepHold[p] - t.KeepRelease[p];
         for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.KeepHold[p];
-        // Recomputing stage i gives up its net change, and may free at most its input (a recompute arc starting there).
-        _releases = new SuffixKnapsack(n, i => t.KeepHold[i] - t.KeepRelease[i] + t.InputRelease[i], t.Ticks);
+        _releases = new SuffixKnapsack(n, i => t.KeepHold[i] - t.KeepRelease[i], t.Ticks);
         _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.KeepHold[i], t.Ticks);
         if (n == 0) return;
         // Relative to the bytes held where the last stage's arc starts: kept, its forward point and its backward point
