@@ -9,7 +9,10 @@ internal static class LpProbe
 {
     public static int Run(string[] args)
     {
-        foreach (int n in args.Select(int.Parse))
+        // lp STAGES... [--max-segment L]: L defaults to PlanRequest.DefaultMaxSegment(n).
+        int at = Array.IndexOf(args, "--max-segment");
+        int? max = at >= 0 ? int.Parse(args[at + 1]) : null;
+        foreach (int n in args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(int.Parse))
         {
             var profile = SyntheticProfiles.Gpt(n, 1);
             var model = new StepCostModel(profile);
@@ -18,7 +21,7 @@ internal static class LpProbe
             {
                 long cap = every + (long)((none - every) * c);
                 var sw = Stopwatch.StartNew();
-                var t = new SegmentTables(profile, PlanRequest.DefaultMaxSegment(n));
+                var t = new SegmentTables(profile, max ?? PlanRequest.DefaultMaxSegment(n));
                 using var lp = new MipModel(t, "GLOP", relax: true);
                 lp.SetCap(cap);
                 lp.MinimiseTime(true);

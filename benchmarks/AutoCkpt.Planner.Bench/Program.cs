@@ -2,7 +2,7 @@ using AutoCkpt.Formats;
 using AutoCkpt.Planner.Bench;
 
 // dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
-// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers mip,cpsat,exact] [--limit S]
+// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
 switch (args.FirstOrDefault())
 {
     case "profile" when args.Length == 4:
@@ -14,6 +14,6 @@ switch (args.FirstOrDefault())
     case "speed":
         return SpeedBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: profile STAGES SEED OUT | speed [STAGES...] [--solvers mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
         return 2;
 }

@@ -19,12 +19,13 @@ public static class CheckpointPlanner
     {
         var profile = request.Profile;
         int n = profile.Stages.Count;
-        int maxSegment = CheckOptions(request, n);
+        CheckOptions(request);
         var model = new StepCostModel(profile);
         long nonePeak = model.PeakBytes(Baselines.None(n));
         long cap = request.Cap.Resolve(nonePeak);
         if (cap <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
+        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, cap));
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
@@ -43,13 +44,21 @@ public static class CheckpointPlanner
                 break;
         }
         var segments = outcome.Segments!;
-        // Unproved plans are never slower than checkpoint_sequential(k): its segments may be longer than the default
-        // --max-segment, outside the space searched. The gap is then unknown (1).
+        // The backend names what proved the status or bounds the gap (e.g. dp, SCIP, dp+GLOP, dp+SCIP).
+        string provedBy = outcome.Source ?? solver.Backend;
+        // Unproved plans are never slower than checkpoint_sequential(k). Its segments may be longer than the default
+        // --max-segment, outside the space searched: the gap is then unknown (1); inside, the bound still holds.
         if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && Baselines.BestUniform(model, cap) is { } uniform
             && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
         {
-            segments = Baselines.ByName(uniform.Name, n)!;
-            outcome = outcome with { Segments = segments, Gap = 1 };
+            var ticks = TimeTicks.Of(profile);
+            var uniformSegments = Baselines.ByName(uniform.Name, n)!;
+            long found = TimeTicks.OfPlan(ticks, segments), better = TimeTicks.OfPlan(ticks, uniformSegments);
+            bool inside = uniformSegments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= maxSegment);
+            double gap = inside && better > 0 ? Math.Clamp((better - found * (1 - outcome.Gap)) / better, 0, 1) : 1;
+            segments = uniformSegments;
+            outcome = outcome with { Segments = segments, Gap = gap };
+            provedBy = $"{provedBy}, plan {uniform.Name}";
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
         var baselines = Baselines.Standard(n)
@@ -63,7 +72,7 @@ public static class CheckpointPlanner
             BatchSize = profile.BatchSize,
             MemoryCapBytes = cap,
             Predicted = model.Predict(segments),
-            Solver = new SolverInfo(solver.Method, solver.Backend, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
+            Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
             Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints) : [],
             Segments = segments,
@@ -80,7 +89,24 @@ public static class CheckpointPlanner
         };
     }
 
-    private static int CheckOptions(PlanRequest r, int n)
+    /// <summary>
+    /// The default max segment for this cap: <see cref="PlanRequest.DefaultMaxSegment(int)"/>, raised to ⌊n/k⌋ (at most
+    /// 4 ×) when the fastest checkpoint_sequential(k) that fits has longer segments and the greedy plan within the
+    /// default does not beat it: then longer segments matter at this cap (a tight cap on a long chain).
+    /// </summary>
+    private static int DefaultMaxSegment(StepCostModel model, long cap)
+    {
+        int n = model.Stages, basic = PlanRequest.DefaultMaxSegment(n);
+        if (Baselines.BestUniform(model, cap) is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
+        var uniform = Baselines.ByName(name, n)!;
+        int segment = uniform[0].Length;
+        if (segment <= basic) return basic;
+        var ticks = TimeTicks.Of(model.Profile);
+        if (GreedyPlanner.Plan(model, basic, cap) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
+        return PlanRequest.DefaultMaxSegment(n, segment);
+    }
+
+    private static void CheckOptions(PlanRequest r)
     {
         string? file = r.ProfileFile;
         if (!(r.TimeLimitSeconds > 0) || double.IsInfinity(r.TimeLimitSeconds))
@@ -89,7 +115,6 @@ public static class CheckpointPlanner
             throw new AckptException(ErrorCodes.BadPlannerOption, $"--max-segment must be at least 1 stage, not {r.MaxSegment}.", file);
         if (r.SweepPoints < 2)
             throw new AckptException(ErrorCodes.BadPlannerOption, $"a sweep needs at least 2 points, not {r.SweepPoints}.", file);
-        return Math.Min(n, r.MaxSegment ?? PlanRequest.DefaultMaxSegment(n));
     }
 
     private static IPlanSolver CreateSolver(PlannerSolver kind, StepCostModel model, int maxSegment) => kind switch
@@ -97,6 +122,7 @@ public static class CheckpointPlanner
         PlannerSolver.Mip => new MipSolver(model, maxSegment, "SCIP"),
         PlannerSolver.CpSat => new MipSolver(model, maxSegment, "CP-SAT"),
         PlannerSolver.Exact => new DynamicProgramSolver(model, maxSegment),
+        PlannerSolver.Auto => new AutoSolver(model, maxSegment),
         _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"unknown solver '{kind}'."),
     };
 

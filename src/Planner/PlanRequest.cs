@@ -5,12 +5,17 @@ namespace AutoCkpt.Planner;
 /// <summary>Which exact method finds the plan.</summary>
 public enum PlannerSolver
 {
-    /// <summary>The MIP on SCIP (the default).</summary>
+    /// <summary>The MIP on SCIP.</summary>
     Mip,
     /// <summary>The same MIP on CP-SAT.</summary>
     CpSat,
     /// <summary>The exact dynamic program (merges equal partial plans, prunes by bounds).</summary>
     Exact,
+    /// <summary>
+    /// The default: the dynamic program, then SCIP with the rest of the time if the dynamic program has not proved the
+    /// answer (chains of up to 150 stages); the plan's solver section says which proved it (docs/planner.md).
+    /// </summary>
+    Auto,
 }
 
 /// <summary>What to plan: a profile, a cap and solver options.</summary>
@@ -23,11 +28,11 @@ public sealed record PlanRequest
     public required Profile Profile { get; init; }
     /// <summary>The memory cap: bytes, or a percentage of the predicted no-checkpointing peak.</summary>
     public required MemoryCap Cap { get; init; }
-    /// <summary>The method; <see cref="PlannerSolver.Mip"/> by default.</summary>
-    public PlannerSolver Solver { get; init; } = PlannerSolver.Mip;
+    /// <summary>The method; <see cref="PlannerSolver.Auto"/> by default.</summary>
+    public PlannerSolver Solver { get; init; } = PlannerSolver.Auto;
     /// <summary>Wall-clock limit for each solve, in seconds; must be positive.</summary>
     public double TimeLimitSeconds { get; init; } = DefaultTimeLimitSeconds;
-    /// <summary>The longest recompute segment considered, in stages; null for <see cref="DefaultMaxSegment"/>.</summary>
+    /// <summary>The longest recompute segment considered, in stages; null for <see cref="DefaultMaxSegment(int, int?)"/>.</summary>
     public int? MaxSegment { get; init; }
     /// <summary>Also solve a range of caps and record the Pareto front in the plan.</summary>
     public bool Sweep { get; init; }
@@ -42,6 +47,19 @@ public sealed record PlanRequest
     /// </summary>
     public static int DefaultMaxSegment(int stages) =>
         Math.Min(stages, Math.Max(16, (int)Math.Ceiling(2 * Math.Sqrt(stages))));
+
+    /// <summary>
+    /// The longest recompute segment considered for a cap when none is given and the fastest <c>checkpoint_sequential(k)</c>
+    /// plan that fits the cap has segments of <paramref name="uniformSegment"/> (⌊n/k⌋) stages and beats the greedy plan
+    /// within <see cref="DefaultMaxSegment(int)"/>: raised to that length, so that the space searched holds it and the
+    /// gap is measured against a bound that covers it, but at most to 4 × the default (still linear in stages × L: 256
+    /// at 1000 stages).
+    /// </summary>
+    public static int DefaultMaxSegment(int stages, int? uniformSegment)
+    {
+        int basic = DefaultMaxSegment(stages);
+        return uniformSegment is { } u && u > basic && u <= 4 * basic ? Math.Min(stages, u) : basic;
+    }
 }
 
 /// <summary>A warning the caller should show, e.g. ACKPT043 when the time limit ran out with a plan.</summary>

@@ -36,6 +36,18 @@ public sealed class CostModelTests
     }
 
     [Fact]
+    public void Given_every_stage_recomputed_When_predicted_Then_each_segment_frees_the_previous_ones_output_after_its_backward_and_the_peak_is_174_MB()
+    {
+        // Forward 135, 156, 144; held 125 + loss gradient 5 = 130. s2: re-run 154, backward 157, then 130 − 5 = 125 (its
+        // input s1's output is freed as its gradient is made). s1: re-run 171, backward 174, then 115. s0: 150, 153.
+        var model = new StepCostModel(Example);
+        var p = model.Predict(Baselines.EveryStage(3));
+        Assert.Equal(174 * MB, p.PeakBytes);
+        var disposals = model.Series(Baselines.EveryStage(3)).Where(x => x.Phase == StepPhase.Dispose).Select(x => x.Bytes / MB);
+        Assert.Equal([125L, 115L, 105L], disposals);
+    }
+
+    [Fact]
     public void Given_the_last_segment_recomputed_When_predicted_Then_its_re_forward_on_top_of_the_loss_gradient_raises_the_peak_to_207_MB()
     {
         var p = new StepCostModel(Example).Predict(Plan((0, 0, SegmentStrategy.Keep), (1, 2, SegmentStrategy.Recompute)));

@@ -4,12 +4,12 @@ using Xunit;
 
 namespace AutoCkpt.Planner.Tests;
 
-/// <summary>The MIP against the exhaustive oracle on random profiles and caps.</summary>
+/// <summary>The default solver (auto), the MIP on SCIP and CP-SAT, and the DP against the exhaustive oracle on random profiles and caps.</summary>
 public sealed class OracleTests
 {
     private const int Cases = 200;
 
-    public static TheoryData<PlannerSolver> Backends => new() { PlannerSolver.Mip, PlannerSolver.CpSat, PlannerSolver.Exact };
+    public static TheoryData<PlannerSolver> Backends => new() { PlannerSolver.Auto, PlannerSolver.Mip, PlannerSolver.CpSat, PlannerSolver.Exact };
 
     [Theory]
     [MemberData(nameof(Backends))]

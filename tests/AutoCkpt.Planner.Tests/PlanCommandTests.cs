@@ -27,6 +27,21 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("Predicted peak", output);
     }
 
+    [Theory]
+    [InlineData(null, "auto", "dp")]
+    [InlineData("auto", "auto", "dp")]
+    [InlineData("mip", "mip", "SCIP")]
+    [InlineData("exact", "exact", "dp")]
+    public void Given_a_solver_choice_When_planned_Then_the_plan_says_which_method_proved_it_optimal(string? solver, string method, string backend)
+    {
+        _cli.WriteProfile();
+        string[] args = ["plan", "--profile", "model.profile.yaml", "--memory-cap", "70%", .. solver is null ? [] : new[] { "--solver", solver }];
+        var (exit, _, err) = _cli.Run(args);
+        Assert.True(exit == 0, err);
+        var info = PlanFile.Read(_cli.PathOf("autockpt.plan.yaml")).Solver!;
+        Assert.Equal((method, backend, "optimal"), (info.Method, info.Backend, info.Status));
+    }
+
     [Fact]
     public void Given_the_same_profile_and_options_When_planned_twice_Then_the_files_differ_only_in_solve_seconds()
     {

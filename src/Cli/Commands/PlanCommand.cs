@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
-/// <c>autockpt plan --profile FILE --memory-cap SIZE [--out FILE] [--solver mip|cpsat|exact]
+/// <c>autockpt plan --profile FILE --memory-cap SIZE [--out FILE] [--solver auto|mip|cpsat|exact]
 /// [--time-limit SECONDS] [--max-segment N] [--sweep]</c>: solves for the fastest plan under the cap and writes it.
 /// </summary>
 internal static class PlanCommand
@@ -19,7 +19,7 @@ internal static class PlanCommand
         var profile = new Option<string>("--profile") { Description = "The profile file (autockpt profile).", Required = true };
         var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB) or N% of the predicted no-checkpointing peak.", Required = true };
         var output = new Option<string>("--out") { Description = $"The plan file to write (default {PlanFile.DefaultFileName}).", DefaultValueFactory = _ => PlanFile.DefaultFileName };
-        var solver = new Option<string?>("--solver") { Description = "mip (SCIP, default), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
+        var solver = new Option<string?>("--solver") { Description = "auto (default: the dynamic program, then SCIP if it has not proved the plan in half the time), mip (the MIP on SCIP), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
         var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
         var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
         var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the every-stage peak to the no-checkpointing peak and record the Pareto front." };

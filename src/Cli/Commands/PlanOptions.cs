@@ -11,10 +11,11 @@ internal sealed record PlanOptions(PlannerSolver Solver, string? SolverText, dou
     {
         var kind = solver switch
         {
-            null or "mip" => PlannerSolver.Mip,
+            null or "auto" => PlannerSolver.Auto,
+            "mip" => PlannerSolver.Mip,
             "cpsat" => PlannerSolver.CpSat,
             "exact" => PlannerSolver.Exact,
-            _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"--solver '{solver}' is unknown: use mip (SCIP), cpsat (CP-SAT) or exact (the dynamic program)."),
+            _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"--solver '{solver}' is unknown: use auto (the default: the dynamic program, then SCIP), mip (SCIP), cpsat (CP-SAT) or exact (the dynamic program)."),
         };
         double? limit = null;
         if (timeLimit is not null)

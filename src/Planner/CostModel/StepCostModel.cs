@@ -133,7 +133,10 @@ public sealed class StepCostModel
             }
             if (recompute)
             {
-                live = start - _out[seg.Last] + (seg.First > 0 ? _out[seg.First - 1] : 0);
+                // Its output gradient is consumed and its input gradient made. Its saved input (the previous segment's
+                // output) goes too when that segment is also recomputed: its re-run starts from its own input.
+                bool inputFreed = k > 0 && IsRecompute(segments[k - 1]);
+                live = start - _out[seg.Last] + (seg.First > 0 && !inputFreed ? _out[seg.First - 1] : 0);
                 Emit(StepPhase.Dispose, seg.First, false, t, live);
             }
         }

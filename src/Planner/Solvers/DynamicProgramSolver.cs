@@ -15,6 +15,10 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     private const int BeamWidth = 64;
     private readonly SegmentTables _t = new(model.Profile, maxSegment);
 
+    /// <summary>The ceilings tried below the start plan: root + (start − root) / 2^shift.</summary>
+    private static readonly int[] Deepening = [6, 3, 1];
+
+
     public string Method => "exact";
 
     public string Backend => "dp";
@@ -22,15 +26,34 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     public SolveOutcome Solve(long capBytes, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
-        var bound = new TimeBound(_t);
-        var (start, lower) = StartPlan(capBytes, _t.Stages > LpGuide.LargeChain ? limit * 0.85 : limit / 2);
-        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
+        bool large = _t.Stages > LpGuide.LargeChain;
+        // On long chains the bound that proves or measures the plan is GLOP's LP relaxation: say so. Their steps take
+        // longer to stop, and the plan call has baselines to score after: they end by 90% of the limit.
+        string? source = large ? "dp+GLOP" : null;
+        if (large) limit *= 0.9;
+        long budget = capBytes - _t.FixedBytes;
+        var bound = new TimeBound(_t, budget);
+        var (start, lower) = StartPlan(capBytes, large ? limit * 0.9 : limit / 2, bound);
+        if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
         long upper = start is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, start);
-        if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0);
+        if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0, source);
+        // Exact searches under rising ceilings between the root bound and the start plan: each finds the optimum if it
+        // lies under its ceiling, and the lower the ceiling, the more the bound prunes (docs/planner.md).
+        double rootBound = bound.Ticks(0, long.MinValue / 4, 0, budget);
+        if (rootBound > lower) (lower, source) = (rootBound, null);
+        long root = (long)Math.Ceiling(lower);
+        if (start is not null && root < upper)
+            foreach (int shift in Deepening)
+            {
+                long ceiling = root + ((upper - root) >> shift);
+                if (ceiling >= upper) break;
+                var below = Search(capBytes, ceiling, bound, 0, limit - clock.Elapsed);
+                if (below.Status == SolveStatus.Optimal) return below;
+                if (below.Status == SolveStatus.NoSolution) break; // out of time: the last search reports it
+            }
         var exact = Search(capBytes, upper, bound, 0, limit - clock.Elapsed);
         if (exact.Status != SolveStatus.NoSolution) return exact;
-        lower = Math.Max(lower, bound.Ticks(0, long.MinValue / 4, capBytes - _t.FixedBytes));
-        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, lower));
+        return start is null ? exact : new(SolveStatus.Feasible, start, Gap(upper, lower), source);
     }
 
     /// <summary>
@@ -39,10 +62,10 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     /// position, and, on long chains, the dynamic program restricted to the arcs the LP relaxation uses. The bound
     /// is that LP's value (0 on short chains); +∞ when the LP proves that nothing fits.
     /// </summary>
-    public (IReadOnlyList<Segment>? Plan, double LowerTicks) StartPlan(long capBytes, TimeSpan limit)
+    public (IReadOnlyList<Segment>? Plan, double LowerTicks) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
     {
         var clock = Stopwatch.StartNew();
-        var bound = new TimeBound(_t);
+        bound ??= new TimeBound(_t, capBytes - _t.FixedBytes);
         bool large = _t.Stages > LpGuide.LargeChain;
         IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes);
         foreach (var (_, segments) in Baselines.Standard(_t.Stages))
@@ -92,6 +115,9 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         return tx < ty || (tx == ty && model.PeakBytes(x) <= model.PeakBytes(y)) ? x : y;
     }
 
+    /// <summary>a less the input a recompute arc at p would free after this label's recompute arc: what the bound starts from.</summary>
+    private long LowestA(in DpLabel x, int p) => x.EndsRecompute && p < _t.Stages ? x.A - _t.InputRelease[p] : x.A;
+
     private static double Gap(long upper, double lower) => upper == 0 ? 0 : Math.Clamp((upper - lower) / upper, 0, 1);
 
     /// <summary>
@@ -105,31 +131,32 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         long budget = cap - _t.FixedBytes;
         if (budget < 0) return new(SolveStatus.Infeasible, null, 0);
         var arena = new DpArena();
-        var layers = new Dictionary<(long Y, long A, long F), int>[n + 1];
+        var layers = new Dictionary<(long Y, long A, long F, bool R), int>[n + 1];
         for (int p = 0; p <= n; p++) layers[p] = [];
         const long None = long.MinValue / 4;
-        layers[0][(0, None, None)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
+        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
-            var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p));
+            var labels = DpPareto.Filter(arena, [.. layers[p].Values], _t.NegativeNetSuffix(p, false), _t.NegativeNetSuffix(p, true));
             layers[p] = [];
             if (beam > 0 && labels.Length > beam)
             {
-                var score = labels.Select(i => arena[i].T + bound.Ticks(p, arena[i].A, budget)).ToArray();
+                var score = labels.Select(i => arena[i].T + bound.Ticks(p, LowestA(arena[i], p), arena[i].Y, budget)).ToArray();
                 Array.Sort(score, labels);
                 labels = labels[..beam];
             }
             foreach (int idx in labels)
             {
                 var x = arena[idx];
-                if (x.T + bound.Ticks(p, x.A, budget) > upper) continue;
+                if (x.T + bound.Ticks(p, LowestA(x, p), x.Y, budget) > upper) continue;
                 long fwd = x.Y + _t.KeepForward[p];
                 if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
                 {
                     long y = x.Y + _t.KeepHold[p];
                     Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
                 }
+                long freed = x.EndsRecompute ? _t.InputRelease[p] : 0;
                 var recForward = _t.RecForward[p];
                 for (int l = 1; l <= recForward.Length; l++)
                 {
@@ -137,7 +164,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                     if (fwd > budget) break;
                     if (allowed is not null && !allowed[p][l - 1]) continue;
                     long y = x.Y + _t.RecHold[p][l - 1];
-                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1], y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
+                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1] - freed, y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
                 }
             }
         }
@@ -157,10 +184,11 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
 
         void Offer(int at, long y, long a, long f, long t, int parent, int first, int last, SegmentStrategy s)
         {
-            if (a + _t.NegativeNetSuffix(at) > budget || t > upper) return;
+            if (a + _t.NegativeNetSuffix(at, s == SegmentStrategy.Recompute) > budget || t > upper) return;
             var layer = layers[at];
-            if (layer.TryGetValue((y, a, f), out int old) && arena[old].T <= t) return;
-            layer[(y, a, f)] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
+            var key = (y, a, f, s == SegmentStrategy.Recompute);
+            if (layer.TryGetValue(key, out int old) && arena[old].T <= t) return;
+            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
         }
     }
 }

@@ -5,7 +5,7 @@ namespace AutoCkpt.Planner.Solvers;
 
 /// <summary>
 /// The OR-Tools model: stages are positions 0..n on a path; a plan is a path of arcs, a one-stage keep arc or a
-/// recompute arc of 1..L stages. Size: n·(L+1) binaries, 2n+2 continuous, about 4n rows of ≤ L+3 terms
+/// recompute arc of 1..L stages. Size: n·(L+1) binaries, 3n+2 continuous, about 6n rows of ≤ L+3 terms
 /// (docs/planner.md, "Formulation").
 /// </summary>
 internal sealed class MipModel : IDisposable
@@ -36,7 +36,7 @@ internal sealed class MipModel : IDisposable
         // Finite bounds (CP-SAT needs them): holdings, releases and peaks are sums of the profile's figures.
         double holdMax = Math.Ceiling((t.KeepHold.Sum(h => Math.Max(0, h)) + t.RecHold.Sum(r => r.Max())) / _unit);
         double holdMin = -Math.Ceiling(t.KeepHold.Sum(h => Math.Max(0, -h)) / _unit);
-        double releaseMax = Math.Ceiling(t.KeepRelease.Sum(Math.Abs) / _unit);
+        double releaseMax = Math.Ceiling((t.KeepRelease.Sum(Math.Abs) + t.InputRelease.Sum()) / _unit);
         _peakMax = Math.Ceiling((t.FixedBytes + holdMax * _unit + releaseMax * _unit
             + Math.Max(t.KeepForward.Max(), t.RecForward.Max(r => r.Max()))
             + Math.Max(t.KeepBackward.Max(), t.RecBackward.Max(r => r.Max()))) / _unit);
@@ -73,12 +73,23 @@ internal sealed class MipModel : IDisposable
             row.SetCoefficient(_keep[p - 1], -t.KeepHold[p - 1] / _unit);
             for (int l = 1; l <= Math.Min(t.MaxSegment, p); l++) row.SetCoefficient(_rec[p - l][l - 1], -t.RecHold[p - l][l - 1] / _unit);
         }
+        // w_p: a recompute arc into p and one out of p (the later one frees its input O_{p−1} after its backward);
+        // w_p ≤ each side, and the solver raises it to their minimum where that lowers the peak.
         for (int p = n - 1; p >= 0; p--)
         {
             var row = _solver.MakeConstraint(0, 0, $"z{p}");
             row.SetCoefficient(z[p], 1);
             row.SetCoefficient(z[p + 1], -1);
             row.SetCoefficient(_keep[p], -t.KeepRelease[p] / _unit);
+            if (p == 0 || t.InputRelease[p] == 0) continue;
+            var w = relax || !integral ? _solver.MakeNumVar(0, 1, $"w{p}") : _solver.MakeIntVar(0, 1, $"w{p}");
+            row.SetCoefficient(w, -t.InputRelease[p] / _unit);
+            var into = _solver.MakeConstraint(double.NegativeInfinity, 0, $"win{p}");
+            into.SetCoefficient(w, 1);
+            for (int l = 1; l <= Math.Min(t.MaxSegment, p); l++) into.SetCoefficient(_rec[p - l][l - 1], -1);
+            var outOf = _solver.MakeConstraint(double.NegativeInfinity, 0, $"wout{p}");
+            outOf.SetCoefficient(w, 1);
+            foreach (var v in _rec[p]) outOf.SetCoefficient(v, -1);
         }
         double fixedUnits = t.FixedBytes / _unit;
         // Forward: F + y_a + Σ_{arcs out of a} forward peak ≤ peak (an identity bound where no arc starts at a).

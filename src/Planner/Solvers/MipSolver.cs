@@ -23,11 +23,14 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         var clock = Stopwatch.StartNew();
         // Long chains: the LP bound and the plan it guides are the best use of most of the time (docs/planner.md).
         bool large = _tables.Stages > LpGuide.LargeChain;
+        // As in the dynamic program: on long chains the steps that do not stop mid-way (GLOP, building the MIP) and
+        // the baselines scored after must fit in the limit too.
+        if (large) limit *= 0.9;
         var (start, lower) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
         if (start is not null && lower > 0 && TimeTicks.OfPlan(_tables.Ticks, start) <= Math.Ceiling(lower))
-            return new(SolveStatus.Optimal, start, 0); // the LP relaxation's bound proves the start plan optimal
-        if (large && start is not null && clock.Elapsed > limit * 0.8) return StartOnly(start, lower);
+            return new(SolveStatus.Optimal, start, 0, "dp+GLOP"); // the LP relaxation's bound proves the start plan optimal
+        if (large && start is not null && clock.Elapsed > limit * 0.7) return StartOnly(start, lower);
         using var mip = new MipModel(_tables, backend);
         long bound = capBytes;
         for (int attempt = 0; attempt < 4; attempt++)
@@ -43,6 +46,7 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
             var first = mip.Segments();
             if (status == Solver.ResultStatus.FEASIBLE && start is not null && TimeTicks.OfPlan(_tables.Ticks, start) < TimeTicks.OfPlan(_tables.Ticks, first))
                 first = start;
+            bool fromStart = start is not null && first.SequenceEqual(start);
             long ticks = TimeTicks.OfPlan(_tables.Ticks, first);
             var candidates = new List<IReadOnlyList<Segment>> { first };
             bool proved = status == Solver.ResultStatus.OPTIMAL;
@@ -62,9 +66,12 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
             if (fitting.Count > 0)
             {
                 if (proved) return new(SolveStatus.Optimal, fitting[0].Segments, 0);
-                double lowest = Math.Max(double.IsFinite(best) ? best : 0, lower);
+                double scipBound = double.IsFinite(best) ? best : 0, lowest = Math.Max(scipBound, lower);
                 long found = fitting[0].Ticks;
-                return found <= Math.Ceiling(lowest) ? new(SolveStatus.Optimal, fitting[0].Segments, 0) : new(SolveStatus.Feasible, fitting[0].Segments, Gap(found, lowest));
+                // Which plan, and whose bound: the dynamic program's start plan or SCIP's, SCIP's bound or GLOP's.
+                string planBy = fromStart ? "dp" : "SCIP", boundBy = lower > scipBound ? "GLOP" : "SCIP";
+                string source = planBy == boundBy ? planBy : $"{planBy}+{boundBy}";
+                return found <= Math.Ceiling(lowest) ? new(SolveStatus.Optimal, fitting[0].Segments, 0, source) : new(SolveStatus.Feasible, fitting[0].Segments, Gap(found, lowest), source);
             }
             long excess = candidates.Max(s => model.PeakBytes(s)) - capBytes;
             bound -= Math.Max(1, excess);
@@ -85,10 +92,12 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, mip.Segments(), proved ? 0 : Gap(value, best));
     }
 
+    /// <summary>The start plan (the dynamic program's) when the MIP added nothing, against the LP's bound.</summary>
     private SolveOutcome StartOnly(IReadOnlyList<Segment> start, double lower)
     {
         long ticks = TimeTicks.OfPlan(_tables.Ticks, start);
-        return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0) : new(SolveStatus.Feasible, start, Gap(ticks, lower));
+        string? source = lower > 0 ? "dp+GLOP" : null;
+        return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0, source) : new(SolveStatus.Feasible, start, Gap(ticks, lower), source);
     }
 
     private static SolveOutcome NoAnswer(Solver.ResultStatus status, Stopwatch clock, TimeSpan limit) =>

@@ -27,6 +27,7 @@ internal sealed class SegmentTables
             KeepRelease[i] = s[i].BackwardFreedBytes + outPrev;
             KeepBackward[i] = Math.Max(s[i].OutputBytes + s[i].BackwardTransientBytes, -s[i].BackwardFreedBytes);
         }
+        InputRelease = [.. Enumerable.Range(0, n).Select(i => i > 0 ? s[i - 1].OutputBytes : 0)];
         _negNetSuffix = new long[n + 1];
         for (int i = n - 1; i >= 0; i--) _negNetSuffix[i] = _negNetSuffix[i + 1] + Math.Min(0, KeepHold[i] - KeepRelease[i]);
         RecForward = new long[n][]; RecHold = new long[n][]; RecBackward = new long[n][]; RecTicks = new long[n][];
@@ -56,14 +57,26 @@ internal sealed class SegmentTables
                 ticks += Ticks[b];
                 RecForward[a][l - 1] = fwd;
                 RecHold[a][l - 1] = st.OutputBytes;
-                RecBackward[a][l - 1] = Math.Max(Math.Max(st.OutputBytes + refwd, held + bwd), a > 0 ? s[a - 1].OutputBytes : 0);
+                // The disposal point (the base + O_{a−1}, or the base alone when the input is freed) is never above the
+                // next point of the walk, the previous arc's first backward point, so it is left out.
+                RecBackward[a][l - 1] = Math.Max(st.OutputBytes + refwd, held + bwd);
                 RecTicks[a][l - 1] = ticks;
             }
         }
     }
 
-    /// <summary>Σ_{i ≥ p} min(0, R_i − release_i): the most the stages from p on can lower a.</summary>
-    public long NegativeNetSuffix(int p) => _negNetSuffix[p];
+    /// <summary>
+    /// The most the arcs from p on can lower a: Σ_{i ≥ p} min(0, R_i − release_i) over kept stages, and O_{p−1} more
+    /// when the arc before p is a recompute arc. A run of recompute arcs changes a by its last output minus the input
+    /// its first arc frees (the frees telescope), and only a run that continues a recompute arc frees anything.
+    /// </summary>
+    public long NegativeNetSuffix(int p, bool afterRecompute) => _negNetSuffix[p] - (afterRecompute && p < Stages ? InputRelease[p] : 0);
+
+    /// <summary>
+    /// Bytes a recompute arc starting at position p frees after its backward when the arc before it is a recompute
+    /// arc too: its saved input O_{p−1} (0 at p = 0).
+    /// </summary>
+    public long[] InputRelease { get; }
 
     private readonly long[] _negNetSuffix;
 

@@ -15,16 +15,20 @@ internal enum SolveStatus
     NoSolution,
 }
 
-/// <summary>The answer of one solve: a plan (when found), its status and its relative gap on recompute time.</summary>
-internal sealed record SolveOutcome(SolveStatus Status, IReadOnlyList<Segment>? Segments, double Gap);
+/// <summary>
+/// The answer of one solve: a plan (when found), its status, its relative gap on recompute time, and what proved the
+/// status or bounds the gap when that is not the solver's own backend (e.g. "dp+GLOP": the dynamic program's plan
+/// against GLOP's LP bound); null for <see cref="IPlanSolver.Backend"/>.
+/// </summary>
+internal sealed record SolveOutcome(SolveStatus Status, IReadOnlyList<Segment>? Segments, double Gap, string? Source = null);
 
 /// <summary>An exact method that picks segments under a cap (docs/planner.md).</summary>
 internal interface IPlanSolver
 {
-    /// <summary>"mip" or "exact".</summary>
+    /// <summary>"auto", "mip" or "exact".</summary>
     string Method { get; }
 
-    /// <summary>"SCIP", "CP-SAT" or "exhaustive".</summary>
+    /// <summary>"SCIP", "CP-SAT", "dp" or "exhaustive".</summary>
     string Backend { get; }
 
     /// <summary>Least recompute time with peak ≤ cap, ties to the lower peak.</summary>
