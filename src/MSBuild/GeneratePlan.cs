@@ -26,7 +26,7 @@ public sealed class GeneratePlan : CliTask
     /// <summary>Where the plan lands, full path; normally $(OutDir)autockpt.plan.yaml.</summary>
     [Required] public string PlanFile { get; set; } = "";
 
-    /// <summary>AutoCkptSolver: mip, cpsat or exact; empty for the planner's default.</summary>
+    /// <summary>AutoCkptSolver: auto, mip, cpsat or exact; empty for the planner's default.</summary>
     public string Solver { get; set; } = "";
 
     /// <summary>AutoCkptTimeLimit: the solver's time limit in seconds; empty for the planner's default.</summary>

@@ -22,7 +22,7 @@ public enum PlannerSolver
 public sealed record PlanRequest
 {
     /// <summary>The default solver time limit, in seconds.</summary>
-    public const double DefaultTimeLimitSeconds = 60;
+    public const double DefaultTimeLimitSeconds = 10;
 
     /// <summary>The validated profile.</summary>
     public required Profile Profile { get; init; }

@@ -9,7 +9,7 @@ namespace AutoCkpt.MSBuild.Options;
 internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string Solver, string TimeLimit, string MaxSegment)
 {
     /// <summary>The solvers <c>autockpt plan --solver</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> Solvers = ["mip", "cpsat", "exact"];
+    public static readonly IReadOnlyList<string> Solvers = ["auto", "mip", "cpsat", "exact"];
 
     /// <summary>One message per bad property, naming the property and its value.</summary>
     public IReadOnlyList<string> Problems()

@@ -106,7 +106,7 @@ public sealed class IncrementalBuildTests(IncrementalBuildSequence s) : IClassFi
     [Fact]
     public void Given_a_plan_made_by_the_build_When_its_header_is_read_Then_it_names_the_real_command_relative_to_the_plan_folder()
     {
-        Assert.Equal("dotnet autockpt plan --profile ../../../app.profile.yaml --memory-cap 1GiB --out autockpt.plan.yaml --solver mip --time-limit 60", s.RegenerateLine);
+        Assert.Equal("dotnet autockpt plan --profile ../../../app.profile.yaml --memory-cap 1GiB --out autockpt.plan.yaml --solver auto --time-limit 10", s.RegenerateLine);
     }
 
     [Fact]
