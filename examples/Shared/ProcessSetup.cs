@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AutoCkpt.Memory;
 
 namespace AutoCkpt.Examples;
 
@@ -18,9 +19,8 @@ internal static class ProcessSetup
             setenv("OMP_WAIT_POLICY", "PASSIVE", 1); // the native environment, which libgomp reads when it loads
         if (OperatingSystem.IsLinux() && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PYTORCH_CUDA_ALLOC_CONF")))
         {
-            const string pool = "backend:cudaMallocAsync";
-            setenv("PYTORCH_CUDA_ALLOC_CONF", pool, 1); // libtorch reads it when CUDA is first used
-            Environment.SetEnvironmentVariable("PYTORCH_CUDA_ALLOC_CONF", pool); // the probe checks it
+            setenv("PYTORCH_CUDA_ALLOC_CONF", CudaMemoryProbe.PoolAllocatorConf, 1); // libtorch reads it when CUDA is first used
+            Environment.SetEnvironmentVariable("PYTORCH_CUDA_ALLOC_CONF", CudaMemoryProbe.PoolAllocatorConf); // the probe checks it
         }
     }
 

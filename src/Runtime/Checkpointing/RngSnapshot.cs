@@ -31,12 +31,11 @@ internal sealed class RngSnapshot : IDisposable
     /// </summary>
     public static RngSnapshot Capture(Device device, Func<long> cudaSeed)
     {
-        var cpu = torch.get_rng_state().DetachFromDisposeScope();
-        if (device.type != DeviceType.CUDA) return new RngSnapshot(cpu, null, null, null);
-        if (CudaRngState.TryGet(device) is { } state) return new RngSnapshot(cpu, device, state, null);
+        var now = CaptureNow(device);
+        if (device.type != DeviceType.CUDA || now._cudaState is not null) return now;
         long seed = cudaSeed();
         torch.cuda.manual_seed(seed);
-        return new RngSnapshot(cpu, device, null, seed);
+        return new RngSnapshot(now._cpuState, device, null, seed);
     }
 
     /// <summary>Captures the state now, to put back after a recompute (the CUDA part only where it can be read).</summary>

@@ -15,6 +15,9 @@ public sealed class CudaMemoryProbe : IMemoryProbe
     private const string Driver = "libcuda.so.1";
     private const int UsedMemCurrent = 7;
     private const int UsedMemHigh = 8;
+
+    /// <summary>The <c>PYTORCH_CUDA_ALLOC_CONF</c> value that makes libtorch allocate from the driver's pool.</summary>
+    public const string PoolAllocatorConf = "backend:cudaMallocAsync";
     private readonly IntPtr _pool;
 
     /// <summary>
@@ -61,7 +64,7 @@ public sealed class CudaMemoryProbe : IMemoryProbe
 
     /// <summary>True when an allocator configuration string selects the cudaMallocAsync backend.</summary>
     public static bool UsesAsyncAllocator(string? allocConf) =>
-        allocConf is not null && allocConf.Replace(" ", "").Contains("backend:cudaMallocAsync", StringComparison.Ordinal);
+        allocConf is not null && allocConf.Replace(" ", "").Contains(PoolAllocatorConf, StringComparison.Ordinal);
 
     private long Read(int attribute)
     {
