@@ -39,8 +39,9 @@ public sealed class CpuMemoryProbeTests
     {
         // Small blocks come from the malloc heap. Freed together below a block still in use, they coalesce into a
         // free region the heap keeps resident; malloc then serves a large request from it instead of mmap, and RSS
-        // does not rise, unless the probe hands free pages back to the OS when it resets.
-        const int SmallBlocks = 512;
+        // does not rise, unless the probe keeps such regions from serving large blocks when it resets.
+        // 32 MiB of holes and a 16 MiB block: the kernel's resident-set counters are exact to a few hundred KiB only.
+        const int SmallBlocks = 2048;
         const long SmallFloats = 4096; // 16 KiB
         const long LargeFloats = SmallBlocks * SmallFloats / 2;
         var probe = new CpuMemoryProbe();
@@ -52,6 +53,36 @@ public sealed class CpuMemoryProbeTests
         using (torch.ones(LargeFloats, torch.float32)) { }
         long peakRise = probe.PeakBytes() - before;
         Assert.InRange(peakRise, LargeFloats * 4 * 0.9, LargeFloats * 4 * 1.2);
+    }
+
+    [Fact]
+    public void Given_small_blocks_that_land_in_freed_heap_holes_When_the_peak_is_read_Then_it_rises_by_their_bytes()
+    {
+        // Blocks of 16 KiB freed between small blocks still in use leave holes too small to plug. Small objects that
+        // later land in them must not read as whole pages each: a probe that handed the holes' pages back to the OS
+        // at its reset saw every touched hole fault pages back in.
+        const int Holes = 1024;
+        var probe = new CpuMemoryProbe();
+        var holes = new List<torch.Tensor>();
+        var walls = new List<torch.Tensor>();
+        for (int i = 0; i < Holes; i++)
+        {
+            holes.Add(torch.ones(4096, torch.float32));
+            walls.Add(torch.ones(1, torch.float32));
+        }
+        foreach (var t in holes) t.Dispose();
+        probe.ResetPeak();
+        long before = probe.LiveBytes();
+        var small = new List<torch.Tensor>();
+        for (int i = 0; i < Holes; i++)
+        {
+            using var spread = torch.ones(1024 + 16 * (i % 7), torch.float32);
+            small.Add(torch.ones(1, torch.float32));
+        }
+        long live = probe.LiveBytes() - before;
+        long peakRise = probe.PeakBytes() - before;
+        foreach (var t in small.Concat(walls)) t.Dispose();
+        Assert.InRange(peakRise, 0, live + 256 * 1024);
     }
 
     /// <summary>Runs the fills once first: their first run allocates once-only native state (thread pool, arenas).</summary>
