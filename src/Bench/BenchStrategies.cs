@@ -7,8 +7,8 @@ namespace AutoCkpt.Bench;
 public static class BenchStrategies
 {
     /// <summary>
-    /// none, every_stage, the fastest uniform_k whose predicted peak fits the plan's cap (left out when none fits or
-    /// when no checkpointing fits already), and the plan itself, in that order.
+    /// none, every_stage, the fastest uniform_k whose predicted peak fits what the plan was solved under, its cap less
+    /// its headroom (left out when none fits or when no checkpointing fits already), and the plan itself, in that order.
     /// </summary>
     public static IReadOnlyList<BenchStrategy> For(Plan plan, StepCostModel costModel)
     {
@@ -18,7 +18,7 @@ public static class BenchStrategies
             new("none", Baselines.None(n)),
             new("every_stage", Baselines.EveryStage(n)),
         };
-        if (Baselines.BestUniform(costModel, plan.MemoryCapBytes) is { Name: not "none" } best)
+        if (Baselines.BestUniform(costModel, plan.BudgetBytes) is { Name: not "none" } best)
             list.Add(new BenchStrategy(best.Name, Baselines.ByName(best.Name, n)!));
         list.Add(new BenchStrategy("plan", plan.Segments));
         return list;

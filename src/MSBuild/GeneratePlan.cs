@@ -23,6 +23,9 @@ public sealed class GeneratePlan : CliTask
     /// <summary>The memory cap (AutoCkptMemoryCap): bytes, a size with a unit, or N%.</summary>
     public string MemoryCap { get; set; } = "";
 
+    /// <summary>AutoCkptHeadroom: the part of the cap the plan leaves free, a size or N% of the cap; empty for the planner's default.</summary>
+    public string Headroom { get; set; } = "";
+
     /// <summary>Where the plan lands, full path; normally $(OutDir)autockpt.plan.yaml.</summary>
     [Required] public string PlanFile { get; set; } = "";
 
@@ -53,7 +56,7 @@ public sealed class GeneratePlan : CliTask
     /// <inheritdoc />
     public override bool Execute()
     {
-        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim());
+        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim()) { Headroom = Headroom.Trim() };
         foreach (string problem in options.Problems())
             LogBadProperty(problem);
         if (Log.HasLoggedErrors) return false;

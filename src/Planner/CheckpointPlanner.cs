@@ -5,14 +5,15 @@ using AutoCkpt.Planner.Solvers;
 namespace AutoCkpt.Planner;
 
 /// <summary>
-/// Finds the checkpoint plan with the least predicted recompute time whose predicted peak fits a memory cap
+/// Finds the checkpoint plan with the least predicted recompute time whose predicted peak fits a memory cap less its headroom
 /// (ties go to the lower peak), and scores the baselines under the same cost model.
 /// </summary>
 public static class CheckpointPlanner
 {
     /// <summary>
-    /// Plans. Throws <see cref="AckptException"/>: ACKPT040 no plan fits the cap (the message gives the smallest
-    /// reachable peak and its fixed part), ACKPT041 the cap resolves to no bytes, ACKPT042 the time limit ran out
+    /// Plans under the cap less its headroom. Throws <see cref="AckptException"/>: ACKPT040 no plan fits (the message
+    /// gives the smallest reachable peak and its fixed part), ACKPT041 the cap resolves to no bytes or the headroom
+    /// takes all of it, ACKPT042 the time limit ran out
     /// with no plan, ACKPT044 a bad option. A time limit that ran out with a plan gives warning ACKPT043.
     /// </summary>
     public static PlanResult Plan(PlanRequest request)
@@ -25,20 +26,23 @@ public static class CheckpointPlanner
         long cap = request.Cap.Resolve(nonePeak);
         if (cap <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
-        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, cap));
+        long headroom = request.Headroom.Resolve(cap), budget = cap - headroom;
+        if (budget <= 0)
+            throw new AckptException(ErrorCodes.BadCap, $"the headroom {MemoryCap.Format(headroom)} leaves nothing of the memory cap {MemoryCap.Format(cap)}.", request.ProfileFile);
+        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget));
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
         var clock = Stopwatch.StartNew();
-        var outcome = solver.Solve(cap, limit);
+        var outcome = solver.Solve(budget, limit);
         double seconds = clock.Elapsed.TotalSeconds;
         var warnings = new List<PlanWarning>();
         switch (outcome.Status)
         {
             case SolveStatus.Infeasible:
-                throw Infeasible(model, solver, cap, maxSegment, limit, request.ProfileFile);
+                throw Infeasible(model, solver, cap, headroom, maxSegment, limit, request.ProfileFile);
             case SolveStatus.NoSolution:
-                throw new AckptException(ErrorCodes.SolverNoSolution, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out before it found any plan under the cap {MemoryCap.Format(cap)}: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
+                throw new AckptException(ErrorCodes.SolverNoSolution, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out before it found any plan under the cap {Budget(cap, headroom)}: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
             case SolveStatus.Feasible:
                 warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out: the plan is the best found, not proved optimal; its recompute time is within {outcome.Gap:P2} of the optimum. Raise --time-limit to prove it."));
                 break;
@@ -48,7 +52,7 @@ public static class CheckpointPlanner
         string provedBy = outcome.Source ?? solver.Backend;
         // Unproved plans are never slower than checkpoint_sequential(k). Its segments may be longer than the default
         // --max-segment, outside the space searched: the gap is then unknown (1); inside, the bound still holds.
-        if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && Baselines.BestUniform(model, cap) is { } uniform
+        if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && Baselines.BestUniform(model, budget) is { } uniform
             && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
         {
             var ticks = TimeTicks.Of(profile);
@@ -62,7 +66,7 @@ public static class CheckpointPlanner
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
         var baselines = Baselines.Standard(n)
-            .Select(b => { var p = model.Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= cap); })
+            .Select(b => { var p = model.Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= budget); })
             .ToList();
         var plan = new Plan
         {
@@ -71,6 +75,7 @@ public static class CheckpointPlanner
             Device = profile.Device,
             BatchSize = profile.BatchSize,
             MemoryCapBytes = cap,
+            HeadroomBytes = headroom,
             Predicted = model.Predict(segments),
             Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
@@ -81,6 +86,7 @@ public static class CheckpointPlanner
         {
             Plan = plan,
             CapBytes = cap,
+            BudgetBytes = budget,
             NoCheckpointingPeakBytes = nonePeak,
             MaxSegment = maxSegment,
             Baselines = baselines,
@@ -126,7 +132,12 @@ public static class CheckpointPlanner
         _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"unknown solver '{kind}'."),
     };
 
-    private static AckptException Infeasible(StepCostModel model, IPlanSolver solver, long cap, int maxSegment, TimeSpan limit, string? file)
+    /// <summary>"53.94 MiB" or, with headroom, "53.94 MiB less its headroom 1.08 MiB (52.86 MiB)".</summary>
+    private static string Budget(long cap, long headroom) => headroom == 0
+        ? MemoryCap.Format(cap)
+        : $"{MemoryCap.Format(cap)} less its headroom {MemoryCap.Format(headroom)} ({MemoryCap.Format(cap - headroom)})";
+
+    private static AckptException Infeasible(StepCostModel model, IPlanSolver solver, long cap, long headroom, int maxSegment, TimeSpan limit, string? file)
     {
         var f = model.Profile.FixedBytes;
         string fixedPart = $"{MemoryCap.Format(f.Total)} is fixed memory that no checkpointing removes (parameters {MemoryCap.Format(f.Parameters)}, gradients {MemoryCap.Format(f.Gradients)}, optimizer state {MemoryCap.Format(f.OptimizerState)}, batch {MemoryCap.Format(f.Batch)})";
@@ -136,6 +147,6 @@ public static class CheckpointPlanner
             ? $"the smallest peak any plan reaches is {MemoryCap.Format(model.PeakBytes(s))} ({model.PeakBytes(s)} bytes{(least.Status == SolveStatus.Optimal ? "" : ", best found in the time limit")}), of which {fixedPart}"
             : $"the solver found no plan's smallest peak within the time limit; {fixedPart}";
         return new AckptException(ErrorCodes.InfeasibleCap,
-            $"no plan fits the memory cap {MemoryCap.Format(cap)} ({cap} bytes): {reach}. Raise the cap, lower the batch size{longer}.", file);
+            $"no plan fits the memory cap {Budget(cap, headroom)} ({cap - headroom} bytes): {reach}. Raise the cap, lower the batch size{longer}{(headroom > 0 ? ", or lower --headroom" : "")}.", file);
     }
 }

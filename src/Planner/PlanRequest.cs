@@ -28,6 +28,19 @@ public sealed record PlanRequest
     public required Profile Profile { get; init; }
     /// <summary>The memory cap: bytes, or a percentage of the predicted no-checkpointing peak.</summary>
     public required MemoryCap Cap { get; init; }
+    /// <summary>
+    /// The headroom by default: 2% of the cap. Measured peaks ran up to 1.1% above prediction on the CPU and 0.2% on an
+    /// H100 (docs/benchmarks.md), so a plan solved right up to its cap could read over it.
+    /// </summary>
+    public const string DefaultHeadroom = "2%";
+
+    /// <summary>
+    /// The part of the cap the plan leaves unused, for what predictions and probes miss: bytes, or a percentage of the
+    /// cap; <see cref="DefaultHeadroom"/> by default, 0 for none. The plan is solved under the cap less this.
+    /// </summary>
+    public MemoryCap Headroom { get; init; } = MemoryCap.ParseHeadroom(DefaultHeadroom);
+    /// <summary>A headroom of 0: the plan may use the whole cap.</summary>
+    public static readonly MemoryCap NoHeadroom = new(0, null);
     /// <summary>The method; <see cref="PlannerSolver.Auto"/> by default.</summary>
     public PlannerSolver Solver { get; init; } = PlannerSolver.Auto;
     /// <summary>Wall-clock limit for each solve, in seconds; must be positive.</summary>
@@ -69,7 +82,7 @@ public sealed record PlanWarning(string Code, string Message)
     public override string ToString() => $"warning {Code}: {Message}";
 }
 
-/// <summary>A baseline with its segments and whether it fits the cap.</summary>
+/// <summary>A baseline with its segments and whether it fits the cap less the headroom.</summary>
 public sealed record BaselineResult(string Name, IReadOnlyList<Segment> Segments, Prediction Prediction, bool FitsCap);
 
 /// <summary>The planner's answer: the plan to write and what the caller may print.</summary>
@@ -79,6 +92,8 @@ public sealed record PlanResult
     public required Plan Plan { get; init; }
     /// <summary>The resolved memory cap, in bytes.</summary>
     public required long CapBytes { get; init; }
+    /// <summary>The cap less the headroom: what the plan was solved under, in bytes.</summary>
+    public required long BudgetBytes { get; init; }
     /// <summary>The predicted no-checkpointing peak (what a percentage cap refers to), in bytes.</summary>
     public required long NoCheckpointingPeakBytes { get; init; }
     /// <summary>The longest recompute segment the solver considered, in stages.</summary>

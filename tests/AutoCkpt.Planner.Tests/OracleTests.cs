@@ -50,7 +50,7 @@ public sealed class OracleTests
     {
         try
         {
-            return CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = new MemoryCap(cap, null), Solver = solver, MaxSegment = maxSegment }).Plan;
+            return CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = new MemoryCap(cap, null), Headroom = PlanRequest.NoHeadroom, Solver = solver, MaxSegment = maxSegment }).Plan;
         }
         catch (AckptException e) when (e.Code == ErrorCodes.InfeasibleCap)
         {

@@ -80,6 +80,31 @@ public sealed class PlanCommandTests : IDisposable
         Assert.False(File.Exists(_cli.PathOf("p.yaml")));
     }
 
+    [Fact]
+    public void Given_a_headroom_option_When_planned_Then_the_plan_records_it_and_its_header_repeats_it()
+    {
+        _cli.WriteProfile();
+        var (exit, output, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "70%", "--headroom", "5%", "--out", "h.yaml");
+        Assert.True(exit == 0, err);
+        var plan = PlanFile.Read(_cli.PathOf("h.yaml"));
+        Assert.Equal((long)Math.Floor(plan.MemoryCapBytes * 0.05), plan.HeadroomBytes);
+        Assert.True(plan.Predicted!.PeakBytes <= plan.MemoryCapBytes - plan.HeadroomBytes);
+        Assert.Contains("--memory-cap 70% --headroom 5% --out h.yaml", File.ReadAllText(_cli.PathOf("h.yaml")));
+        Assert.Contains("kept free", output);
+    }
+
+    [Theory]
+    [InlineData("100%")]
+    [InlineData("lots")]
+    public void Given_a_bad_headroom_When_planned_Then_ACKPT041_and_no_plan_is_written(string headroom)
+    {
+        _cli.WriteProfile();
+        var (exit, _, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "80%", "--headroom", headroom);
+        Assert.Equal(1, exit);
+        Assert.Contains("error ACKPT041", err);
+        Assert.False(File.Exists(_cli.PathOf(PlanFile.DefaultFileName)));
+    }
+
     [Theory]
     [InlineData("--solver", "gurobi")]
     [InlineData("--time-limit", "soon")]

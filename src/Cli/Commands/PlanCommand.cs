@@ -9,8 +9,9 @@ using Spectre.Console;
 namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
-/// <c>autockpt plan --profile FILE --memory-cap SIZE [--out FILE] [--solver auto|mip|cpsat|exact]
-/// [--time-limit SECONDS] [--max-segment N] [--sweep]</c>: solves for the fastest plan under the cap and writes it.
+/// <c>autockpt plan --profile FILE --memory-cap SIZE [--headroom SIZE] [--out FILE] [--solver auto|mip|cpsat|exact]
+/// [--time-limit SECONDS] [--max-segment N] [--sweep]</c>: solves for the fastest plan under the cap less its headroom
+/// and writes it.
 /// </summary>
 internal static class PlanCommand
 {
@@ -18,6 +19,7 @@ internal static class PlanCommand
     {
         var profile = new Option<string>("--profile") { Description = "The profile file (autockpt profile).", Required = true };
         var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB) or N% of the predicted no-checkpointing peak.", Required = true };
+        var headroom = new Option<string?>("--headroom") { Description = $"The part of the cap the plan leaves free for what predictions miss: a size or N% of the cap (default {PlanRequest.DefaultHeadroom}; 0 for none)." };
         var output = new Option<string>("--out") { Description = $"The plan file to write (default {PlanFile.DefaultFileName}).", DefaultValueFactory = _ => PlanFile.DefaultFileName };
         var solver = new Option<string?>("--solver") { Description = "auto (default: the dynamic program, then SCIP if it has not proved the plan in half the time), mip (the MIP on SCIP), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
         var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
@@ -25,17 +27,19 @@ internal static class PlanCommand
         var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the every-stage peak to the no-checkpointing peak and record the Pareto front." };
         var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
         {
-            profile, cap, output, solver, timeLimit, maxSegment, sweep,
+            profile, cap, headroom, output, solver, timeLimit, maxSegment, sweep,
         };
         command.SetAction(r => CliRun.Guard(console =>
         {
             var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
             string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
+            string? headroomText = r.GetValue(headroom);
             OutputPath.EnsureWritable(outPath);
             var request = new PlanRequest
             {
                 Profile = ProfileFile.Read(profilePath),
                 Cap = MemoryCap.Parse(capText),
+                Headroom = MemoryCap.ParseHeadroom(headroomText ?? PlanRequest.DefaultHeadroom),
                 Solver = options.Solver,
                 TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
                 MaxSegment = options.MaxSegment,
@@ -45,7 +49,7 @@ internal static class PlanCommand
             var result = CheckpointPlanner.Plan(request);
             string relProfile = Relative(outPath, profilePath);
             var plan = result.Plan with { ProfilePath = relProfile };
-            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, options));
+            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options));
             foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
             PlanTables.Render(console, plan, result.Model);
             console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
@@ -58,9 +62,11 @@ internal static class PlanCommand
     internal static string Relative(string from, string target) =>
         Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(from))!, Path.GetFullPath(target)).Replace('\\', '/');
 
-    private static string Header(PlanRequest r, string profile, string outName, string cap, PlanOptions o)
+    private static string Header(PlanRequest r, string profile, string outName, string cap, string? headroom, PlanOptions o)
     {
-        var args = new List<string> { "dotnet autockpt plan", $"--profile {Quote(profile)}", $"--memory-cap {Quote(cap.Trim())}", $"--out {Quote(outName)}" };
+        var args = new List<string> { "dotnet autockpt plan", $"--profile {Quote(profile)}", $"--memory-cap {Quote(cap.Trim())}" };
+        if (headroom is not null) args.Add($"--headroom {Quote(headroom.Trim())}");
+        args.Add($"--out {Quote(outName)}");
         if (o.SolverText is { } s) args.Add($"--solver {s}");
         if (o.TimeLimitSeconds is { } t) args.Add($"--time-limit {t.ToString(CultureInfo.InvariantCulture)}");
         if (o.MaxSegment is { } m) args.Add($"--max-segment {m}");

@@ -17,8 +17,9 @@ internal static class PlanTables
         var grid = new Grid().AddColumn().AddColumn();
         if (pred is not null)
         {
-            string fits = pred.PeakBytes <= plan.MemoryCapBytes ? "[green]fits[/]" : "[red]over[/]";
-            grid.AddRow("Predicted peak", $"{Fmt.Bytes(pred.PeakBytes)} of cap {Fmt.Bytes(plan.MemoryCapBytes)} ({Fmt.Pct((double)pred.PeakBytes / plan.MemoryCapBytes)}, {fits})");
+            string fits = pred.PeakBytes <= plan.BudgetBytes ? "[green]fits[/]" : "[red]over[/]";
+            string headroom = plan.HeadroomBytes > 0 ? $", headroom {Fmt.Bytes(plan.HeadroomBytes)} kept free" : "";
+            grid.AddRow("Predicted peak", $"{Fmt.Bytes(pred.PeakBytes)} of cap {Fmt.Bytes(plan.MemoryCapBytes)} ({Fmt.Pct((double)pred.PeakBytes / plan.MemoryCapBytes)}{headroom}, {fits})");
             grid.AddRow("Predicted step", $"{Fmt.Ms(pred.StepSeconds)}, recompute {Fmt.Ms(pred.RecomputeSeconds)} ({Fmt.Overhead(pred.StepSeconds, baseStep!.Value)})");
         }
         if (plan.Solver is { } s)
@@ -52,12 +53,12 @@ internal static class PlanTables
 
     private static Table Baselines(Plan plan, double baseStep)
     {
-        var table = new Table().Title("the same cost model on common strategies").AddColumns("strategy", "peak", "fits cap", "step", "overhead");
+        var table = new Table().Title("the same cost model on common strategies").AddColumns("strategy", "peak", plan.HeadroomBytes > 0 ? "fits cap less headroom" : "fits cap", "step", "overhead");
         if (plan.Predicted is { } p)
-            table.AddRow("[bold]this plan[/]", Fmt.Bytes(p.PeakBytes), p.PeakBytes <= plan.MemoryCapBytes ? "yes" : "no", Fmt.Ms(p.StepSeconds), $"[bold]{Fmt.Overhead(p.StepSeconds, baseStep)}[/]");
+            table.AddRow("[bold]this plan[/]", Fmt.Bytes(p.PeakBytes), p.PeakBytes <= plan.BudgetBytes ? "yes" : "no", Fmt.Ms(p.StepSeconds), $"[bold]{Fmt.Overhead(p.StepSeconds, baseStep)}[/]");
         foreach (var b in plan.Baselines)
         {
-            bool fits = b.PeakBytes <= plan.MemoryCapBytes;
+            bool fits = b.PeakBytes <= plan.BudgetBytes;
             table.AddRow(b.Name, Fmt.Bytes(b.PeakBytes), fits ? "yes" : "[grey]no[/]", Fmt.Ms(b.StepSeconds), fits ? Fmt.Overhead(b.StepSeconds, baseStep) : $"[grey]{Fmt.Overhead(b.StepSeconds, baseStep)}[/]");
         }
         return table;

@@ -22,26 +22,43 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
     /// GiB, TiB (powers of 1024), case-insensitive. Throws <see cref="AckptException"/> (ACKPT041) on an
     /// unknown unit or a non-positive value.
     /// </summary>
-    public static MemoryCap Parse(string text, string? file = null)
+    public static MemoryCap Parse(string text, string? file = null) => ParseSize(text, file, "memory cap", allowZero: false);
+
+    /// <summary>
+    /// Parses a headroom, the part of the cap a plan leaves unused: the same syntax as <see cref="Parse"/>, where N%
+    /// is a percentage of the cap (below 100) and 0 is allowed. Throws <see cref="AckptException"/> (ACKPT041).
+    /// </summary>
+    public static MemoryCap ParseHeadroom(string text, string? file = null)
+    {
+        var headroom = ParseSize(text, file, "headroom", allowZero: true);
+        if (headroom.Percent >= 100)
+            throw new AckptException(ErrorCodes.BadCap, $"headroom '{text}' must be less than 100% of the cap.", file);
+        return headroom;
+    }
+
+    private static MemoryCap ParseSize(string text, string? file, string what, bool allowZero)
     {
         var m = Pattern.Match(text ?? "");
         if (!m.Success)
-            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' is not a size: write bytes, a size with a unit (KB, MB, GB, KiB, MiB, GiB) or N%.", file);
+            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' is not a size: write bytes, a size with a unit (KB, MB, GB, KiB, MiB, GiB) or N%.", file);
         double value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         string unit = m.Groups[2].Value;
+        if (unit != "%" && !Units.ContainsKey(unit))
+            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %.", file);
+        if (value == 0 && allowZero)
+            return new MemoryCap(0, null);
         if (value <= 0)
-            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' must be positive.", file);
+            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' must be positive.", file);
         if (unit == "%")
             return new MemoryCap(null, value);
-        if (!Units.TryGetValue(unit, out double scale))
-            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %.", file);
+        double scale = Units[unit];
         double bytes = Math.Floor(value * scale);
         if (bytes < 1 || bytes > long.MaxValue)
-            throw new AckptException(ErrorCodes.BadCap, $"memory cap '{text}' is out of range.", file);
+            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' is out of range.", file);
         return new MemoryCap((long)bytes, null);
     }
 
-    /// <summary>The cap in bytes, given the reference peak that a percentage refers to.</summary>
+    /// <summary>The bytes, given the reference that a percentage refers to (a cap: the no-checkpointing peak; a headroom: the cap).</summary>
     public long Resolve(long noCheckpointingPeakBytes) =>
         Bytes ?? (long)Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0);
 

@@ -64,8 +64,15 @@ public sealed record Plan
     public required DeviceInfo Device { get; init; }
     /// <summary>The batch size profiled.</summary>
     public required int BatchSize { get; init; }
-    /// <summary>The memory cap the plan was solved under, in bytes.</summary>
+    /// <summary>The memory cap the plan must fit, in bytes.</summary>
     public required long MemoryCapBytes { get; init; }
+    /// <summary>
+    /// Bytes of the cap the plan leaves unused for what predictions and probes miss (0 in plans written before it):
+    /// the plan was solved under <see cref="BudgetBytes"/>.
+    /// </summary>
+    public long HeadroomBytes { get; init; }
+    /// <summary>What the plan's predicted peak must fit: the cap less the headroom.</summary>
+    public long BudgetBytes => MemoryCapBytes - HeadroomBytes;
     /// <summary>The cost model's prediction for this plan, or null.</summary>
     public Prediction? Predicted { get; init; }
     /// <summary>How the plan was found, or null.</summary>

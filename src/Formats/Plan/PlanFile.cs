@@ -36,13 +36,17 @@ public static class PlanFile
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
         var segments = root.List("segments").Select(s => new Segment(s.Int("first"), s.Int("last"), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
         ValidateSegments(segments, modelInfo.Stages, file);
+        long cap = root.Bytes("memory_cap_bytes"), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes") : 0;
+        if (headroom >= cap)
+            throw new AckptException(ErrorCodes.PlanMalformed, $"headroom_bytes ({headroom}) must be less than memory_cap_bytes ({cap}).", file);
         return new Plan
         {
             Target = root.Str("target"),
             Model = modelInfo,
             Device = new DeviceInfo(device.Str("type"), device.OptStr("name") ?? ""),
             BatchSize = root.Int("batch_size"),
-            MemoryCapBytes = root.Bytes("memory_cap_bytes"),
+            MemoryCapBytes = cap,
+            HeadroomBytes = headroom,
             Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes"), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
             Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Seconds("gap"), solver.Seconds("solve_seconds")),
             Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes"), b.Seconds("step_seconds"))).ToList(),
@@ -108,6 +112,7 @@ public static class PlanFile
         sb.Append("device: ").Append(Flow(("type", p.Device.Type), ("name", Str(p.Device.Name)))).Append('\n');
         sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
         sb.Append("memory_cap_bytes: ").Append(Num(p.MemoryCapBytes)).Append('\n');
+        sb.Append("headroom_bytes: ").Append(Num(p.HeadroomBytes)).Append('\n');
         if (p.Predicted is { } pr)
             sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
         if (p.Solver is { } so)

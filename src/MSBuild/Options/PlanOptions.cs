@@ -11,6 +11,9 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
     /// <summary>The solvers <c>autockpt plan --solver</c> accepts.</summary>
     public static readonly IReadOnlyList<string> Solvers = ["auto", "mip", "cpsat", "exact"];
 
+    /// <summary>AutoCkptHeadroom, trimmed; empty for the planner's default.</summary>
+    public string Headroom { get; init; } = "";
+
     /// <summary>One message per bad property, naming the property and its value.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -19,6 +22,8 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
             problems.Add("AutoCkptMemoryCap is not set: give the memory cap the plan must fit, e.g. <AutoCkptMemoryCap>6GiB</AutoCkptMemoryCap> or 60%.");
         else if (CapSyntax.Problem(MemoryCap) is { } capProblem)
             problems.Add($"AutoCkptMemoryCap '{MemoryCap}' {capProblem}.");
+        if (Headroom.Length > 0 && CapSyntax.HeadroomProblem(Headroom) is { } headroomProblem)
+            problems.Add($"AutoCkptHeadroom '{Headroom}' {headroomProblem}.");
         if (Solver.Length > 0 && !Solvers.Contains(Solver))
             problems.Add($"AutoCkptSolver '{Solver}' is unknown: use {string.Join(", ", Solvers)}, or leave it empty for the planner's default.");
         if (TimeLimit.Length > 0 && !(double.TryParse(TimeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && double.IsFinite(t)))
@@ -32,6 +37,7 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
     public IReadOnlyList<string> Arguments()
     {
         var args = new List<string> { "plan", "--profile", ProfileFile, "--memory-cap", MemoryCap.Trim() };
+        if (Headroom.Length > 0) args.AddRange(["--headroom", Headroom]);
         if (Solver.Length > 0) args.AddRange(["--solver", Solver]);
         if (TimeLimit.Length > 0) args.AddRange(["--time-limit", TimeLimit]);
         if (MaxSegment.Length > 0) args.AddRange(["--max-segment", MaxSegment]);

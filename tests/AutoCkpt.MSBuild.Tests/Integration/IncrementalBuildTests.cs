@@ -35,6 +35,10 @@ public sealed class IncrementalBuildSequence : IDisposable
         NewCap = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=2GiB");
         NewCapPlan = ReadPlan();
 
+        NewHeadroom = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=2GiB", "-p:AutoCkptHeadroom=0");
+        NewHeadroomPlan = ReadPlan();
+        NewHeadroomText = File.ReadAllText(Project.PlanPath);
+
         // A re-profiled model: same stages, slower, so the planner sees new figures.
         File.WriteAllText(Project.ProfilePath, File.ReadAllText(Project.ProfilePath).Replace("forward_seconds: 0.002", "forward_seconds: 0.003"));
         NewProfile = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=2GiB");
@@ -60,6 +64,9 @@ public sealed class IncrementalBuildSequence : IDisposable
     public bool SkipPlanKeptPlan { get; }
     public BuildResult NewCap { get; }
     public Plan? NewCapPlan { get; }
+    public BuildResult NewHeadroom { get; }
+    public Plan? NewHeadroomPlan { get; }
+    public string NewHeadroomText { get; } = "";
     public BuildResult NewProfile { get; }
     public bool NewProfileKeptCap { get; }
     public BuildResult Clean { get; }
@@ -129,6 +136,15 @@ public sealed class IncrementalBuildTests(IncrementalBuildSequence s) : IClassFi
     {
         Assert.True(s.NewCap.PlanTaskRan, s.NewCap.ToString());
         Assert.Equal(2L << 30, s.NewCapPlan?.MemoryCapBytes);
+        Assert.Equal((long)Math.Floor((2L << 30) * 0.02), s.NewCapPlan?.HeadroomBytes);
+    }
+
+    [Fact]
+    public void Given_a_new_headroom_When_built_Then_the_plan_is_remade_with_it()
+    {
+        Assert.True(s.NewHeadroom.PlanTaskRan, s.NewHeadroom.ToString());
+        Assert.Equal(0, s.NewHeadroomPlan?.HeadroomBytes);
+        Assert.Contains("--memory-cap 2GiB --headroom 0 --out autockpt.plan.yaml", s.NewHeadroomText);
     }
 
     [Fact]

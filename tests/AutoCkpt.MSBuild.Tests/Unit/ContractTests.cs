@@ -29,6 +29,18 @@ public sealed class ContractTests
         Assert.Equal(formatsAccepts, CapSyntax.Problem(cap) is null);
     }
 
+    [Theory]
+    [InlineData("2%")] [InlineData("0")] [InlineData("0%")] [InlineData("0 GiBs")] [InlineData("1MiB")] [InlineData("99.5%")]
+    [InlineData("100%")] [InlineData("-1")] [InlineData("")] [InlineData("2 percent")] [InlineData("512 MB")]
+    public void Given_a_headroom_When_checked_by_the_task_and_by_MemoryCap_Then_both_accept_or_both_reject(string headroom)
+    {
+        bool formatsAccepts;
+        try { MemoryCap.ParseHeadroom(headroom); formatsAccepts = true; }
+        catch (AckptException) { formatsAccepts = false; }
+
+        Assert.Equal(formatsAccepts, CapSyntax.HeadroomProblem(headroom) is null);
+    }
+
     [Fact]
     public void Given_the_default_plan_file_name_When_compared_with_the_props_Then_they_agree()
     {

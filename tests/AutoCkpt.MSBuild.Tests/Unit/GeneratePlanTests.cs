@@ -13,6 +13,7 @@ public sealed class GeneratePlanTests : IDisposable
     {
         var runner = FakeCommandRunner.Writing("format: autockpt-plan/1\n");
         var task = _f.Task(runner, cap: "60%");
+        task.Headroom = " 1GiB ";
         task.Solver = "cpsat";
         task.TimeLimit = "2.5";
         task.MaxSegment = "4";
@@ -22,7 +23,7 @@ public sealed class GeneratePlanTests : IDisposable
         var (file, args, workDir) = Assert.Single(runner.Calls);
         Assert.Equal("/usr/bin/dotnet-test", file);
         Assert.Equal(_f.Root, workDir);
-        Assert.Equal(["exec", _f.CliPath, "plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--solver", "cpsat",
+        Assert.Equal(["exec", _f.CliPath, "plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--headroom", "1GiB", "--solver", "cpsat",
             "--time-limit", "2.5", "--max-segment", "4", "--out", _f.PlanPath], args);
     }
 
@@ -56,16 +57,18 @@ public sealed class GeneratePlanTests : IDisposable
         task.Solver = "gurobi";
         task.TimeLimit = "-1";
         task.MaxSegment = "two";
+        task.Headroom = "100%";
 
         Assert.False(task.Execute());
 
         Assert.Empty(runner.Calls);
-        Assert.Equal(4, _f.Engine.Errors.Count);
+        Assert.Equal(5, _f.Engine.Errors.Count);
         Assert.All(_f.Engine.Errors, e => Assert.Equal(("ACKPT060", _f.ProjectPath), (e.Code, e.File)));
         Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptMemoryCap '6 GiBs'"));
         Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptSolver 'gurobi'"));
         Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptTimeLimit '-1'"));
         Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptMaxSegment 'two'"));
+        Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptHeadroom '100%' must be less than 100% of the cap"));
     }
 
     [Fact]
