@@ -26,6 +26,7 @@ public static class BenchAssembler
             {
                 Overhead = m.MedianStepSeconds / none.MedianStepSeconds - 1,
                 PredictedOverhead = predicted.StepSeconds / predictedNone.StepSeconds - 1,
+                StepSeconds = m.StepSeconds,
             });
             var series = costModel.Series(m.Segments).Select(p => new MemorySample(p.Seconds, p.Bytes)).ToList();
             traces.Add(new MemoryTrace(m.Name, m.Trace, series));

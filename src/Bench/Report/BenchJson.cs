@@ -40,6 +40,9 @@ public static class BenchJson
         w.WriteNumber("peak_error", row.PeakError);
         w.WriteNumber("recomputed_stages", row.RecomputedStages);
         w.WriteString("segments", BenchMeasurementFile.FormatSegments(row.Segments));
+        w.WriteStartArray("step_seconds");
+        foreach (double s in row.StepSeconds) w.WriteNumberValue(s);
+        w.WriteEndArray();
         w.WriteNumber("cap_bytes", report.CapBytes);
         w.WriteString("target", report.Target);
         w.WriteString("device", report.Device.Type);

@@ -25,7 +25,11 @@ public static class BenchMarkdown
         return sb.ToString();
     }
 
-    /// <summary>"plan overhead +x% vs uniform_k +y%: ratio r", or null without both rows.</summary>
+    /// <summary>
+    /// "plan overhead +x% vs uniform_k +y%: ratio r", with the per-round difference and its 95% interval
+    /// (<see cref="PairedDifference"/>): a plan whose median is slower but whose interval holds 0 is called tied.
+    /// Null without a plan row.
+    /// </summary>
     public static string? Comparison(BenchReport report)
     {
         var plan = report.Row("plan");
@@ -37,9 +41,14 @@ public static class BenchMarkdown
                   $"{plan.RecomputedStages} stages (overhead {Percent(plan.Overhead)})."
                 : "No uniform segmentation fits the cap; the plan is the only checkpointing strategy that does.";
         string ratio = uniform.Overhead > 0 ? (plan.Overhead / uniform.Overhead).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
-        string verdict = plan.MedianStepSeconds <= uniform.MedianStepSeconds ? "not slower than" : "**slower than**";
+        var paired = PairedDifference.Of(plan.StepSeconds, uniform.StepSeconds);
+        string verdict = plan.MedianStepSeconds <= uniform.MedianStepSeconds ? "not slower than"
+            : paired is { FirstSlower: false } ? "tied, within this run's noise, with"
+            : "**slower than**";
+        string noise = paired is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $" Per round, the plan's step minus {uniform.Strategy}'s: median {paired.MedianSeconds * 1000:+0.0;-0.0} ms, 95% interval [{paired.LowSeconds * 1000:+0.0;-0.0}, {paired.HighSeconds * 1000:+0.0;-0.0}] ms over {paired.Rounds} rounds.");
         return string.Create(CultureInfo.InvariantCulture,
-            $"The plan is {verdict} {uniform.Strategy}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).");
+            $"The plan is {verdict} {uniform.Strategy}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
     }
 
     private static int Stages(BenchRow r) => r.Segments.Count == 0 ? 0 : r.Segments[^1].Last + 1;

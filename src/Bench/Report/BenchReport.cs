@@ -27,6 +27,9 @@ public sealed record BenchRow(
     /// <summary>Predicted overhead against no checkpointing.</summary>
     public double PredictedOverhead { get; init; }
 
+    /// <summary>Every timed step's forward + backward time, one per round, in the order run.</summary>
+    public IReadOnlyList<double> StepSeconds { get; init; } = [];
+
     /// <summary>(measured − predicted) / predicted peak.</summary>
     public double PeakError => PredictedPeakBytes == 0 ? 0 : (double)(MeasuredPeakBytes - PredictedPeakBytes) / PredictedPeakBytes;
 

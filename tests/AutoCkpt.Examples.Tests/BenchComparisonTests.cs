@@ -1,0 +1,61 @@
+using AutoCkpt.Bench;
+using AutoCkpt.Formats;
+using Xunit;
+
+namespace AutoCkpt.Examples.Tests;
+
+/// <summary>The plan-against-uniform line of the bench: per-round differences and when the run cannot tell them apart.</summary>
+public sealed class BenchComparisonTests
+{
+    [Fact]
+    public void Given_ten_rounds_When_paired_Then_the_median_and_the_2nd_and_9th_differences_bound_it()
+    {
+        double[] first = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9];
+        double[] second = [1.05, 1.0, 1.3, 1.2, 1.4, 1.45, 1.7, 1.5, 1.8, 1.95];
+        var sorted = first.Zip(second, (a, b) => a - b).Order().ToArray();
+
+        var d = PairedDifference.Of(first, second)!;
+
+        Assert.Equal(10, d.Rounds);
+        Assert.Equal((sorted[4] + sorted[5]) / 2, d.MedianSeconds, 12);
+        Assert.Equal(sorted[1], d.LowSeconds, 12);
+        Assert.Equal(sorted[8], d.HighSeconds, 12);
+        Assert.False(d.FirstSlower);
+    }
+
+    [Fact]
+    public void Given_five_rounds_When_paired_Then_no_interval_reaches_95_percent() =>
+        Assert.Null(PairedDifference.Of([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]));
+
+    [Theory]
+    [InlineData(new[] { 0.99, 1.00, 1.01, 0.98, 1.00, 0.99, 1.01, 1.00, 0.99, 1.00 }, "not slower than uniform_3")]
+    [InlineData(new[] { 1.03, 0.98, 1.04, 0.97, 1.02, 1.05, 0.99, 1.03, 1.01, 0.98 }, "tied, within this run's noise, with uniform_3")]
+    [InlineData(new[] { 1.05, 1.06, 1.04, 1.05, 1.07, 1.05, 1.06, 1.04, 1.05, 1.06 }, "**slower than** uniform_3")]
+    public void Given_plan_steps_against_uniform_steps_When_compared_Then_the_verdict_reads_the_interval(double[] planSteps, string verdict)
+    {
+        double[] uniform = [1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00, 1.00];
+        var report = Report(("none", [.. uniform.Select(s => s * 0.8)]), ("uniform_3", uniform), ("plan", planSteps));
+
+        string line = BenchMarkdown.Comparison(report)!;
+
+        Assert.Contains($"The plan is {verdict}:", line);
+        Assert.Contains("95% interval", line);
+    }
+
+    private static BenchReport Report(params (string Name, double[] Steps)[] rows)
+    {
+        double none = Median(rows[0].Steps);
+        var list = rows.Select(r => new BenchRow(r.Name, [new Segment(0, 3, SegmentStrategy.Keep)], true, 1, 1, 1, Median(r.Steps), 0)
+        {
+            Overhead = Median(r.Steps) / none - 1,
+            StepSeconds = r.Steps,
+        }).ToList();
+        return new BenchReport("t", new DeviceInfo("cpu", "test"), 1, 10, rows[0].Steps.Length, list, []);
+    }
+
+    private static double Median(double[] v)
+    {
+        var s = v.Order().ToArray();
+        return (s[(s.Length - 1) / 2] + s[s.Length / 2]) / 2;
+    }
+}
