@@ -56,9 +56,9 @@ public static class ErrorCodes
     public const string TargetFailed = "ACKPT032";
 
     // The planner.
-    /// <summary>No plan fits the memory cap.</summary>
+    /// <summary>No plan fits the memory cap less its headroom.</summary>
     public const string InfeasibleCap = "ACKPT040";
-    /// <summary>The memory cap has an unknown unit or is not positive.</summary>
+    /// <summary>The memory cap or the headroom has an unknown unit or is out of range.</summary>
     public const string BadCap = "ACKPT041";
     /// <summary>The solver's time limit ran out before any plan was found.</summary>
     public const string SolverNoSolution = "ACKPT042";
