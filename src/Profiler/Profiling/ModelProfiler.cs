@@ -85,9 +85,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             bool isBatch = i == 0;
             bool isLast = i + 1 == stages.Count;
             var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch, isLast ? loss : null), options.Warmups, options.Repeats);
-            // The last stage's backward starts from the loss: the output gradient (O bytes) is among what it made,
-            // which the cost model counts apart ("the loss gradient is made"), so it is not counted twice.
-            if (isLast) plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
+            // Every stage's backward makes its output gradient itself (from the loss, or from (output × 1).sum():
+            // TorchStagePass), as the chain's next stage does; the cost model counts that gradient apart (the loss
+            // gradient is made, then each stage's input gradient), so it is not counted twice.
+            plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
             // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
             var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
             profiles.Add(plain with
