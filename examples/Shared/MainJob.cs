@@ -44,7 +44,7 @@ public static class MainJob
         string planPath = Path.Combine(options.OutputFolder, PlanFile.DefaultFileName);
         PlanFile.Write(planPath, plan);
         Say(clock, $"    plan: {BenchMeasurementFile.FormatSegments(plan.Segments)} ({plan.Solver?.Status}, {plan.Solver?.SolveSeconds:0.000} s; " +
-                   $"solved under {MemoryCap.Format(plan.BudgetBytes)}, the cap less a headroom of {PlanRequest.DefaultHeadroom})");
+                   $"solved under {MemoryCap.Format(plan.BudgetBytes)}, the cap less a headroom of {MemoryCap.Format(plan.HeadroomBytes)})");
 
         Say(clock, $"3/4 training {options.TrainSteps} steps with the plan applied");
         TrainWithPlan(target, device.Device, planPath, batch, options.TrainSteps, line => Say(clock, line));

@@ -15,31 +15,26 @@ internal static class CapSyntax
         { "", "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "%" };
 
     /// <summary>Null when <paramref name="text"/> is a valid cap, else why not.</summary>
-    public static string? Problem(string text) => Problem(text, allowZero: false);
+    public static string? Problem(string text) => Problem(text, isHeadroom: false);
 
     /// <summary>
     /// Null when <paramref name="text"/> is a valid headroom (<c>autockpt plan --headroom</c>, MemoryCap.ParseHeadroom):
     /// the cap's syntax, 0 allowed, a percentage below 100; else why not.
     /// </summary>
-    public static string? HeadroomProblem(string text)
-    {
-        if (Problem(text, allowZero: true) is { } problem) return problem;
-        var m = Pattern.Match(text);
-        return m.Groups[2].Value == "%" && double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= 100
-            ? "must be less than 100% of the cap"
-            : null;
-    }
+    public static string? HeadroomProblem(string text) => Problem(text, isHeadroom: true);
 
-    private static string? Problem(string text, bool allowZero)
+    /// <summary>A headroom may be 0 and, as a percentage, must stay below 100; a cap must be positive.</summary>
+    private static string? Problem(string text, bool isHeadroom)
     {
         var m = Pattern.Match(text);
         if (!m.Success)
             return "is not a size: write bytes, a size with a unit (KB, MB, GB, KiB, MiB, GiB) or N%";
         if (!double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0 || double.IsInfinity(value))
-            return allowZero ? "must not be negative" : "must be a positive number";
+            return isHeadroom ? "must not be negative" : "must be a positive number";
         string unit = m.Groups[2].Value;
         if (!Units.Contains(unit))
             return $"has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %";
-        return value == 0 && !allowZero ? "must be a positive number" : null;
+        if (value == 0 && !isHeadroom) return "must be a positive number";
+        return isHeadroom && unit == "%" && value >= 100 ? "must be less than 100% of the cap" : null;
     }
 }
