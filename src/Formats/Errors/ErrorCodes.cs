@@ -26,6 +26,11 @@ public static class ErrorCodes
     public const string ModelNotStaged = "ACKPT008";
     /// <summary>A plan names a strategy this version does not know.</summary>
     public const string PlanUnknownStrategy = "ACKPT009";
+    /// <summary>
+    /// Warning: the plan recomputes, but this TorchSharp lacks the internals the runtime's checkpoint memory fixes use;
+    /// gradients stay correct, memory is higher than planned.
+    /// </summary>
+    public const string AutogradInternalsMissing = "ACKPT013";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
