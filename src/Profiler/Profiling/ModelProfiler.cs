@@ -11,7 +11,7 @@ namespace AutoCkpt.Profiler.Profiling;
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
 /// Before all that, <see cref="ForwardCheck"/> checks that the stages compute the model's forward.
-/// The cost is about 6 + repeats training steps (docs/profiler.md).
+/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
