@@ -26,6 +26,11 @@ public static class ErrorCodes
     public const string ModelNotStaged = "ACKPT008";
     /// <summary>A plan names a strategy this version does not know.</summary>
     public const string PlanUnknownStrategy = "ACKPT009";
+    /// <summary>
+    /// Warning: the plan recomputes, but this TorchSharp lacks the internals the runtime's checkpoint memory fixes use;
+    /// gradients stay correct, memory is higher than planned.
+    /// </summary>
+    public const string AutogradInternalsMissing = "ACKPT013";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
@@ -54,6 +59,15 @@ public static class ErrorCodes
     public const string ProfileSelfCheck = "ACKPT031";
     /// <summary>The target's own code (CreateModel, CreateBatch, Loss, CreateOptimizer) threw, or the host process failed.</summary>
     public const string TargetFailed = "ACKPT032";
+    /// <summary>
+    /// The model's stages do not compute its forward on the profiling batch: a stage's input or output, or the model's
+    /// output, differs from the forward's (work between stages, a stage missing or out of order). Names the first such stage.
+    /// </summary>
+    public const string StagesNotForward = "ACKPT035";
+    /// <summary>The model's forward reaches a trainable parameter that no stage owns; names it.</summary>
+    public const string ParameterNotOwned = "ACKPT036";
+    /// <summary>The forward calls a stage's module another number of times than the stages list it (a stage listed twice, or never run).</summary>
+    public const string StageCallCount = "ACKPT037";
 
     // The planner.
     /// <summary>No plan fits the memory cap less its headroom.</summary>

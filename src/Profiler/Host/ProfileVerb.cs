@@ -29,20 +29,23 @@ internal sealed class ProfileVerb : IHostVerb
 
         var device = TargetRun.OpenDevice(args, "cpu");
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
-        // The cost of profiling is counted from the warm-up step: loading libtorch and building the model are not it.
+        // The cost of profiling is counted from the forward check: loading libtorch and building the model are not it.
         long start = Stopwatch.GetTimestamp();
         var progress = new SyncProgress<ProfilerStep>(s =>
         {
-            if (s.Phase == "warm-up") start = Stopwatch.GetTimestamp();
+            if (s.Phase == "forward check") start = Stopwatch.GetTimestamp();
             output.Progress(s.Phase, s.Index, s.Count, s.Stage);
         });
+        var profiler = new ModelProfiler(meter, progress);
         var profile = TargetRun.Run(device, target, batchSize, "profiling",
-            () => new ModelProfiler(meter, progress).Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats)));
+            () => profiler.Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats)));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         foreach (var warning in SelfCheck.Warnings(profile))
             output.Warning(warning.Code, warning.Message, path);
         string cost = profile.Check is { StepSecondsMeasured: > 0 } c
-            ? string.Create(CultureInfo.InvariantCulture, $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps")
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps " +
+                $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps)")
             : "";
         string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
                         $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";

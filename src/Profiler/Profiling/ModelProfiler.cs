@@ -10,7 +10,8 @@ namespace AutoCkpt.Profiler.Profiling;
 /// Profiles a target's model on one device with the real batch (docs/profiler.md): one warm-up training step
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
-/// The cost is about 6 + repeats training steps (docs/profiler.md).
+/// Before all that, <see cref="ForwardCheck"/> checks that the stages compute the model's forward.
+/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
@@ -23,9 +24,13 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
     private const int CheckSteps = 3;
 
+    /// <summary>Seconds the last <see cref="Run"/>'s forward check took (<see cref="ForwardCheck"/>).</summary>
+    public double ForwardCheckSeconds { get; private set; }
+
     /// <summary>
     /// Measures <paramref name="target"/> on <paramref name="device"/>. Throws <see cref="AckptException"/> ACKPT008 when
-    /// the model has no stages; libtorch's own exceptions (out of memory among them) pass through.
+    /// the model has no stages, and ACKPT035, ACKPT036 or ACKPT037 when its stages do not compute its forward
+    /// (<see cref="ForwardCheck"/>); libtorch's own exceptions (out of memory among them) pass through.
     /// </summary>
     public Profile Run(ICheckpointTarget target, Device device, DeviceInfo deviceInfo, ProfileOptions options)
     {
@@ -38,6 +43,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         model.train();
         var stages = ModelStages.Of(model);
         var (input, label) = target.CreateBatch(device, options.BatchSize);
+
+        progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
+        ForwardCheckSeconds = meter.Time(() => ForwardCheck.Run(model, stages, input));
 
         progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
         using (NewDisposeScope()) target.Loss(model.call(input), label).backward();

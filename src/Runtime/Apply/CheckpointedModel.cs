@@ -33,7 +33,7 @@ public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
             var segmentStages = stages.Skip(s.First).Take(s.Length).ToArray();
             applied.Add(new AppliedSegment(s.First, s.Last, s.Strategy, segmentStages.Select(x => x.Name).ToArray()));
             if (s.Strategy == SegmentStrategy.Recompute)
-                runs.Add(new RecomputeSegment(segmentStages, seeds.Next).Run);
+                runs.Add(new RecomputeSegment(segmentStages, seeds.Next, model).Run);
             else
                 runs.Add(x => StageChain.Run(segmentStages, x));
         }

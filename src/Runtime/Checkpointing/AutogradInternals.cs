@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoCkpt.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,7 +7,8 @@ namespace AutoCkpt.Checkpoints;
 
 /// <summary>
 /// Two memory fixes that reach into TorchSharp 0.107's custom-function node by reflection. Both are optional: on a
-/// TorchSharp laid out differently they do nothing, and checkpointing stays correct but saves less.
+/// TorchSharp laid out differently they do nothing, and checkpointing stays correct but saves less; applying a plan
+/// that recomputes then says so once, with warning ACKPT013 (<see cref="Warning"/>).
 /// <list type="bullet">
 /// <item>The node keeps <c>empty_like(output)</c> per output (<c>_outputCache</c>) while it lives, only to shape
 /// zero gradients; for a checkpoint that is one extra activation per segment. It is swapped for a one-element
@@ -25,7 +27,37 @@ internal static class AutogradInternals
         typeof(autograd.AutogradContext).Assembly.GetType("TorchSharp.torch+autograd+Node`1")?.GetField("_outputCache", Private);
 
     /// <summary>True when this TorchSharp has the fields both fixes use.</summary>
-    public static bool Supported => NodeField is not null && ResetData is not null && OutputCacheField is not null;
+    public static bool Supported => Missing.Count == 0;
+
+    /// <summary>The TorchSharp members the fixes use that this TorchSharp lacks; empty when both fixes apply.</summary>
+    public static IReadOnlyList<string> Missing
+    {
+        get
+        {
+            var missing = new List<string>();
+            if (NodeField is null) missing.Add("AutogradContext._node");
+            if (SavedField is null) missing.Add("AutogradContext._savedVariables");
+            else if (ResetData is null) missing.Add("SavedVariable.reset_data()");
+            if (OutputCacheField is null) missing.Add("Node<T>._outputCache");
+            return missing;
+        }
+    }
+
+    /// <summary>
+    /// Warning ACKPT013 for a plan that recomputes on a TorchSharp that lacks <paramref name="missing"/> (see
+    /// <see cref="Missing"/>), or null when nothing is missing. A parameter so that tests can give any list.
+    /// </summary>
+    public static string? Warning(IReadOnlyList<string> missing, string? planFile)
+    {
+        if (missing.Count == 0) return null;
+        string version = typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";
+        string message =
+            $"this TorchSharp ({version}) lacks {string.Join(", ", missing)}, which AutoCkpt's checkpoint memory fixes use " +
+            "(made for TorchSharp 0.107). Checkpointing stays correct, but each recomputed segment keeps one extra " +
+            "output-sized tensor and its saved input until the step ends, so the step's peak can exceed the plan's prediction. " +
+            "Use the TorchSharp version this AutoCkpt was built with, or check the peak with 'autockpt bench'.";
+        return planFile is null ? $"warning {ErrorCodes.AutogradInternalsMissing}: {message}" : $"{planFile}: warning {ErrorCodes.AutogradInternalsMissing}: {message}";
+    }
 
     /// <summary>Replaces the node's full-size output cache with expanded one-element tensors.</summary>
     public static void ShrinkOutputCache(autograd.AutogradContext ctx)

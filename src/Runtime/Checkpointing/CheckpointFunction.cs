@@ -5,8 +5,9 @@ namespace AutoCkpt.Checkpoints;
 
 /// <summary>
 /// The autograd function behind a recompute segment. Arguments: the <see cref="SegmentCall"/>, the segment's input,
-/// then the segment's parameters that require grad, so that a node is built, and parameter gradients flow, even
-/// when the input does not require grad (facts §3). TorchSharp keeps one instance; per-call state lives in the
+/// then every parameter of the model that requires grad (<see cref="RecomputeSegment"/>), so that a node is built, and
+/// parameter gradients flow, even when the input does not require grad (facts §3), and a parameter that a stage reads
+/// but another stage owns gets its gradient too. TorchSharp keeps one instance; per-call state lives in the
 /// <see cref="SegmentCall"/>, reached through the context.
 /// </summary>
 internal sealed class CheckpointFunction : autograd.SingleTensorFunction<CheckpointFunction>

@@ -6,15 +6,26 @@ namespace AutoCkpt.Checkpoints;
 /// <summary>
 /// A run of consecutive stages that keeps only its input in the forward and recomputes itself in the backward.
 /// Parameters and buffers are looked up on every call, so moving the model after applying a plan is fine.
+/// <para>
+/// The recompute differentiates with respect to every trainable parameter of the whole model, not only those its
+/// stages own: a stage may read another stage's parameter through a field or a delegate (a head tied to the
+/// embedding's weight), and a parameter left out of the apply arguments would get no gradient from this segment,
+/// silently. Parameters the segment does not reach get none (<c>allow_unused</c>), at no cost beyond the argument list.
+/// </para>
 /// </summary>
 internal sealed class RecomputeSegment
 {
     private readonly Func<long> _cudaSeeds;
+    private readonly nn.Module _model;
 
-    public RecomputeSegment(IReadOnlyList<Stage> stages, Func<long> cudaSeeds)
+    /// <param name="stages">The segment's stages, in order.</param>
+    /// <param name="cudaSeeds">Gives a fresh seed for a segment on CUDA where the generator's state cannot be read.</param>
+    /// <param name="model">The whole model: its trainable parameters are the ones the recompute differentiates.</param>
+    public RecomputeSegment(IReadOnlyList<Stage> stages, Func<long> cudaSeeds, nn.Module model)
     {
         Stages = stages;
         _cudaSeeds = cudaSeeds;
+        _model = model;
     }
 
     public IReadOnlyList<Stage> Stages { get; }
@@ -48,6 +59,7 @@ internal sealed class RecomputeSegment
     public IReadOnlyList<Tensor> Buffers() =>
         Stages.SelectMany(s => s.Module.buffers()).DistinctBy(b => b.Handle).ToList();
 
+    /// <summary>Every parameter of the model that requires grad, once each (a module registered twice lists it twice).</summary>
     private Tensor[] TrainableParameters() =>
-        Stages.SelectMany(s => s.Module.parameters()).Where(p => p.requires_grad).DistinctBy(p => p.Handle).ToArray<Tensor>();
+        _model.parameters().Where(p => p.requires_grad).DistinctBy(p => p.Handle).ToArray<Tensor>();
 }

@@ -174,9 +174,9 @@ public sealed class ModelProfilerTests
     }
 
     [Fact]
-    public void Given_a_run_When_profiled_Then_progress_goes_warm_up_then_each_stage_then_check()
+    public void Given_a_run_When_profiled_Then_progress_goes_forward_check_warm_up_then_each_stage_then_check()
     {
-        Assert.Equal(["warm-up", "stage:b0", "stage:b1", "stage:b2", "check"],
+        Assert.Equal(["forward check", "warm-up", "stage:b0", "stage:b1", "stage:b2", "check"],
             Run.Value.Steps.Select(s => s.Stage is null ? s.Phase : $"{s.Phase}:{s.Stage}"));
     }
 
