@@ -115,8 +115,8 @@ public static class CheckpointPlanner
     private static void CheckOptions(PlanRequest r)
     {
         string? file = r.ProfileFile;
-        if (!(r.TimeLimitSeconds > 0) || double.IsInfinity(r.TimeLimitSeconds))
-            throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit must be a positive number of seconds, not {r.TimeLimitSeconds}.", file);
+        if (!(r.TimeLimitSeconds > 0 && r.TimeLimitSeconds <= PlanRequest.MaxTimeLimitSeconds))
+            throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit must be a positive number of seconds, at most {PlanRequest.MaxTimeLimitSeconds} (a week), not {r.TimeLimitSeconds}.", file);
         if (r.MaxSegment is < 1)
             throw new AckptException(ErrorCodes.BadPlannerOption, $"--max-segment must be at least 1 stage, not {r.MaxSegment}.", file);
         if (r.SweepPoints < 2)

@@ -80,6 +80,11 @@ public static class ErrorCodes
     public const string BadArgument = "ACKPT080";
     /// <summary>Bench: a strategy did not fit the cap or gradients diverged.</summary>
     public const string BenchFailed = "ACKPT081";
+    /// <summary>
+    /// An unexpected failure inside the command line (a bug, not bad input): the message names the exception; the
+    /// stack trace is printed only with AUTOCKPT_TRACE=1.
+    /// </summary>
+    public const string InternalError = "ACKPT082";
 
     // Build.
     /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>
