@@ -66,6 +66,11 @@ public static class ErrorCodes
     public const string SolverTimeLimit = "ACKPT043";
     /// <summary>A planner option (solver, time limit, max segment) is invalid.</summary>
     public const string BadPlannerOption = "ACKPT044";
+    /// <summary>
+    /// The profile's figures are beyond what the planner can plan with exactly: their byte counts sum past a 64-bit
+    /// count, or their seconds sum to infinity.
+    /// </summary>
+    public const string ProfileOutOfRange = "ACKPT045";
 
     // MSBuild.
     /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>
