@@ -79,6 +79,8 @@ public static class ErrorCodes
     public const string StaleProfile = "ACKPT061";
     /// <summary>The planner process failed in an unexpected way.</summary>
     public const string PlannerProcessFailed = "ACKPT062";
+    /// <summary>The build could not remake the plan and could not delete the one an earlier build left: it is stale.</summary>
+    public const string StalePlan = "ACKPT063";
 
     // Command line and bench.
     /// <summary>A command-line argument is invalid.</summary>
