@@ -34,8 +34,8 @@ internal static class BenchCommand
         var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
         var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
         var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration to build the project in.", DefaultValueFactory = _ => "Release" };
-        steps.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > CountLimits.MaxSteps) r.AddError($"--steps must be from 1 to {CountLimits.MaxSteps}."); });
-        batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch-size must be at least 1."); });
+        steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
+        batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
 
         var command = new Command("bench", "Train a few real steps without checkpointing, with every stage recomputed, with the best uniform segmentation and with the plan, and compare memory, time and gradients.")
         {

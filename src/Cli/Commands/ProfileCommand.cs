@@ -46,8 +46,8 @@ internal static class ProfileCommand
             Description = "The configuration to build the project in.",
             DefaultValueFactory = _ => "Debug",
         };
-        batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--batch-size must be at least 1."); });
-        repeats.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > CountLimits.MaxRepeats) r.AddError($"--repeats must be from 1 to {CountLimits.MaxRepeats}."); });
+        batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
+        repeats.CustomParser = CountLimits.Count("--repeats", CountLimits.MaxRepeats);
 
         var command = new Command("profile", "Measure the time and memory of every stage of a model on the device that will train it, and write a profile.")
         {

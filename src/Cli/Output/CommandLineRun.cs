@@ -46,9 +46,13 @@ internal static class CommandLineRun
         }
     }
 
-    /// <summary>A validator's message already names its code ("error ACKPT080: ..."): keep only the message.</summary>
-    private static string WithoutCode(string message) =>
-        message.StartsWith($"error {ErrorCodes.BadArgument}: ", StringComparison.Ordinal) ? message[$"error {ErrorCodes.BadArgument}: ".Length..] : message;
+    /// <summary>One line, without a code a validator put in front ("error ACKPT080: ..."): the line gets its own.</summary>
+    private static string WithoutCode(string message)
+    {
+        string prefix = $"error {ErrorCodes.BadArgument}: ";
+        string text = message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
+        return string.Join(" ", text.Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 }
