@@ -1,9 +1,10 @@
 using System.CommandLine;
 using AutoCkpt.Cli.Commands;
+using AutoCkpt.Cli.Output;
 
 var root = new RootCommand("AutoCkpt: optimal activation checkpointing for TorchSharp models (profile -> plan -> run).");
 root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(ShowCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-return root.Parse(args).Invoke();
+return CommandLineRun.Invoke(root, args);

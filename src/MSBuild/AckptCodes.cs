@@ -11,4 +11,5 @@ internal static class AckptCodes
     public const string BadProperty = "ACKPT060";
     public const string StaleProfile = "ACKPT061";
     public const string PlannerProcessFailed = "ACKPT062";
+    public const string StalePlan = "ACKPT063";
 }

@@ -8,7 +8,7 @@ namespace AutoCkpt.MSBuild;
 /// <summary>
 /// Makes the checkpoint plan for a profile and a memory cap by running <c>autockpt plan</c> in a child process
 /// (<see cref="CliTask"/>), which lands it at <see cref="PlanFile"/> atomically. Errors carry their ACKPT code and the
-/// file they concern; a failed run deletes <see cref="PlanFile"/> so no stale plan is left beside the app.
+/// file they concern; any failure, a bad property included, deletes <see cref="PlanFile"/> so no stale plan is left beside the app.
 /// </summary>
 public sealed class GeneratePlan : CliTask
 {
@@ -53,8 +53,27 @@ public sealed class GeneratePlan : CliTask
     /// <summary>True when the plan file was written (it differed or did not exist).</summary>
     [Output] public bool PlanChanged { get; private set; }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Makes the plan. Any failure (a bad property, a missing profile or command line, a planner error) fails the build
+    /// and deletes <see cref="PlanFile"/>: the app beside it must never train with a plan this build did not make, for
+    /// the old cap or the old model.
+    /// </summary>
     public override bool Execute()
+    {
+        bool made = Run();
+        if (!made && File.Exists(PlanFile))
+        {
+            DeleteQuietly(PlanFile);
+            if (File.Exists(PlanFile))
+                Log.LogError("AutoCkpt", AckptCodes.StalePlan, null, PlanFile, 0, 0, 0, 0,
+                    $"the plan '{PlanFile}' was made by an earlier build and could not be deleted: it is stale; delete it before running the app.");
+            else
+                Log.LogMessage(MessageImportance.High, "AutoCkpt: deleted the stale plan {0}, as this build could not remake it", PlanFile);
+        }
+        return made;
+    }
+
+    private bool Run()
     {
         var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim()) { Headroom = Headroom.Trim() };
         foreach (string problem in options.Problems())
@@ -65,7 +84,6 @@ public sealed class GeneratePlan : CliTask
         {
             Log.LogError("AutoCkpt", AckptCodes.ProfileMissing, null, ProfileFile, 0, 0, 0, 0,
                 $"profile '{ProfileFile}' (AutoCkptProfile) does not exist: run 'autockpt profile' to make one, or set AutoCkptProfileOnBuild=true.");
-            DeleteQuietly(PlanFile);
             return false;
         }
         ProfileChecks.Run(Log, ProfileFile, TargetDevice.Trim().ToLowerInvariant(), TargetDeviceSource, ExpectedModelFingerprint.Trim(), ExpectedCheckpointTarget.Trim());

@@ -14,14 +14,22 @@ public static class CheckpointPlanner
     /// Plans under the cap less its headroom. Throws <see cref="AckptException"/>: ACKPT040 no plan fits (the message
     /// gives the smallest reachable peak and its fixed part), ACKPT041 the cap resolves to no bytes or the headroom
     /// takes all of it, ACKPT042 the time limit ran out
-    /// with no plan, ACKPT044 a bad option. A time limit that ran out with a plan gives warning ACKPT043.
+    /// with no plan, ACKPT044 a bad option, ACKPT045 the profile's figures are too large to sum exactly. A time limit that ran out with a plan gives warning ACKPT043.
     /// </summary>
     public static PlanResult Plan(PlanRequest request)
     {
         var profile = request.Profile;
         int n = profile.Stages.Count;
         CheckOptions(request);
-        var model = new StepCostModel(profile);
+        StepCostModel model;
+        try
+        {
+            model = new StepCostModel(profile);
+        }
+        catch (AckptException e) when (e.File is null && e.Code == ErrorCodes.ProfileOutOfRange)
+        {
+            throw new AckptException(e.Code, e.Message, request.ProfileFile, e);
+        }
         long nonePeak = model.PeakBytes(Baselines.None(n));
         long cap = request.Cap.Resolve(nonePeak);
         if (cap <= 0)
@@ -115,8 +123,8 @@ public static class CheckpointPlanner
     private static void CheckOptions(PlanRequest r)
     {
         string? file = r.ProfileFile;
-        if (!(r.TimeLimitSeconds > 0) || double.IsInfinity(r.TimeLimitSeconds))
-            throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit must be a positive number of seconds, not {r.TimeLimitSeconds}.", file);
+        if (!(r.TimeLimitSeconds > 0 && r.TimeLimitSeconds <= PlanRequest.MaxTimeLimitSeconds))
+            throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit must be a positive number of seconds, at most {PlanRequest.MaxTimeLimitSeconds} (a week), not {r.TimeLimitSeconds}.", file);
         if (r.MaxSegment is < 1)
             throw new AckptException(ErrorCodes.BadPlannerOption, $"--max-segment must be at least 1 stage, not {r.MaxSegment}.", file);
         if (r.SweepPoints < 2)

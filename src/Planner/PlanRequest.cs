@@ -24,6 +24,9 @@ public sealed record PlanRequest
     /// <summary>The default solver time limit, in seconds.</summary>
     public const double DefaultTimeLimitSeconds = 10;
 
+    /// <summary>The longest time limit, in seconds: one week (a TimeSpan holds up to about 29,000 years).</summary>
+    public const double MaxTimeLimitSeconds = 7 * 24 * 3600;
+
     /// <summary>The validated profile.</summary>
     public required Profile Profile { get; init; }
     /// <summary>The memory cap: bytes, or a percentage of the predicted no-checkpointing peak.</summary>
@@ -43,7 +46,7 @@ public sealed record PlanRequest
     public static readonly MemoryCap NoHeadroom = new(0, null);
     /// <summary>The method; <see cref="PlannerSolver.Auto"/> by default.</summary>
     public PlannerSolver Solver { get; init; } = PlannerSolver.Auto;
-    /// <summary>Wall-clock limit for each solve, in seconds; must be positive.</summary>
+    /// <summary>Wall-clock limit for each solve, in seconds; positive and at most <see cref="MaxTimeLimitSeconds"/>.</summary>
     public double TimeLimitSeconds { get; init; } = DefaultTimeLimitSeconds;
     /// <summary>The longest recompute segment considered, in stages; null for <see cref="DefaultMaxSegment(int, int?)"/>.</summary>
     public int? MaxSegment { get; init; }

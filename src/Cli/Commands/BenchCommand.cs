@@ -34,8 +34,8 @@ internal static class BenchCommand
         var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
         var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
         var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration to build the project in.", DefaultValueFactory = _ => "Release" };
-        steps.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"error {ErrorCodes.BadArgument}: --steps must be at least 1."); });
-        batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError($"error {ErrorCodes.BadArgument}: --batch-size must be at least 1."); });
+        steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
+        batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
 
         var command = new Command("bench", "Train a few real steps without checkpointing, with every stage recomputed, with the best uniform segmentation and with the plan, and compare memory, time and gradients.")
         {
@@ -55,7 +55,8 @@ internal static class BenchCommand
     {
         try
         {
-            var outputs = new[] { r.Json, r.Markdown, r.Svg }.OfType<string>().Select(OutputPath.EnsureWritable).ToList();
+            var outputs = new[] { (r.Json, "--json"), (r.Markdown, "--markdown"), (r.Svg, "--svg") }
+                .Where(o => o.Item1 is not null).Select(o => OutputPath.EnsureWritable(o.Item1!, o.Item2)).ToList();
             string planPath = Path.GetFullPath(r.Plan);
             var plan = PlanFile.Read(planPath);
             string profilePath = ProfilePath(r.Profile, plan, planPath);
@@ -68,9 +69,12 @@ internal static class BenchCommand
 
             string table = BenchMarkdown.Write(report);
             Consoles.Out.WriteLine(table);
-            if (r.Json is not null) AtomicFile.WriteAllText(r.Json, BenchJson.Rows(report));
-            if (r.Markdown is not null) AtomicFile.WriteAllText(r.Markdown, table);
-            if (r.Svg is not null) AtomicFile.WriteAllText(r.Svg, BenchSvg.Write(report));
+            // All or none: a report that cannot be written leaves every output as it was.
+            var files = new List<(string, string)>();
+            if (r.Json is not null) files.Add((r.Json, BenchJson.Rows(report)));
+            if (r.Markdown is not null) files.Add((r.Markdown, table));
+            if (r.Svg is not null) files.Add((r.Svg, BenchSvg.Write(report)));
+            AtomicFile.WriteAll(files);
             foreach (var path in outputs) Consoles.Out.WriteLine($"wrote {path}");
 
             var failures = BenchVerdict.Failures(report);

@@ -20,8 +20,8 @@ internal sealed record PlanOptions(PlannerSolver Solver, string? SolverText, dou
         double? limit = null;
         if (timeLimit is not null)
         {
-            if (!double.TryParse(timeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) || !(t > 0) || double.IsInfinity(t))
-                throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit '{timeLimit}' must be a positive number of seconds.");
+            if (!double.TryParse(timeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) || !(t > 0 && t <= PlanRequest.MaxTimeLimitSeconds))
+                throw new AckptException(ErrorCodes.BadPlannerOption, $"--time-limit '{timeLimit}' must be a positive number of seconds, at most {PlanRequest.MaxTimeLimitSeconds} (a week).");
             limit = t;
         }
         int? max = null;

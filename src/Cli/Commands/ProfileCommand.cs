@@ -46,8 +46,8 @@ internal static class ProfileCommand
             Description = "The configuration to build the project in.",
             DefaultValueFactory = _ => "Debug",
         };
-        batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError($"error {ErrorCodes.BadArgument}: --batch-size must be at least 1."); });
-        repeats.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"error {ErrorCodes.BadArgument}: --repeats must be at least 1."); });
+        batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
+        repeats.CustomParser = CountLimits.Count("--repeats", CountLimits.MaxRepeats);
 
         var command = new Command("profile", "Measure the time and memory of every stage of a model on the device that will train it, and write a profile.")
         {
@@ -65,7 +65,7 @@ internal static class ProfileCommand
     {
         try
         {
-            string? outFile = r.Out is null ? null : OutputPath.EnsureWritable(r.Out);
+            string? outFile = r.Out is null ? null : OutputPath.EnsureWritable(r.Out, "--out");
             var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
             var args = new List<string> { "--assembly", app.AssemblyPath, "--device", r.Device, "--repeats", Num(r.Repeats) };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
 using AutoCkpt.Planner;
@@ -20,6 +21,7 @@ internal static class ShowCommand
         {
             string path = r.GetValue(file)!;
             string? svgPath = r.GetValue(svg);
+            if (svgPath is not null) OutputPath.EnsureWritable(svgPath, "--svg");
             if (!File.Exists(path))
                 throw new AckptException(ErrorCodes.BadArgument, $"'{path}' does not exist.", path);
             string format = FormatOf(path);
@@ -73,9 +75,27 @@ internal static class ShowCommand
         return new StepCostModel(profile);
     }
 
+    /// <summary>The characters <see cref="FormatOf"/> reads at most: the key is among a file's first lines.</summary>
+    private const int FormatSearchChars = 64 * 1024;
+
+    /// <summary>
+    /// The <c>format:</c> value among the file's first <see cref="FormatSearchChars"/> characters, "" when none: bounded, so
+    /// that an endless file (/dev/zero, a pipe) or one long line cannot make it read without end.
+    /// </summary>
     private static string FormatOf(string path)
     {
-        foreach (var line in File.ReadLines(path))
+        var buffer = new char[FormatSearchChars];
+        int read = 0;
+        try
+        {
+            using var reader = new StreamReader(path);
+            for (int n; read < buffer.Length && (n = reader.Read(buffer, read, buffer.Length - read)) > 0;) read += n;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AckptException(ErrorCodes.BadArgument, $"'{path}' cannot be read: {e.Message}", path, e);
+        }
+        foreach (var line in new string(buffer, 0, read).Split('\n'))
         {
             var t = line.Trim();
             if (t.StartsWith("format:", StringComparison.Ordinal)) return t["format:".Length..].Trim().Trim('"');

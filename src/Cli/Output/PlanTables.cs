@@ -59,7 +59,7 @@ internal static class PlanTables
         foreach (var b in plan.Baselines)
         {
             bool fits = b.PeakBytes <= plan.BudgetBytes;
-            table.AddRow(b.Name, Fmt.Bytes(b.PeakBytes), fits ? "yes" : "[grey]no[/]", Fmt.Ms(b.StepSeconds), fits ? Fmt.Overhead(b.StepSeconds, baseStep) : $"[grey]{Fmt.Overhead(b.StepSeconds, baseStep)}[/]");
+            table.AddRow(Markup.Escape(b.Name), Fmt.Bytes(b.PeakBytes), fits ? "yes" : "[grey]no[/]", Fmt.Ms(b.StepSeconds), fits ? Fmt.Overhead(b.StepSeconds, baseStep) : $"[grey]{Fmt.Overhead(b.StepSeconds, baseStep)}[/]");
         }
         return table;
     }
@@ -72,7 +72,7 @@ internal static class PlanTables
                 Fmt.Bytes(s.CapBytes),
                 Fmt.Bytes(s.OptimalPeakBytes),
                 Fmt.Overhead(s.OptimalStepSeconds, baseStep),
-                s.UniformName ?? "[grey]none fits[/]",
+                s.UniformName is { } uniform ? Markup.Escape(uniform) : "[grey]none fits[/]",
                 s.UniformStepSeconds is { } u ? Fmt.Overhead(u, baseStep) : "");
         return table;
     }

@@ -80,6 +80,11 @@ public static class ErrorCodes
     public const string SolverTimeLimit = "ACKPT043";
     /// <summary>A planner option (solver, time limit, max segment) is invalid.</summary>
     public const string BadPlannerOption = "ACKPT044";
+    /// <summary>
+    /// The profile's figures are beyond what the planner can plan with exactly: their byte counts sum past a 64-bit
+    /// count, or their seconds sum to infinity.
+    /// </summary>
+    public const string ProfileOutOfRange = "ACKPT045";
 
     // MSBuild.
     /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>
@@ -88,12 +93,19 @@ public static class ErrorCodes
     public const string StaleProfile = "ACKPT061";
     /// <summary>The planner process failed in an unexpected way.</summary>
     public const string PlannerProcessFailed = "ACKPT062";
+    /// <summary>The build could not remake the plan and could not delete the one an earlier build left: it is stale.</summary>
+    public const string StalePlan = "ACKPT063";
 
     // Command line and bench.
     /// <summary>A command-line argument is invalid.</summary>
     public const string BadArgument = "ACKPT080";
     /// <summary>Bench: a strategy did not fit the cap or gradients diverged.</summary>
     public const string BenchFailed = "ACKPT081";
+    /// <summary>
+    /// An unexpected failure inside the command line (a bug, not bad input): the message names the exception; the
+    /// stack trace is printed only with AUTOCKPT_TRACE=1.
+    /// </summary>
+    public const string InternalError = "ACKPT082";
 
     // Build.
     /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>

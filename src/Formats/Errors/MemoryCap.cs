@@ -17,10 +17,17 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
         ["KiB"] = 1024, ["MiB"] = 1024.0 * 1024, ["GiB"] = 1024.0 * 1024 * 1024, ["TiB"] = 1024.0 * 1024 * 1024 * 1024,
     };
 
+    /// <summary>The largest cap or headroom in bytes: 2⁶⁰ (1 EiB), far above any device, so that sums stay in a long.</summary>
+    public const long MaxBytes = 1L << 60;
+
+    /// <summary>The largest percentage: 10⁶% (10,000 times the reference).</summary>
+    public const double MaxPercent = 1e6;
+
     /// <summary>
-    /// Parses "8000000000", "6GiB", "512 MB" or "60%". Units: B, KB, MB, GB, TB (powers of 1000) and KiB, MiB,
-    /// GiB, TiB (powers of 1024), case-insensitive. Throws <see cref="AckptException"/> (ACKPT041) on an
-    /// unknown unit or a non-positive value.
+    /// Parses "8000000000", "6GiB", "512 MB" (a space between number and unit is allowed) or "60%". Units: B, KB, MB,
+    /// GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (powers of 1024), case-insensitive. Throws
+    /// <see cref="AckptException"/> (ACKPT041) on an unknown unit, a non-positive value, less than a byte, more than
+    /// <see cref="MaxBytes"/> or a percentage over <see cref="MaxPercent"/>.
     /// </summary>
     public static MemoryCap Parse(string text, string? file = null) => ParseSize(text, file, "memory cap", allowZero: false);
 
@@ -50,17 +57,22 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
         if (value <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' must be positive.", file);
         if (unit == "%")
+        {
+            if (value > MaxPercent)
+                throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' is out of range: at most {MaxPercent:0}%.", file);
             return new MemoryCap(null, value);
+        }
         double scale = Units[unit];
         double bytes = Math.Floor(value * scale);
-        if (bytes < 1 || bytes > long.MaxValue)
-            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' is out of range.", file);
+        if (bytes < 1 || bytes > MaxBytes)
+            throw new AckptException(ErrorCodes.BadCap, $"{what} '{text}' is out of range: from 1 byte to {Format(MaxBytes)} (2^60 bytes).", file);
         return new MemoryCap((long)bytes, null);
     }
 
     /// <summary>The bytes, given the reference that a percentage refers to (a cap: the no-checkpointing peak; a headroom: the cap).</summary>
+    /// <remarks>A percentage that resolves to more than <see cref="MaxBytes"/> is capped there.</remarks>
     public long Resolve(long noCheckpointingPeakBytes) =>
-        Bytes ?? (long)Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0);
+        Bytes ?? (long)Math.Min(MaxBytes, Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0));
 
     /// <summary>Formats bytes for people, e.g. "6.00 GiB".</summary>
     public static string Format(long bytes)

@@ -11,8 +11,18 @@ internal static class CapSyntax
 {
     private static readonly Regex Pattern = new(@"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\s*$", RegexOptions.CultureInvariant);
 
-    private static readonly HashSet<string> Units = new(StringComparer.OrdinalIgnoreCase)
-        { "", "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "%" };
+    private static readonly Dictionary<string, double> Units = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [""] = 1, ["B"] = 1,
+        ["KB"] = 1e3, ["MB"] = 1e6, ["GB"] = 1e9, ["TB"] = 1e12,
+        ["KiB"] = 1024, ["MiB"] = 1024.0 * 1024, ["GiB"] = 1024.0 * 1024 * 1024, ["TiB"] = 1024.0 * 1024 * 1024 * 1024,
+    };
+
+    /// <summary>MemoryCap.MaxBytes: 2⁶⁰.</summary>
+    private const double MaxBytes = 1L << 60;
+
+    /// <summary>MemoryCap.MaxPercent.</summary>
+    private const double MaxPercent = 1e6;
 
     /// <summary>Null when <paramref name="text"/> is a valid cap, else why not.</summary>
     public static string? Problem(string text) => Problem(text, isHeadroom: false);
@@ -32,9 +42,15 @@ internal static class CapSyntax
         if (!double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0 || double.IsInfinity(value))
             return isHeadroom ? "must not be negative" : "must be a positive number";
         string unit = m.Groups[2].Value;
-        if (!Units.Contains(unit))
+        if (unit != "%" && !Units.ContainsKey(unit))
             return $"has an unknown unit '{unit}': use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %";
-        if (value == 0 && !isHeadroom) return "must be a positive number";
-        return isHeadroom && unit == "%" && value >= 100 ? "must be less than 100% of the cap" : null;
+        if (value == 0) return isHeadroom ? null : "must be a positive number";
+        if (unit == "%")
+        {
+            if (value > MaxPercent) return "is out of range: at most 1000000%";
+            return isHeadroom && value >= 100 ? "must be less than 100% of the cap" : null;
+        }
+        double bytes = Math.Floor(value * Units[unit]);
+        return bytes < 1 || bytes > MaxBytes ? "is out of range: from 1 byte to 1 EiB (2^60 bytes)" : null;
     }
 }

@@ -11,6 +11,9 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
     /// <summary>The solvers <c>autockpt plan --solver</c> accepts.</summary>
     public static readonly IReadOnlyList<string> Solvers = ["auto", "mip", "cpsat", "exact"];
 
+    /// <summary>The longest time limit <c>autockpt plan --time-limit</c> accepts (PlanRequest.MaxTimeLimitSeconds), in seconds.</summary>
+    public const double MaxTimeLimitSeconds = 7 * 24 * 3600;
+
     /// <summary>AutoCkptHeadroom, trimmed; empty for the planner's default.</summary>
     public string Headroom { get; init; } = "";
 
@@ -26,8 +29,8 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
             problems.Add($"AutoCkptHeadroom '{Headroom}' {headroomProblem}.");
         if (Solver.Length > 0 && !Solvers.Contains(Solver))
             problems.Add($"AutoCkptSolver '{Solver}' is unknown: use {string.Join(", ", Solvers)}, or leave it empty for the planner's default.");
-        if (TimeLimit.Length > 0 && !(double.TryParse(TimeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && double.IsFinite(t)))
-            problems.Add($"AutoCkptTimeLimit '{TimeLimit}' must be a positive number of seconds.");
+        if (TimeLimit.Length > 0 && !(double.TryParse(TimeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && t <= MaxTimeLimitSeconds))
+            problems.Add($"AutoCkptTimeLimit '{TimeLimit}' must be a positive number of seconds, at most {MaxTimeLimitSeconds} (a week).");
         if (MaxSegment.Length > 0 && !(int.TryParse(MaxSegment, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0))
             problems.Add($"AutoCkptMaxSegment '{MaxSegment}' must be a positive whole number of stages.");
         return problems;

@@ -18,9 +18,20 @@ public sealed class StepCostModel
     private readonly double[] _fwd, _bwd;
     private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
-    /// <summary>Builds the model from a validated profile.</summary>
+    /// <summary>
+    /// The most a sum of the profile's byte counts may reach: 2⁶² bytes, a quarter of a long, so that no sum the model or
+    /// a solver forms (each figure counted at most four times over a step) can overflow.
+    /// </summary>
+    public const double MaxByteSum = 4.611686018427388E+18;
+
+    /// <summary>
+    /// Builds the model from a validated profile. Throws <see cref="AckptException"/> (ACKPT045) when its byte counts
+    /// could sum past <see cref="MaxByteSum"/> or its seconds sum to infinity: checked sums would throw and unchecked
+    /// ones would wrap to a negative peak that is then planned.
+    /// </summary>
     public StepCostModel(Profile profile)
     {
+        CheckRange(profile);
         Profile = profile;
         var s = profile.Stages;
         _fwd = [.. s.Select(x => x.ForwardSeconds)];
@@ -151,6 +162,29 @@ public sealed class StepCostModel
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }
+    }
+
+    private static void CheckRange(Profile p)
+    {
+        var f = p.FixedBytes;
+        double fixedSum = Math.Abs((double)f.Parameters) + Math.Abs((double)f.Gradients) + Math.Abs((double)f.OptimizerState) + Math.Abs((double)f.Batch);
+        double stageSum = 0, seconds = 0;
+        foreach (var s in p.Stages)
+        {
+            stageSum += Abs(s.OutputBytes) + Abs(s.RetainedBytes) + Abs(s.ForwardTransientBytes) + Abs(s.BackwardTransientBytes)
+                + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes);
+            if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
+            seconds += s.ForwardSeconds + s.BackwardSeconds;
+        }
+        double bound = fixedSum + 4 * stageSum;
+        if (!(bound <= MaxByteSum))
+            throw new AckptException(ErrorCodes.ProfileOutOfRange,
+                $"the profile's byte counts are too large to plan with: fixed memory and four times the stages' figures sum to {bound:0.###e+0} bytes, past 2^62 ({MaxByteSum:0.###e+0}), where 64-bit sums could overflow. A profile measured by 'autockpt profile' never comes near this: check the file.");
+        if (!double.IsFinite(seconds))
+            throw new AckptException(ErrorCodes.ProfileOutOfRange,
+                $"the profile's seconds sum to {seconds}, not a finite step time: check the file's forward_seconds and backward_seconds.");
+
+        static double Abs(long v) => Math.Abs((double)v);
     }
 
     private static bool IsRecompute(Segment seg) => seg.Strategy switch

@@ -47,7 +47,7 @@ public static class StepChart
             c.Polyline(points.Select(q => (area.X(q.Seconds), area.Y(q.Bytes / Gib))), stroke, s.IsPlan ? 2.6 : 1.3, s.IsPlan ? null : "5 3", s.IsPlan ? 1 : 0.9);
             var peak = points.MaxBy(q => q.Bytes);
             c.Circle(area.X(peak.Seconds), area.Y(peak.Bytes / Gib), s.IsPlan ? 4 : 2.5, stroke);
-            double overhead = prediction.RecomputeSeconds / model.BaseStepSeconds;
+            double overhead = model.BaseStepSeconds > 0 ? prediction.RecomputeSeconds / model.BaseStepSeconds : 0;
             c.Line(880, legendY - 4, 905, legendY - 4, stroke, s.IsPlan ? 2.6 : 1.3, s.IsPlan ? null : "5 3");
             c.Text(910, legendY, s.Name, 12, fill: "#222", bold: s.IsPlan);
             c.Text(910, legendY + 14, $"peak {MemoryCap.Format(prediction.PeakBytes)}, time +{(overhead * 100).ToString("0.0", CultureInfo.InvariantCulture)}%", 11, fill: "#555");

@@ -36,7 +36,7 @@ internal sealed class SvgCanvas(double width, double height)
         $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(width)}\" height=\"{N(height)}\" viewBox=\"0 0 {N(width)} {N(height)}\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n" +
         $"<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{_body}</svg>\n";
 
-    public static string N(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
+    public static string N(double v) => double.IsFinite(v) ? Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture) : "0";
 
     private static string Dash(string? dash) => dash is null ? "" : $" stroke-dasharray=\"{dash}\"";
 }
@@ -44,9 +44,16 @@ internal sealed class SvgCanvas(double width, double height)
 /// <summary>Maps data to a rectangle of the canvas and draws axes with round ticks.</summary>
 internal sealed record ChartArea(double Left, double Top, double Width, double Height, double XMax, double YMin, double YMax)
 {
-    public double X(double v) => Left + Width * v / XMax;
+    // A zero, denormal or non-finite range (a profile of zero or 5e-324 seconds) puts every point at the axis.
+    public double X(double v) => Left + Width * Fraction(v, 0, XMax);
 
-    public double Y(double v) => Top + Height * (1 - (v - YMin) / (YMax - YMin));
+    public double Y(double v) => Top + Height * (1 - Fraction(v, YMin, YMax));
+
+    private static double Fraction(double v, double lo, double hi)
+    {
+        double f = (v - lo) / (hi - lo);
+        return double.IsFinite(f) ? f : 0;
+    }
 
     public void Axes(SvgCanvas c, string xLabel, string yLabel, Func<double, string> xFormat, Func<double, string> yFormat)
     {
@@ -66,13 +73,26 @@ internal sealed record ChartArea(double Left, double Top, double Width, double H
         c.Text(Left - 48, Top - 10, yLabel, 12, "start", "#333");
     }
 
-    /// <summary>About six round tick values between lo and hi.</summary>
+    /// <summary>The most ticks <see cref="Ticks"/> gives, whatever the range.</summary>
+    private const int MaxTicks = 12;
+
+    /// <summary>
+    /// About six round tick values between lo and hi; just lo and hi when the range is too small or too large for round
+    /// steps (a denormal span, where 10^⌊log10⌋ underflows to 0), none when it is empty or not finite.
+    /// </summary>
     public static IEnumerable<double> Ticks(double lo, double hi)
     {
         double span = hi - lo;
-        if (span <= 0) yield break;
+        if (!(span > 0) || !double.IsFinite(span)) yield break;
         double raw = span / 6, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).First(s => s >= raw);
-        for (double v = Math.Ceiling(lo / step) * step; v <= hi + step * 1e-9; v += step) yield return v;
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * mag).FirstOrDefault(s => s >= raw);
+        if (!(step > 0) || !double.IsFinite(step) || !double.IsNormal(raw))
+        {
+            yield return lo;
+            yield return hi;
+            yield break;
+        }
+        int count = 0;
+        for (double v = Math.Ceiling(lo / step) * step; v <= hi + step * 1e-9 && count < MaxTicks; v += step, count++) yield return v;
     }
 }

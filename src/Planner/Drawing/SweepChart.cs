@@ -10,7 +10,7 @@ internal static class SweepChart
 
     public static void Draw(SvgCanvas c, StepCostModel model, IReadOnlyList<SweepPoint> sweep, long? capBytes, ChartArea frame)
     {
-        double Overhead(double step) => (step - model.BaseStepSeconds) / model.BaseStepSeconds * 100;
+        double Overhead(double step) => model.BaseStepSeconds > 0 ? (step - model.BaseStepSeconds) / model.BaseStepSeconds * 100 : 0;
         double xLo = sweep.Min(s => s.CapBytes) / Gib, xHi = sweep.Max(s => s.CapBytes) / Gib;
         double yMax = Math.Max(1, sweep.Max(s => Math.Max(Overhead(s.OptimalStepSeconds), s.UniformStepSeconds is { } u ? Overhead(u) : 0)) * 1.15);
         // Caps start at the every-stage peak, not 0: shift x so the axis shows the swept range.

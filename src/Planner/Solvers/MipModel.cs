@@ -20,6 +20,9 @@ internal sealed class MipModel : IDisposable
     private readonly bool _integral;
     private readonly double _peakMax;
 
+    /// <summary>The largest peak bound CP-SAT is given in exact bytes: 2⁵⁰.</summary>
+    public const double MaxExactBytes = 1L << 50;
+
     public MipModel(SegmentTables t, string backend, bool relax = false)
     {
         _t = t;
@@ -40,6 +43,12 @@ internal sealed class MipModel : IDisposable
         _peakMax = Math.Ceiling((t.FixedBytes + holdMax * _unit + releaseMax * _unit
             + Math.Max(t.KeepForward.Max(), t.RecForward.Max(r => r.Max()))
             + Math.Max(t.KeepBackward.Max(), t.RecBackward.Max(r => r.Max()))) / _unit);
+
+        // CP-SAT takes the rows in exact bytes, and past about 2^50 its bounds and scaled coefficients no longer hold
+        // them (it reports a feasible chain infeasible): refuse rather than plan wrong. SCIP works in scaled units.
+        if (integral && _peakMax > MaxExactBytes)
+            throw new AckptException(ErrorCodes.BadPlannerOption,
+                $"--solver cpsat works in exact bytes, and this profile's peaks reach {MemoryCap.Format((long)Math.Min(_peakMax, long.MaxValue))}, past the {MemoryCap.Format(1L << 50)} (2^50 bytes) it holds exactly: use --solver auto, mip or exact.");
 
         _keep = new Variable[n];
         _rec = new Variable[n][];

@@ -11,9 +11,14 @@ public sealed class DiagnosticsBuilds : IDisposable
         MissingProfile = Project.Dotnet("build", "--no-restore", "-p:AutoCkptProfile=missing.profile.yaml");
         MalformedProfile = Project.Dotnet("build", "--no-restore", "-p:AutoCkptProfile=malformed.profile.yaml");
         InfeasibleCap = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=1B");
+        // A plan an earlier build left stands before each bad property: the failed build must not leave it there.
+        WriteStalePlan();
         BadProperties = Project.Dotnet("build", "--no-restore", "-p:AutoCkptMemoryCap=6GiBs", "-p:AutoCkptSolver=gurobi");
+        BadPropertiesLeftPlan = File.Exists(Project.PlanPath);
         // MSBuild reads yes/on as true, so the bad value is one it cannot read; the check needs no compile.
+        WriteStalePlan();
         BadEnabled = Project.Dotnet("msbuild", "-t:AutoCkpt", "-p:AutoCkptEnabled=maybe");
+        BadEnabledLeftPlan = File.Exists(Project.PlanPath);
         Warnings = Project.Dotnet("build", "--no-restore", "-p:AutoCkptDevice=cuda", "-p:AutoCkptModelFingerprint=sha256:beef");
     }
 
@@ -24,8 +29,16 @@ public sealed class DiagnosticsBuilds : IDisposable
     public BuildResult MalformedProfile { get; }
     public BuildResult InfeasibleCap { get; }
     public BuildResult BadProperties { get; }
+    public bool BadPropertiesLeftPlan { get; }
     public BuildResult BadEnabled { get; }
+    public bool BadEnabledLeftPlan { get; }
     public BuildResult Warnings { get; }
+
+    private void WriteStalePlan()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Project.PlanPath)!);
+        File.WriteAllText(Project.PlanPath, "# a stale plan from an earlier build\n");
+    }
 
     public void Dispose() => Project.Dispose();
 }
@@ -85,6 +98,21 @@ public sealed class DiagnosticsBuildTests(DiagnosticsBuilds b) : IClassFixture<D
         Assert.All(errors, e => Assert.Equal(b.Project.ProjectPath, e.File));
         Assert.Contains(errors, e => e.Message.Contains("AutoCkptMemoryCap '6GiBs'"));
         Assert.Contains(errors, e => e.Message.Contains("AutoCkptSolver 'gurobi'"));
+    }
+
+    [Fact]
+    public void Given_a_plan_from_an_earlier_build_When_a_bad_planner_property_fails_the_build_Then_the_stale_plan_is_deleted()
+    {
+        Assert.NotEqual(0, b.BadProperties.ExitCode);
+        Assert.False(b.BadPropertiesLeftPlan, "the old plan was left beside the app");
+        Assert.Contains("deleted the stale plan", b.BadProperties.Output);
+    }
+
+    [Fact]
+    public void Given_a_plan_from_an_earlier_build_When_a_bad_AutoCkptEnabled_fails_the_build_Then_the_stale_plan_is_deleted()
+    {
+        Assert.NotEqual(0, b.BadEnabled.ExitCode);
+        Assert.False(b.BadEnabledLeftPlan, "the old plan was left beside the app");
     }
 
     [Fact]

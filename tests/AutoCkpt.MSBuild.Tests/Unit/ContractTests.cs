@@ -20,6 +20,8 @@ public sealed class ContractTests
     [Theory]
     [InlineData("6GiB")] [InlineData("512 MB")] [InlineData("8000000000")] [InlineData("60%")] [InlineData("1.5e3 kib")]
     [InlineData("0")] [InlineData("-1GiB")] [InlineData("6 GiBs")] [InlineData("GiB")] [InlineData("")] [InlineData("6 G")] [InlineData(".5TB")]
+    [InlineData("20 MiB")] [InlineData("0.5")] [InlineData("1e19")] [InlineData("1EiB")] [InlineData("1048576TiB")] [InlineData("1048577TiB")]
+    [InlineData("1e-300")] [InlineData("5e-324")] [InlineData("1e400")] [InlineData("1e6%")] [InlineData("2e6%")] [InlineData("1e400%")]
     public void Given_a_cap_When_checked_by_the_task_and_by_MemoryCap_Then_both_accept_or_both_reject(string cap)
     {
         bool formatsAccepts;
@@ -32,6 +34,7 @@ public sealed class ContractTests
     [Theory]
     [InlineData("2%")] [InlineData("0")] [InlineData("0%")] [InlineData("0 GiBs")] [InlineData("1MiB")] [InlineData("99.5%")]
     [InlineData("100%")] [InlineData("-1")] [InlineData("")] [InlineData("2 percent")] [InlineData("512 MB")]
+    [InlineData("0.5")] [InlineData("1e19")] [InlineData("5e-324")] [InlineData("1e400%")] [InlineData("0 MiB")] [InlineData("1 MiB")]
     public void Given_a_headroom_When_checked_by_the_task_and_by_MemoryCap_Then_both_accept_or_both_reject(string headroom)
     {
         bool formatsAccepts;

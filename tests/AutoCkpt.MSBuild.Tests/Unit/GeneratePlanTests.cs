@@ -72,6 +72,49 @@ public sealed class GeneratePlanTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_bad_property_and_a_plan_from_an_earlier_build_When_executed_Then_ACKPT060_and_the_stale_plan_is_deleted()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var runner = FakeCommandRunner.Writing("x");
+
+        Assert.False(_f.Task(runner, cap: "6 GiBs").Execute());
+
+        Assert.Empty(runner.Calls);
+        Assert.Equal("ACKPT060", Assert.Single(_f.Engine.Errors).Code);
+        Assert.False(File.Exists(_f.PlanPath));
+        Assert.Contains(_f.Engine.Messages, m => m.Message!.Contains("deleted the stale plan"));
+    }
+
+    [Fact]
+    public void Given_no_command_line_and_a_plan_from_an_earlier_build_When_executed_Then_ACKPT062_and_the_stale_plan_is_deleted()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var task = _f.Task(FakeCommandRunner.Writing("x"));
+        task.CliAssembly = Path.Combine(_f.Root, "nowhere", "autockpt.dll");
+
+        Assert.False(task.Execute());
+
+        Assert.Equal("ACKPT062", Assert.Single(_f.Engine.Errors).Code);
+        Assert.False(File.Exists(_f.PlanPath));
+    }
+
+    [Theory]
+    [InlineData("1e12")]
+    [InlineData("604801")]
+    [InlineData("Infinity")]
+    public void Given_a_time_limit_past_a_week_When_executed_Then_ACKPT060_as_the_planner_would_refuse_it(string limit)
+    {
+        var task = _f.Task(FakeCommandRunner.Writing("x"));
+        task.TimeLimit = limit;
+
+        Assert.False(task.Execute());
+
+        Assert.Contains($"AutoCkptTimeLimit '{limit}'", Assert.Single(_f.Engine.Errors).Message);
+    }
+
+    [Fact]
     public void Given_no_memory_cap_When_executed_Then_ACKPT060_names_AutoCkptMemoryCap()
     {
         Assert.False(_f.Task(FakeCommandRunner.Writing("x"), cap: "").Execute());

@@ -1,3 +1,5 @@
+using AutoCkpt.MSBuild.Cli;
+
 namespace AutoCkpt.MSBuild.Tests.Unit;
 
 /// <summary>A temporary folder with a profile, a stand-in for autockpt.dll and a project file, for one unit test.</summary>
@@ -18,7 +20,7 @@ internal sealed class TaskFixture : IDisposable
     public string PlanPath => Path.Combine(Root, "bin", "autockpt.plan.yaml");
     public FakeBuildEngine Engine { get; } = new();
 
-    public GeneratePlan Task(FakeCommandRunner runner, string cap = "1GiB") => new(runner)
+    public GeneratePlan Task(ICommandRunner runner, string cap = "1GiB") => new(runner)
     {
         BuildEngine = Engine,
         ProfileFile = ProfilePath,
