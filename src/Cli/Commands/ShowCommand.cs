@@ -73,9 +73,10 @@ internal static class ShowCommand
         return new StepCostModel(profile);
     }
 
+    // Bounded: a device, a pipe or a huge file is refused with a code, never read (InputFile).
     private static string FormatOf(string path)
     {
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in InputFile.ReadText(path, ErrorCodes.BadArgument, "file").Split('\n'))
         {
             var t = line.Trim();
             if (t.StartsWith("format:", StringComparison.Ordinal)) return t["format:".Length..].Trim().Trim('"');
