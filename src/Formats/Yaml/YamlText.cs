@@ -83,6 +83,6 @@ internal static partial class YamlText
         return sb.ToString();
     }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.\-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_.\-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex PlainWord();
 }

@@ -77,7 +77,7 @@ public static partial class Verdicts
     [GeneratedRegex(@"^\s+at [\w.`<>\[\],+|]+\(", RegexOptions.Multiline)]
     private static partial Regex StackLine();
 
-    [GeneratedRegex(@"Unhandled exception\.\s*([\w.]+)")]
+    [GeneratedRegex(@"Unhandled exception[.:]\s*([\w.]+)")]
     private static partial Regex Unhandled();
 
     [GeneratedRegex(@"(System\.[\w.]*Exception|YamlDotNet\.[\w.]*Exception)")]

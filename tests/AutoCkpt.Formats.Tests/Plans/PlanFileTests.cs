@@ -1,7 +1,7 @@
 using AutoCkpt.Formats;
 using Xunit;
 
-namespace AutoCkpt.Formats.Tests.Plan;
+namespace AutoCkpt.Formats.Tests.Plans;
 
 public sealed class PlanFileTests
 {

@@ -1,7 +1,7 @@
 using AutoCkpt.Formats;
 using Xunit;
 
-namespace AutoCkpt.Formats.Tests.Profile;
+namespace AutoCkpt.Formats.Tests.Profiles;
 
 public sealed class ProfileFileTests
 {
