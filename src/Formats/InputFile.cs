@@ -8,12 +8,13 @@ public static class InputFile
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// The text of <paramref name="path"/>, UTF-8, at most <see cref="FileLimits.MaxFileBytes"/>. Throws
+    /// The text of <paramref name="path"/>, UTF-8, at most <paramref name="maxBytes"/> (by default
+    /// <see cref="FileLimits.MaxFileBytes"/>). Throws
     /// <see cref="AckptException"/> with <paramref name="code"/> when the path is a folder, is empty or not a regular
     /// file (a device such as /dev/zero, a pipe: never opened), is too large (refused before it is read), cannot be
     /// read, or is not UTF-8. The caller reports a missing file with its own code first.
     /// </summary>
-    public static string ReadText(string path, string code, string what)
+    public static string ReadText(string path, string code, string what, long maxBytes = FileLimits.MaxFileBytes)
     {
         if (Directory.Exists(path))
             throw new AckptException(code, $"the {what} '{path}' is a folder, not a file.", path);
@@ -22,8 +23,8 @@ public static class InputFile
             long length = new FileInfo(path).Length;
             if (length == 0)
                 throw new AckptException(code, $"the {what} '{path}' is empty, or is not a regular file (a device or a pipe, which AutoCkpt never reads).", path);
-            if (length > FileLimits.MaxFileBytes)
-                throw new AckptException(code, $"the {what} '{path}' is {length} bytes, more than the {FileLimits.MaxFileBytes} bytes AutoCkpt reads.", path);
+            if (length > maxBytes)
+                throw new AckptException(code, $"the {what} '{path}' is {length} bytes, more than the {maxBytes} bytes AutoCkpt reads.", path);
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             var buffer = new byte[length + 1];
             int read = 0, n;
