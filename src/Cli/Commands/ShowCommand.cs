@@ -75,27 +75,10 @@ internal static class ShowCommand
         return new StepCostModel(profile);
     }
 
-    /// <summary>The characters <see cref="FormatOf"/> reads at most: the key is among a file's first lines.</summary>
-    private const int FormatSearchChars = 64 * 1024;
-
-    /// <summary>
-    /// The <c>format:</c> value among the file's first <see cref="FormatSearchChars"/> characters, "" when none: bounded, so
-    /// that an endless file (/dev/zero, a pipe) or one long line cannot make it read without end.
-    /// </summary>
+    // Bounded: a device, a pipe or a huge file is refused with a code, never read (InputFile).
     private static string FormatOf(string path)
     {
-        var buffer = new char[FormatSearchChars];
-        int read = 0;
-        try
-        {
-            using var reader = new StreamReader(path);
-            for (int n; read < buffer.Length && (n = reader.Read(buffer, read, buffer.Length - read)) > 0;) read += n;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new AckptException(ErrorCodes.BadArgument, $"'{path}' cannot be read: {e.Message}", path, e);
-        }
-        foreach (var line in new string(buffer, 0, read).Split('\n'))
+        foreach (var line in InputFile.ReadText(path, ErrorCodes.BadArgument, "file").Split('\n'))
         {
             var t = line.Trim();
             if (t.StartsWith("format:", StringComparison.Ordinal)) return t["format:".Length..].Trim().Trim('"');

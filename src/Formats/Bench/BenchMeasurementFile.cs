@@ -21,15 +21,22 @@ public static class BenchMeasurementFile
     public static void Write(string path, BenchMeasurement measurement) =>
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(measurement, Json));
 
-    /// <summary>Reads a measurement file; throws <see cref="AckptException"/> ACKPT081 when it is missing or unreadable.</summary>
+    /// <summary>The largest measurement file read, in bytes: memory traces of long runs, far above what a bench writes.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a measurement file; throws <see cref="AckptException"/> ACKPT081 when it is missing, unreadable, not a
+    /// regular file, larger than <see cref="MaxFileBytes"/> or not a measurement.
+    /// </summary>
     public static BenchMeasurement Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<BenchMeasurement>(File.ReadAllText(path), Json)
+            if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
+            return JsonSerializer.Deserialize<BenchMeasurement>(InputFile.ReadText(path, ErrorCodes.BenchFailed, "bench measurement", MaxFileBytes), Json)
                 ?? throw new JsonException("empty");
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             throw new AckptException(ErrorCodes.BenchFailed, $"cannot read the bench's measurements: {e.Message}", path, e);
         }

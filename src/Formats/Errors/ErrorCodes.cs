@@ -10,7 +10,7 @@ public static class ErrorCodes
     // Plan files and the runtime.
     /// <summary>The plan file does not exist.</summary>
     public const string PlanMissing = "ACKPT001";
-    /// <summary>The plan file is not valid YAML, or a key is missing or has the wrong type.</summary>
+    /// <summary>The plan file is not valid YAML, is not a regular file, is past <see cref="FileLimits"/>, or a key is missing, out of range or of the wrong type.</summary>
     public const string PlanMalformed = "ACKPT002";
     /// <summary>The plan's <c>format</c> is not one this version reads.</summary>
     public const string PlanUnknownFormat = "ACKPT003";
@@ -35,7 +35,7 @@ public static class ErrorCodes
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
     public const string ProfileMissing = "ACKPT020";
-    /// <summary>The profile is not valid YAML, or a key is missing, negative or of the wrong type.</summary>
+    /// <summary>The profile is not valid YAML, is not a regular file, is past <see cref="FileLimits"/>, or a key is missing, negative, out of range or of the wrong type.</summary>
     public const string ProfileMalformed = "ACKPT021";
     /// <summary>The profile's <c>format</c> is not one this version reads.</summary>
     public const string ProfileUnknownFormat = "ACKPT022";

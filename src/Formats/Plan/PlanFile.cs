@@ -13,13 +13,13 @@ public static class PlanFile
     /// <summary>
     /// Reads and validates a plan. Throws <see cref="AckptException"/>: ACKPT001 missing, ACKPT002 malformed,
     /// ACKPT003 unknown format, ACKPT004 segments that overlap, leave gaps or run past the last stage,
-    /// ACKPT009 unknown strategy.
+    /// ACKPT009 unknown strategy. A path that is not a regular file, or a file past <see cref="FileLimits"/>, is ACKPT002.
     /// </summary>
     public static Plan Read(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new AckptException(ErrorCodes.PlanMissing, $"plan '{path}' does not exist: run 'autockpt plan' or build the project with AutoCkptProfile set.", path);
-        return Parse(File.ReadAllText(path), path);
+        return Parse(InputFile.ReadText(path, ErrorCodes.PlanMalformed, "plan"), path);
     }
 
     /// <summary>Parses plan text; <paramref name="file"/> is named in errors.</summary>
@@ -33,10 +33,11 @@ public static class PlanFile
         var device = root.Map("device");
         var predicted = root.OptMap("predicted");
         var solver = root.OptMap("solver");
-        var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
-        var segments = root.List("segments").Select(s => new Segment(s.Int("first"), s.Int("last"), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
+        var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
+        var segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
         ValidateSegments(segments, modelInfo.Stages, file);
-        long cap = root.Bytes("memory_cap_bytes"), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes") : 0;
+        // A plan's byte counts are caps and predicted sums, never summed again: any long that is not negative.
+        long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
         if (headroom >= cap)
             throw new AckptException(ErrorCodes.PlanMalformed, $"headroom_bytes ({headroom}) must be less than memory_cap_bytes ({cap}).", file);
         return new Plan
@@ -47,9 +48,9 @@ public static class PlanFile
             BatchSize = root.Int("batch_size"),
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
-            Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes"), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
-            Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Seconds("gap"), solver.Seconds("solve_seconds")),
-            Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes"), b.Seconds("step_seconds"))).ToList(),
+            Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes", long.MaxValue), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
+            Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Ratio("gap"), solver.Seconds("solve_seconds")),
+            Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes", long.MaxValue), b.Seconds("step_seconds"))).ToList(),
             ProfilePath = root.OptStr("profile"),
             Sweep = root.List("sweep", required: false).Select(ParseSweepPoint).ToList(),
             Segments = segments,
@@ -57,10 +58,10 @@ public static class PlanFile
     }
 
     private static SweepPoint ParseSweepPoint(YamlMap s) =>
-        new(s.Bytes("cap_bytes"), s.Bytes("optimal_peak_bytes"), s.Seconds("optimal_step_seconds"))
+        new(s.Bytes("cap_bytes", long.MaxValue), s.Bytes("optimal_peak_bytes", long.MaxValue), s.Seconds("optimal_step_seconds"))
         {
             UniformName = s.OptStr("uniform_name"),
-            UniformPeakBytes = s.Has("uniform_peak_bytes") ? s.Bytes("uniform_peak_bytes") : null,
+            UniformPeakBytes = s.Has("uniform_peak_bytes") ? s.Bytes("uniform_peak_bytes", long.MaxValue) : null,
             UniformStepSeconds = s.Has("uniform_step_seconds") ? s.Seconds("uniform_step_seconds") : null,
         };
 
@@ -109,19 +110,19 @@ public static class PlanFile
         sb.Append("format: ").Append(p.Format).Append('\n');
         sb.Append("target: ").Append(Str(p.Target)).Append('\n');
         sb.Append("model: ").Append(Flow(("fingerprint", Str(p.Model.Fingerprint)), ("stages", Num(p.Model.Stages)))).Append('\n');
-        sb.Append("device: ").Append(Flow(("type", p.Device.Type), ("name", Str(p.Device.Name)))).Append('\n');
+        sb.Append("device: ").Append(Flow(("type", Word(p.Device.Type)), ("name", Str(p.Device.Name)))).Append('\n');
         sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
         sb.Append("memory_cap_bytes: ").Append(Num(p.MemoryCapBytes)).Append('\n');
         sb.Append("headroom_bytes: ").Append(Num(p.HeadroomBytes)).Append('\n');
         if (p.Predicted is { } pr)
             sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
         if (p.Solver is { } so)
-            sb.Append("solver: ").Append(Flow(("method", so.Method), ("backend", so.Backend), ("status", so.Status), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)))).Append('\n');
+            sb.Append("solver: ").Append(Flow(("method", Word(so.Method)), ("backend", Word(so.Backend)), ("status", Word(so.Status)), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)))).Append('\n');
         if (p.Baselines.Count > 0)
         {
             sb.Append("baselines:\n");
             foreach (var b in p.Baselines)
-                sb.Append("  - ").Append(Flow(("name", b.Name), ("peak_bytes", Num(b.PeakBytes)), ("step_seconds", Num(b.StepSeconds)))).Append('\n');
+                sb.Append("  - ").Append(Flow(("name", Word(b.Name)), ("peak_bytes", Num(b.PeakBytes)), ("step_seconds", Num(b.StepSeconds)))).Append('\n');
         }
         if (p.ProfilePath is { } profile)
             sb.Append("profile: ").Append(Str(profile)).Append('\n');
@@ -132,7 +133,7 @@ public static class PlanFile
             {
                 var pairs = new List<(string, string)> { ("cap_bytes", Num(s.CapBytes)), ("optimal_peak_bytes", Num(s.OptimalPeakBytes)), ("optimal_step_seconds", Num(s.OptimalStepSeconds)) };
                 if (s.UniformName is { } u && s.UniformPeakBytes is { } up && s.UniformStepSeconds is { } us)
-                    pairs.AddRange([("uniform_name", u), ("uniform_peak_bytes", Num(up)), ("uniform_step_seconds", Num(us))]);
+                    pairs.AddRange([("uniform_name", Word(u)), ("uniform_peak_bytes", Num(up)), ("uniform_step_seconds", Num(us))]);
                 sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
             }
         }

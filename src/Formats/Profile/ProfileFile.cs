@@ -9,13 +9,13 @@ public static class ProfileFile
 {
     /// <summary>
     /// Reads and validates a profile. Throws <see cref="AckptException"/>: ACKPT020 missing file, ACKPT021 malformed
-    /// (the message names the stage and key), ACKPT022 unknown format.
+    /// (the message names the stage and key), not a regular file, or past <see cref="FileLimits"/>; ACKPT022 unknown format.
     /// </summary>
     public static Profile Read(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
             throw new AckptException(ErrorCodes.ProfileMissing, $"profile '{path}' does not exist: run 'autockpt profile' to make one.", path);
-        return Parse(File.ReadAllText(path), path);
+        return Parse(InputFile.ReadText(path, ErrorCodes.ProfileMalformed, "profile"), path);
     }
 
     /// <summary>Parses profile text; <paramref name="file"/> is named in errors.</summary>
@@ -28,10 +28,10 @@ public static class ProfileFile
         var model = root.Map("model");
         var device = root.Map("device");
         var fixedBytes = root.Map("fixed_bytes");
-        var stages = root.List("stages").Select(s => new StageProfile(
+        var stages = root.List("stages", max: FileLimits.MaxStages).Select(s => new StageProfile(
             s.Str("name"),
-            s.Seconds("forward_seconds"),
-            s.Seconds("backward_seconds"),
+            s.Seconds("forward_seconds", FileLimits.MaxStageSeconds),
+            s.Seconds("backward_seconds", FileLimits.MaxStageSeconds),
             s.Bytes("output_bytes"),
             s.Bytes("retained_bytes"),
             s.Bytes("forward_transient_bytes"),
@@ -43,7 +43,7 @@ public static class ProfileFile
                 ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
                 : null,
         }).ToList();
-        var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages"));
+        var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
         if (modelInfo.Stages != stages.Count)
             throw root.Fail($"model.stages says {modelInfo.Stages} but the file lists {stages.Count} stages.");
@@ -70,8 +70,8 @@ public static class ProfileFile
         sb.Append("format: ").Append(p.Format).Append('\n');
         sb.Append("target: ").Append(Str(p.Target)).Append('\n');
         sb.Append("model: ").Append(Flow(("fingerprint", Str(p.Model.Fingerprint)), ("stages", Num(p.Model.Stages)))).Append('\n');
-        sb.Append("device: ").Append(Flow(("type", p.Device.Type), ("name", Str(p.Device.Name)))).Append('\n');
-        sb.Append("dtype: ").Append(p.Dtype).Append('\n');
+        sb.Append("device: ").Append(Flow(("type", Word(p.Device.Type)), ("name", Str(p.Device.Name)))).Append('\n');
+        sb.Append("dtype: ").Append(Word(p.Dtype)).Append('\n');
         sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
         var f = p.FixedBytes;
         sb.Append("fixed_bytes: ").Append(Flow(("parameters", Num(f.Parameters)), ("gradients", Num(f.Gradients)), ("optimizer_state", Num(f.OptimizerState)), ("batch", Num(f.Batch)))).Append('\n');

@@ -5,8 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace AutoCkpt.Formats.Yaml;
 
 /// <summary>
-/// A read-only view of one YAML mapping that reports every missing, mistyped or negative key as an
-/// <see cref="AckptException"/> naming the key's path and the file.
+/// A read-only view of one YAML mapping that reports every missing, mistyped, negative or out-of-range key as an
+/// <see cref="AckptException"/> naming the key's path and the file. Parsing is bounded (<see cref="BoundedParser"/>).
 /// </summary>
 internal sealed class YamlMap
 {
@@ -23,58 +23,85 @@ internal sealed class YamlMap
         _code = code;
     }
 
-    /// <summary>Parses text into its root mapping; malformed YAML throws with <paramref name="code"/>.</summary>
+    /// <summary>
+    /// Parses text into its root mapping. Malformed YAML, and YAML past <see cref="FileLimits"/>, throws with
+    /// <paramref name="code"/>, the file and the line and column; no exception of YamlDotNet's escapes.
+    /// </summary>
     public static YamlMap Parse(string text, string file, string code)
     {
+        if (text.Length > FileLimits.MaxFileBytes)
+            throw new AckptException(code, $"the text is {text.Length} characters, more than the {FileLimits.MaxFileBytes} AutoCkpt reads.", file);
         var stream = new YamlStream();
+        var parser = new BoundedParser(new Parser(new StringReader(text)), file, code);
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
+        }
+        catch (AckptException)
+        {
+            throw;
         }
         catch (YamlException e)
         {
-            throw new AckptException(code, $"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", file, e);
+            throw new AckptException(code, $"not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {Flatten(e)}", file, e);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // YamlDotNet reports some malformed input (an unclosed '{', a lone ':') with plain .NET exceptions.
+            throw new AckptException(code, $"not valid YAML near line {parser.LastStart.Line}, column {parser.LastStart.Column}: {Flatten(e)}", file, e);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new AckptException(code, "expected a YAML mapping at the top of the file.", file);
         return new YamlMap(root, "", file, code);
     }
 
-    public bool Has(string key) => Find(key) is not null and not YamlScalarNode { Value: null or "" or "~" or "null" };
+    public bool Has(string key) => Find(key) is { } node && !IsNull(node);
 
     public string Str(string key) => Scalar(key).Value ?? throw Missing(key);
 
     public string? OptStr(string key) => Has(key) ? Str(key) : null;
 
-    public long Bytes(string key)
+    /// <summary>A byte count from 0 to <paramref name="max"/> (by default <see cref="FileLimits.MaxBytes"/>).</summary>
+    public long Bytes(string key, long max = FileLimits.MaxBytes)
     {
-        long v = SignedBytes(key);
+        long v = Whole(key, "bytes");
         if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
+        if (v > max) throw Fail($"{Where(key)} is {v} bytes, more than the {max} a file may hold.");
         return v;
     }
 
+    /// <summary>A byte count that may be negative, within ±<see cref="FileLimits.MaxBytes"/>.</summary>
     public long SignedBytes(string key)
     {
-        var s = Str(key);
-        if (!long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v)
-            && !(double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < 9e18 && (v = (long)d) == v))
-            throw Fail($"{Where(key)} must be a whole number of bytes, not '{s}'.");
+        long v = Whole(key, "bytes");
+        if (Math.Abs(v) > FileLimits.MaxBytes) throw Fail($"{Where(key)} is {v} bytes, beyond the ±{FileLimits.MaxBytes} a file may hold.");
         return v;
     }
 
-    public int Int(string key)
+    /// <summary>A count from 0 to <paramref name="max"/>.</summary>
+    public int Int(string key, int max = int.MaxValue)
     {
-        long v = Bytes(key);
-        if (v > int.MaxValue) throw Fail($"{Where(key)} is too large ({v}).");
+        long v = Whole(key, "count");
+        if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
+        if (v > max) throw Fail($"{Where(key)} is {v}, more than the {max} a file may hold.");
         return (int)v;
     }
 
-    public double Seconds(string key)
+    /// <summary>Seconds: finite, from 0 to <paramref name="max"/>, and 0 or at least <see cref="FileLimits.MinPositiveSeconds"/>.</summary>
+    public double Seconds(string key, double max = FileLimits.MaxSeconds)
     {
-        var s = Str(key);
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v) || double.IsInfinity(v))
-            throw Fail($"{Where(key)} must be a number, not '{s}'.");
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({s}).");
+        double v = Number(key);
+        if (v < 0) throw Fail($"{Where(key)} must not be negative ({Str(key)}).");
+        if (v > max || (v > 0 && v < FileLimits.MinPositiveSeconds))
+            throw Fail($"{Where(key)} is {Str(key)} seconds: a time must be 0 or from {FileLimits.MinPositiveSeconds.ToString("R", CultureInfo.InvariantCulture)} to {max.ToString("R", CultureInfo.InvariantCulture)}.");
+        return v;
+    }
+
+    /// <summary>A finite number of at least 0, such as a relative gap.</summary>
+    public double Ratio(string key)
+    {
+        double v = Number(key);
+        if (v < 0) throw Fail($"{Where(key)} must not be negative ({Str(key)}).");
         return v;
     }
 
@@ -88,12 +115,13 @@ internal sealed class YamlMap
 
     public YamlMap? OptMap(string key) => Has(key) ? Map(key) : null;
 
-    public IReadOnlyList<YamlMap> List(string key, bool required = true)
+    public IReadOnlyList<YamlMap> List(string key, bool required = true, int max = int.MaxValue)
     {
         var node = Find(key);
-        if (node is null or YamlScalarNode { Value: null or "" or "~" or "null" })
+        if (node is null || IsNull(node))
             return required ? throw Missing(key) : [];
         if (node is not YamlSequenceNode seq) throw Fail($"{Where(key)} must be a list.");
+        if (seq.Children.Count > max) throw Fail($"{Where(key)} has {seq.Children.Count} entries, more than the {max} a file may hold.");
         var items = new List<YamlMap>();
         for (int i = 0; i < seq.Children.Count; i++)
         {
@@ -107,6 +135,31 @@ internal sealed class YamlMap
     public string Path => _path;
 
     public AckptException Fail(string message) => new(_code, message, _file);
+
+    private static string Flatten(Exception e) => e.Message.ReplaceLineEndings(" ");
+
+    // Only a plain (unquoted) empty, ~ or null is YAML's null: a quoted "null" is the text null.
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private long Whole(string key, string what)
+    {
+        var s = Str(key);
+        if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)) return v;
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d) || d != Math.Floor(d))
+            throw Fail($"{Where(key)} must be a whole number of {what}, not '{s}'.");
+        if (Math.Abs(d) >= 9.2e18)
+            throw Fail($"{Where(key)} is out of range ('{s}').");
+        return (long)d;
+    }
+
+    private double Number(string key)
+    {
+        var s = Str(key);
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+            throw Fail($"{Where(key)} must be a number, not '{s}'.");
+        return v;
+    }
 
     private string Where(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
 

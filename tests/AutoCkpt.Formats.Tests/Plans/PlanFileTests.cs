@@ -1,7 +1,7 @@
 using AutoCkpt.Formats;
 using Xunit;
 
-namespace AutoCkpt.Runtime.Tests.Formats;
+namespace AutoCkpt.Formats.Tests.Plans;
 
 public sealed class PlanFileTests
 {

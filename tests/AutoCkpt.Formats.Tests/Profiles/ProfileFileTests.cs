@@ -1,7 +1,7 @@
 using AutoCkpt.Formats;
 using Xunit;
 
-namespace AutoCkpt.Runtime.Tests.Formats;
+namespace AutoCkpt.Formats.Tests.Profiles;
 
 public sealed class ProfileFileTests
 {
