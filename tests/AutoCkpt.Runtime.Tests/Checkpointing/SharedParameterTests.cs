@@ -28,6 +28,11 @@ public sealed class SharedParameterTests
         // ...and both recomputed, in different segments.
         { TieOwner.Embedding, "r0-1 k2 r3" },
         { TieOwner.Head, "r0 r1 r2 r3" },
+        // A bare root Parameter that no stage owns, read by both (the profiler refuses it with ACKPT036; a plan applied
+        // anyway still trains right).
+        { TieOwner.Root, "r0-3" },
+        { TieOwner.Root, "r0 k1-2 r3" },
+        { TieOwner.Root, "k0-2 r3" },
     };
 
     [Theory]

@@ -12,18 +12,25 @@ public enum TieOwner
 
     /// <summary>The head stage owns it; the embedding reads it through a delegate.</summary>
     Head,
+
+    /// <summary>
+    /// No stage owns it: it is a bare Parameter on the root module (as MinGPT's positional embedding is), and both
+    /// stages read it through delegates.
+    /// </summary>
+    Root,
 }
 
 /// <summary>
-/// A GPT-shaped <see cref="IStagedModel"/> whose embedding and head share one weight [vocab, width], which only one
-/// of the two stages registers: the other reads it through a delegate, so it is not among that stage's
-/// <c>parameters()</c>. Blocks have dropout, so the recompute must replay the random stream.
+/// A GPT-shaped <see cref="IStagedModel"/> whose embedding and head share one weight [vocab, width], which at most one
+/// of the two stages registers (<see cref="TieOwner"/>): a stage that does not own it reads it through a delegate, so
+/// it is not among that stage's <c>parameters()</c>. Blocks have dropout, so the recompute must replay the random stream.
 /// </summary>
 internal sealed class TiedGpt : nn.Module<Tensor, Tensor>, IStagedModel
 {
     private readonly TokenEmbedding embed;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> blocks;
     private readonly TiedHead head;
+    private readonly Parameter? tied;
 
     public TiedGpt(TieOwner owner, int blockCount = 2, long width = 16, long seed = 1) : base(nameof(TiedGpt))
     {
@@ -33,10 +40,16 @@ internal sealed class TiedGpt : nn.Module<Tensor, Tensor>, IStagedModel
             embed = new TokenEmbedding(new Parameter(torch.randn(TinyGpt.Vocab, width) * 0.1));
             head = new TiedHead(width, () => embed.Weight!);
         }
-        else
+        else if (owner == TieOwner.Head)
         {
             head = new TiedHead(width, new Parameter(torch.randn(TinyGpt.Vocab, width) * 0.1));
             embed = new TokenEmbedding(() => head.Weight!);
+        }
+        else
+        {
+            tied = new Parameter(torch.randn(TinyGpt.Vocab, width) * 0.1);
+            embed = new TokenEmbedding(() => tied!);
+            head = new TiedHead(width, () => tied!);
         }
         blocks = new ModuleList<nn.Module<Tensor, Tensor>>();
         for (int i = 0; i < blockCount; i++)
