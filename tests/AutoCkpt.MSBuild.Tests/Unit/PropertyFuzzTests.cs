@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using AutoCkpt.Formats;
 using AutoCkpt.Planner.Tests.Fuzz;
 
@@ -12,7 +13,7 @@ namespace AutoCkpt.MSBuild.Tests.Unit;
 /// the planner. AUTOCKPT_FUZZ_COUNT and AUTOCKPT_FUZZ_SEED make a longer run.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class PropertyFuzzTests
+public sealed class PropertyFuzzTests(ITestOutputHelper output)
 {
     private static int Count => int.TryParse(Environment.GetEnvironmentVariable("AUTOCKPT_FUZZ_COUNT"), out int n) ? n : 12;
     private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("AUTOCKPT_FUZZ_SEED"), out int s) ? s : 12;
@@ -29,7 +30,7 @@ public sealed class PropertyFuzzTests
     public void Given_malformed_values_of_a_planner_property_When_the_task_runs_Then_a_plan_or_coded_errors_and_no_stale_plan(string property)
     {
         var failures = new List<string>();
-        var values = OptionMutator.Seeds.Concat(OptionMutator.Mutations(Valid[property], Count, Seed ^ property.Length)).Distinct();
+        var values = OptionMutator.Seeds.Concat(OptionMutator.Mutations(Valid[property], Count, Seed ^ property.Length)).Distinct().ToList();
         foreach (string value in values)
         {
             using var f = new TaskFixture();
@@ -45,6 +46,7 @@ public sealed class PropertyFuzzTests
             string why = Outcome(task, f);
             if (why.Length > 0) failures.Add($"{property} '{Show(value)}': {why}");
         }
+        output.WriteLine($"{property}: {values.Count} values tried, {failures.Count} bad outcomes");
         Assert.True(failures.Count == 0, $"{failures.Count} bad outcomes for {property}:\n" + string.Join("\n", failures.Take(40)));
     }
 

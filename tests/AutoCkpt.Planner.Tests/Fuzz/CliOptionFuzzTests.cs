@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using AutoCkpt.Formats;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AutoCkpt.Planner.Tests.Fuzz;
 
@@ -14,12 +15,14 @@ namespace AutoCkpt.Planner.Tests.Fuzz;
 [Collection(ConsoleCollection.Name)]
 public sealed class CliOptionFuzzTests : IDisposable
 {
+    private readonly ITestOutputHelper _output;
     private static readonly Regex Coded = new(@"(^|: )error ACKPT\d{3}: \S", RegexOptions.Multiline);
     private static readonly TimeSpan PerRun = TimeSpan.FromSeconds(60);
     private readonly CliHarness _cli = new();
 
-    public CliOptionFuzzTests()
+    public CliOptionFuzzTests(ITestOutputHelper output)
     {
+        _output = output;
         _cli.WriteProfile(profile: TestProfiles.Uniform(6));
         MakeValidFiles();
     }
@@ -57,8 +60,13 @@ public sealed class CliOptionFuzzTests : IDisposable
     public void Given_malformed_values_of_a_plan_option_When_planned_Then_each_is_a_coded_error_or_a_valid_plan_and_a_failure_changes_nothing(string option)
     {
         var failures = new List<string>();
+        int tried = 0;
         foreach (string value in Values(PlanValid[option], option))
+        {
             Check(PlanArgs(new() { [option] = value }), option == "--out" ? value : PlanValid["--out"], failures, option, value);
+            tried++;
+        }
+        _output.WriteLine($"plan {option}: {tried} values tried, {failures.Count} bad outcomes");
         Assert.True(failures.Count == 0, $"{failures.Count} bad outcomes for {option}:\n" + string.Join("\n", failures.Take(40)));
     }
 
@@ -68,11 +76,14 @@ public sealed class CliOptionFuzzTests : IDisposable
     public void Given_malformed_values_of_a_show_argument_When_shown_Then_each_is_a_coded_error_or_a_valid_result_and_a_failure_changes_nothing(string option)
     {
         var failures = new List<string>();
+        int tried = 0;
         foreach (string value in Values(option == "file" ? "out/model.plan.yaml" : "out/model.svg", option))
         {
+            tried++;
             string[] args = option == "file" ? ["show", value, "--svg", "out/model.svg"] : ["show", "out/model.plan.yaml", "--svg", value];
             Check(args, option == "--svg" ? value : "out/model.svg", failures, option, value);
         }
+        _output.WriteLine($"show {option}: {tried} values tried, {failures.Count} bad outcomes");
         Assert.True(failures.Count == 0, $"{failures.Count} bad outcomes for {option}:\n" + string.Join("\n", failures.Take(40)));
     }
 
