@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using AutoCkpt.Formats;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AutoCkpt.Planner.Tests.Fuzz;
 
