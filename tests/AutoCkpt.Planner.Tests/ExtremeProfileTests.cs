@@ -131,6 +131,20 @@ public sealed class ExtremeProfileTests : IDisposable
         Assert.True(svg.Split("<line").Length < 200, "a bounded number of ticks");
     }
 
+    [Theory]
+    [InlineData(5e-324)]
+    [InlineData(2.5e-323)] // a fifth of it rounds to 10^-324 = 0: the old step was 0 and the ticks never ended
+    [InlineData(1e-310)]
+    [InlineData(1e300)]
+    [InlineData(double.NaN)]
+    [InlineData(0)]
+    public void Given_a_value_at_the_edges_When_the_bench_axis_rounds_it_Then_a_positive_round_ceiling_and_at_most_a_dozen_ticks(double v)
+    {
+        double ceiling = AutoCkpt.Bench.Axis.NiceCeiling(v);
+        Assert.True(ceiling > 0 && double.IsFinite(ceiling) && (ceiling >= v || double.IsNaN(v)), $"{ceiling}");
+        Assert.InRange(AutoCkpt.Bench.Axis.Ticks(v).Take(100).Count(), double.IsNaN(v) ? 0 : 1, 12);
+    }
+
     [Fact]
     public void Given_a_denormal_range_When_ticked_Then_the_ends_only_and_no_endless_loop()
     {
