@@ -65,8 +65,8 @@ internal sealed class YamlMap
     public long Bytes(string key, long max = FileLimits.MaxBytes)
     {
         long v = Whole(key, "bytes");
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
-        if (v > max) throw Fail($"{Where(key)} is {v} bytes, more than the {max} a file may hold.");
+        if (v < 0) throw At(key, $"{Where(key)} must not be negative ({v}).");
+        if (v > max) throw At(key, $"{Where(key)} is {v} bytes, more than the {max} a file may hold.");
         return v;
     }
 
@@ -74,7 +74,7 @@ internal sealed class YamlMap
     public long SignedBytes(string key)
     {
         long v = Whole(key, "bytes");
-        if (Math.Abs(v) > FileLimits.MaxBytes) throw Fail($"{Where(key)} is {v} bytes, beyond the ±{FileLimits.MaxBytes} a file may hold.");
+        if (Math.Abs(v) > FileLimits.MaxBytes) throw At(key, $"{Where(key)} is {v} bytes, beyond the ±{FileLimits.MaxBytes} a file may hold.");
         return v;
     }
 
@@ -82,8 +82,8 @@ internal sealed class YamlMap
     public int Int(string key, int max = int.MaxValue)
     {
         long v = Whole(key, "count");
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({v}).");
-        if (v > max) throw Fail($"{Where(key)} is {v}, more than the {max} a file may hold.");
+        if (v < 0) throw At(key, $"{Where(key)} must not be negative ({v}).");
+        if (v > max) throw At(key, $"{Where(key)} is {v}, more than the {max} a file may hold.");
         return (int)v;
     }
 
@@ -91,9 +91,9 @@ internal sealed class YamlMap
     public double Seconds(string key, double max = FileLimits.MaxSeconds)
     {
         double v = Number(key);
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({Str(key)}).");
+        if (v < 0) throw At(key, $"{Where(key)} must not be negative ({Str(key)}).");
         if (v > max || (v > 0 && v < FileLimits.MinPositiveSeconds))
-            throw Fail($"{Where(key)} is {Str(key)} seconds: a time must be 0 or from {FileLimits.MinPositiveSeconds.ToString("R", CultureInfo.InvariantCulture)} to {max.ToString("R", CultureInfo.InvariantCulture)}.");
+            throw At(key, $"{Where(key)} is {Str(key)} seconds: a time must be 0 or from {FileLimits.MinPositiveSeconds.ToString("R", CultureInfo.InvariantCulture)} to {max.ToString("R", CultureInfo.InvariantCulture)}.");
         return v;
     }
 
@@ -101,7 +101,7 @@ internal sealed class YamlMap
     public double Ratio(string key)
     {
         double v = Number(key);
-        if (v < 0) throw Fail($"{Where(key)} must not be negative ({Str(key)}).");
+        if (v < 0) throw At(key, $"{Where(key)} must not be negative ({Str(key)}).");
         return v;
     }
 
@@ -110,7 +110,7 @@ internal sealed class YamlMap
         {
             null => throw Missing(key),
             YamlMappingNode m => new YamlMap(m, Where(key), _file, _code),
-            _ => throw Fail($"{Where(key)} must be a mapping."),
+            _ => throw At(key, $"{Where(key)} must be a mapping."),
         };
 
     public YamlMap? OptMap(string key) => Has(key) ? Map(key) : null;
@@ -120,12 +120,12 @@ internal sealed class YamlMap
         var node = Find(key);
         if (node is null || IsNull(node))
             return required ? throw Missing(key) : [];
-        if (node is not YamlSequenceNode seq) throw Fail($"{Where(key)} must be a list.");
-        if (seq.Children.Count > max) throw Fail($"{Where(key)} has {seq.Children.Count} entries, more than the {max} a file may hold.");
+        if (node is not YamlSequenceNode seq) throw At(key, $"{Where(key)} must be a list.");
+        if (seq.Children.Count > max) throw At(key, $"{Where(key)} has {seq.Children.Count} entries, more than the {max} a file may hold.");
         var items = new List<YamlMap>();
         for (int i = 0; i < seq.Children.Count; i++)
         {
-            if (seq.Children[i] is not YamlMappingNode m) throw Fail($"{Where(key)}[{i}] must be a mapping.");
+            if (seq.Children[i] is not YamlMappingNode m) throw Place(seq.Children[i], $"{Where(key)}[{i}] must be a mapping.");
             items.Add(new YamlMap(m, $"{Where(key)}[{i}]", _file, _code));
         }
         return items;
@@ -147,9 +147,9 @@ internal sealed class YamlMap
         var s = Str(key);
         if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)) return v;
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || !double.IsFinite(d) || d != Math.Floor(d))
-            throw Fail($"{Where(key)} must be a whole number of {what}, not '{s}'.");
+            throw At(key, $"{Where(key)} must be a whole number of {what}, not '{s}'.");
         if (Math.Abs(d) >= 9.2e18)
-            throw Fail($"{Where(key)} is out of range ('{s}').");
+            throw At(key, $"{Where(key)} is out of range ('{s}').");
         return (long)d;
     }
 
@@ -157,13 +157,19 @@ internal sealed class YamlMap
     {
         var s = Str(key);
         if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw Fail($"{Where(key)} must be a number, not '{s}'.");
+            throw At(key, $"{Where(key)} must be a number, not '{s}'.");
         return v;
     }
 
     private string Where(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
 
-    private AckptException Missing(string key) => Fail($"{Where(key)} is missing.");
+    private AckptException Missing(string key) => Place(_node, $"{Where(key)} is missing.");
+
+    // The key's value, or the mapping when the key is absent: "line 12, column 5: stages[0].output_bytes ...".
+    private AckptException At(string key, string message) => Place(Find(key) ?? _node, message);
+
+    private AckptException Place(YamlNode node, string message) =>
+        node.Start.Line > 0 ? Fail($"line {node.Start.Line}, column {node.Start.Column}: {message}") : Fail(message);
 
     private YamlNode? Find(string key) =>
         _node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
@@ -173,6 +179,6 @@ internal sealed class YamlMap
         {
             null => throw Missing(key),
             YamlScalarNode s => s,
-            _ => throw Fail($"{Where(key)} must be a single value."),
+            _ => throw At(key, $"{Where(key)} must be a single value."),
         };
 }

@@ -7,7 +7,7 @@ namespace AutoCkpt.Formats.Tests.Fuzz;
 /// <summary>
 /// The fast seed set of the fuzz suite (tests/AutoCkpt.Fuzz): 100 mutated profiles and plans and the special files
 /// (/dev/zero, a FIFO, a folder, a link, an empty and an oversize file), each run through the real tool as a child
-/// process (plan, show, show of the plan it wrote, and the runtime's PlanFile.Read). Every one must get a valid
+/// process (plan, show, show --svg, show of the plan it wrote, and the runtime's PlanFile.Read). Every one must get a valid
 /// result or a coded error: no crash, hang, stack trace, changed output or stray file. The long run is
 /// <c>dotnet run -c Release --project tests/AutoCkpt.Fuzz -- --count 3000 --seed 7</c>.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class FuzzSeedSetTests(ITestOutputHelper output)
         Assert.Contains(report.Results, r => r.Verdict == Verdict.Valid && r.Command == "show-written");
         Assert.Contains(report.Results, r => r.Verdict == Verdict.CodedError && r.Command == "plan");
         Assert.Contains(report.Results, r => r.Verdict == Verdict.CodedError && r.Command == "read-plan");
+        Assert.Contains(report.Results, r => r.Verdict == Verdict.Valid && r.Command == "show-svg");
         Assert.Contains(report.Results, r => r.Case < 0 && r.Seed == "/dev/zero" && r.Verdict == Verdict.CodedError);
         Directory.Delete(work, recursive: true);
     }

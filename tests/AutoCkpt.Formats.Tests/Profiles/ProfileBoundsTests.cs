@@ -29,6 +29,14 @@ public sealed class ProfileBoundsTests
         AssertRefused(profile: true, ReplaceFirst(ProfileText(), line, replacement), says);
 
     [Fact]
+    public void Given_a_bad_value_When_parsed_Then_the_error_names_its_line_and_column()
+    {
+        string text = ReplaceFirst(ProfileText(), "    retained_bytes: 8192\n", "    retained_bytes: -1\n");
+        int line = text[..text.IndexOf("retained_bytes: -1", StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+        AssertRefused(profile: true, text, $"line {line}, column 21: stages[0].retained_bytes must not be negative");
+    }
+
+    [Fact]
     public void Given_a_negative_backward_freed_count_past_the_bound_When_parsed_Then_ACKPT021()
     {
         string text = ReplaceFirst(ProfileText(), "    backward_transient_bytes: 256\n", "    backward_transient_bytes: 256\n    backward_freed_bytes: -281474976710657\n");

@@ -59,6 +59,11 @@ public static partial class YamlMutations
         ("yaml-breaker", (t, r) => EditLines(t, r, (lines, i) => lines.Insert(i, ValueMutations.Pick(r, YamlBreakers)))),
         ("second-document", (t, r) => t + "---\n" + t),
         ("tag", (t, r) => ReplaceValue(t, r, v => ValueMutations.Pick(r, ["!!binary ", "!!str ", "!!int ", "!custom ", "!!map ", "!!seq "]) + v)),
+        // Every value of one key at once: sums that overflow a long, times that are all denormal or huge.
+        ("every-bytes", (t, r) => ReplaceEvery(t, ValueMutations.Pick(r, ["retained_bytes", "output_bytes", "backward_transient_bytes", "parameters", "backward_freed_bytes", "peak_bytes"]),
+            ValueMutations.Pick(r, ["4611686018427387904", "9223372036854775807", "1152921504606846976", "281474976710656", "-4611686018427387904"]))),
+        ("every-seconds", (t, r) => ReplaceEvery(t, ValueMutations.Pick(r, ["forward_seconds", "backward_seconds", "step_seconds", "optimal_step_seconds"]),
+            ValueMutations.Pick(r, ["5e-324", "1e-320", "0", "1e308", "1e-300", "1e-13"]))),
     ];
 
     /// <summary>
@@ -109,6 +114,17 @@ public static partial class YamlMutations
         var m = pairs[rng.Next(pairs.Count)];
         var v = m.Groups["value"];
         return text[..v.Index] + value(v.Value) + text[(v.Index + v.Length)..];
+    }
+
+    private static string ReplaceEvery(string text, string key, string value)
+    {
+        var sb = new StringBuilder(text);
+        foreach (var m in Pairs(text).Where(m => m.Groups["key"].Value == key).Reverse())
+        {
+            var v = m.Groups["value"];
+            sb.Remove(v.Index, v.Length).Insert(v.Index, value);
+        }
+        return sb.ToString();
     }
 
     private static string AliasOfScalar(string text, Random rng)

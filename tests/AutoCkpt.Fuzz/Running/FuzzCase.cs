@@ -14,6 +14,7 @@ public sealed class FuzzCase
     public const string Sentinel = "# the fuzzer's sentinel: a command that fails must leave this file as it is\n";
 
     private const string OutName = "out.plan.yaml";
+    private const string SvgName = "out.svg";
     private readonly FuzzOptions _o;
 
     /// <summary>A case runner for <paramref name="options"/>.</summary>
@@ -48,7 +49,7 @@ public sealed class FuzzCase
         var results = new List<CaseResult>();
         string outPath = Path.Combine(folder, OutName);
         File.WriteAllText(outPath, Sentinel);
-        var allowed = new HashSet<string>(expected.Append(OutName), StringComparer.Ordinal);
+        var allowed = new HashSet<string>(expected.Append(OutName).Append(SvgName), StringComparer.Ordinal);
         void Add(string command, ChildResult r, Verdict? verdict = null, string? detail = null)
         {
             var (v, c, d) = Verdicts.Of(r);
@@ -73,11 +74,23 @@ public sealed class FuzzCase
             }
             File.WriteAllText(outPath, Sentinel);
             Add("show", Cli(folder, "show", input));
+            ShowSvg();
         }
         else
         {
             Add("show", Cli(folder, "show", input));
+            ShowSvg();
             Add("read-plan", ChildProcess.Run(_o.FuzzDll, ["read-plan", input, _o.FormatsDll], folder, _o.Timeout));
+        }
+
+        // Drawing reads every time and byte count of the profile: a failure must leave no picture behind.
+        void ShowSvg()
+        {
+            string svg = Path.Combine(folder, SvgName);
+            var r = Cli(folder, "show", input, "--svg", SvgName);
+            if (r.ExitCode != 0 && File.Exists(svg)) Add("show-svg", r, Verdict.OutputChanged, "failed but wrote the SVG");
+            else Add("show-svg", r);
+            if (File.Exists(svg)) File.Delete(svg);
         }
 
         var stray = Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
