@@ -26,6 +26,10 @@ public static class ErrorCodes
     public const string ModelNotStaged = "ACKPT008";
     /// <summary>A plan names a strategy this version does not know.</summary>
     public const string PlanUnknownStrategy = "ACKPT009";
+    /// <summary>A plan unit's module path is not the model's stage name at that position.</summary>
+    public const string PlanUnitPathMismatch = "ACKPT014";
+    /// <summary>A no-tidy pattern (code option, <c>--no-tidy</c>, <c>AutoCkptNoTidy</c>) is empty or has a bad character.</summary>
+    public const string BadNoTidyPattern = "ACKPT015";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
@@ -66,6 +70,8 @@ public static class ErrorCodes
     public const string SolverTimeLimit = "ACKPT043";
     /// <summary>A planner option (solver, time limit, max segment) is invalid.</summary>
     public const string BadPlannerOption = "ACKPT044";
+    /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
+    public const string NoTidyPatternUnused = "ACKPT047";
 
     // MSBuild.
     /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>

@@ -10,7 +10,7 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// Runs real training steps of several strategies on one model, in one process, and measures each with the
 /// profiler's meter (docs/benchmarks.md). One model and optimizer are shared (the optimizer made after the gradient
 /// check, as the profiler makes it, so that the fixed bytes agree): every strategy wraps the same
-/// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?)"/> ("none"
+/// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?, CheckpointOptions?)"/> ("none"
 /// runs the plain model). First one step per strategy on the same batch and seed, before any optimizer step, gives
 /// the gradient differences; then warm-up and timed steps run round-robin in rotating order, so drift in the
 /// machine's speed falls on all strategies alike. Memory is reported on the profile's scale: the fixed bytes

@@ -10,7 +10,7 @@ internal static class PlanValidation
         "Regenerate the plan for this model: run 'autockpt plan' (or rebuild the project with AutoCkptProfile set, which regenerates it).";
 
     /// <summary>
-    /// Throws ACKPT006 (stage count), ACKPT004 (segments) or ACKPT005 (fingerprint); reports ACKPT007 (device type)
+    /// Throws ACKPT006 (stage count), ACKPT004 (segments), ACKPT014 (a unit path that is not the stage's name) or ACKPT005 (fingerprint); reports ACKPT007 (device type)
     /// through <paramref name="onWarning"/>.
     /// </summary>
     public static void Check(torch.nn.Module model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, Action<string> onWarning)
@@ -21,6 +21,10 @@ internal static class PlanValidation
             throw new AckptException(ErrorCodes.PlanStageCountMismatch,
                 $"{name} is for a model with {plan.Model.Stages} stages, but this {modelName} has {stages.Count}. {Regenerate}", planFile);
         PlanFile.ValidateSegments(plan.Segments, stages.Count, planFile);
+        for (int i = 0; i < plan.UnitPaths.Count && i < stages.Count; i++)
+            if (!string.Equals(plan.UnitPaths[i], stages[i].Name, StringComparison.Ordinal))
+                throw new AckptException(ErrorCodes.PlanUnitPathMismatch,
+                    $"{name}'s unit {i} is '{plan.UnitPaths[i]}', but this {modelName}'s stage {i} is '{stages[i].Name}'. {Regenerate}", planFile);
         string fingerprint = ModelStages.Fingerprint(stages);
         if (!string.Equals(plan.Model.Fingerprint, fingerprint, StringComparison.Ordinal))
             throw new AckptException(ErrorCodes.PlanFingerprintMismatch,
