@@ -75,4 +75,27 @@ public static class Checkpointing
         };
         return new CheckpointedModel(model, stages, plan, null, allowed);
     }
+
+    /// <summary>
+    /// Runs one unit tidy, as a tidy plan runs a kept unit: <paramref name="unit"/> through <c>call</c> on
+    /// <paramref name="input"/> inside a dispose scope of its own, then every tensor handle it made is disposed except
+    /// its output and the tensors its modules hold in fields and buffers, which move to the caller's scope. The profiler
+    /// measures tidy units this way.
+    /// </summary>
+    public static Tensor RunTidy(nn.Module<Tensor, Tensor> unit, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return TidyRun.Call(unit, input);
+    }
+
+    /// <summary>
+    /// Per stage of <paramref name="model"/>, in order: whether code allows it to run tidy, i.e. no
+    /// <see cref="NoTidyAttribute"/> on the model, the stage's module or a module under it, and no pattern of
+    /// <paramref name="options"/> matching its path. ACKPT008 when the model has no stages, ACKPT015 for a bad pattern.
+    /// </summary>
+    public static IReadOnlyList<bool> TidyAllowed(nn.Module<Tensor, Tensor> model, CheckpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return TidyOptOut.Allowed(model, ModelStages.Of(model), NoTidyPatterns.Parse(options?.NoTidy));
+    }
 }

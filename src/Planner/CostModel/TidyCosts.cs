@@ -1,0 +1,59 @@
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Planner;
+
+/// <summary>
+/// Tidy kept stages (docs/cost-model.md, "Tidy kept stages"): a kept stage that may run tidy costs its tidy figures
+/// instead of its plain ones. Tidy costs no time and never more memory than the stage needs, so the planner gives the
+/// solvers a profile whose kept-stage figures are the tidy ones wherever a stage allows it; every solver, the oracle
+/// and the baselines then work on it unchanged, and the plan marks those kept stages tidy.
+/// </summary>
+public static class TidyCosts
+{
+    /// <summary>
+    /// Per stage: whether the planner may count it tidy when kept: the profile allows it (no code opt-out) and no
+    /// pattern of <paramref name="noTidy"/> (<c>--no-tidy</c>, <c>AutoCkptNoTidy</c>) matches its path.
+    /// </summary>
+    public static bool[] Allowed(Profile profile, NoTidyPatterns noTidy) =>
+        [.. profile.Stages.Select(s => s.TidyAllowed && !noTidy.Matches(s.Name))];
+
+    /// <summary>
+    /// <paramref name="profile"/> with the kept-stage figures of every allowed stage replaced by its tidy ones (the
+    /// profile's <c>tidy</c> figures; failing those, derived from its <c>recompute</c> figures, except for the last stage,
+    /// whose recompute figures lack what the loss saves; failing both, unchanged). The sum R + FT (a stage's forward
+    /// peak) is kept, so recompute segments, whose forward and re-run peak at R + FT, predict as before.
+    /// </summary>
+    public static Profile Apply(Profile profile, IReadOnlyList<bool> allowed)
+    {
+        int n = profile.Stages.Count;
+        return profile with { Stages = [.. profile.Stages.Select((s, i) => allowed[i] ? AsTidy(s, i == n - 1) : s)] };
+    }
+
+    /// <summary>The tidy cost model of <paramref name="profile"/> under <paramref name="noTidy"/>, with <see cref="StepCostModel.TidyStages"/> set.</summary>
+    public static StepCostModel Model(Profile profile, NoTidyPatterns noTidy)
+    {
+        var allowed = Allowed(profile, noTidy);
+        return new StepCostModel(Apply(profile, allowed)) { TidyStages = allowed };
+    }
+
+    private static StageProfile AsTidy(StageProfile s, bool isLast)
+    {
+        if (s.Tidy is { } t)
+            return s with
+            {
+                RetainedBytes = t.RetainedBytes,
+                ForwardTransientBytes = t.ForwardTransientBytes,
+                BackwardTransientBytes = t.BackwardTransientBytes,
+                BackwardFreedBytes = t.BackwardFreedBytes,
+            };
+        if (s.Recompute is { } r && !isLast)
+            return s with
+            {
+                RetainedBytes = r.RetainedBytes,
+                ForwardTransientBytes = Math.Max(0, s.RetainedBytes + s.ForwardTransientBytes - r.RetainedBytes),
+                BackwardTransientBytes = r.BackwardTransientBytes,
+                BackwardFreedBytes = r.BackwardFreedBytes,
+            };
+        return s;
+    }
+}
