@@ -33,6 +33,12 @@ public sealed record BenchRow(
     /// <summary>(measured − predicted) / predicted peak.</summary>
     public double PeakError => PredictedPeakBytes == 0 ? 0 : (double)(MeasuredPeakBytes - PredictedPeakBytes) / PredictedPeakBytes;
 
+    /// <summary>Per stage: whether it ran tidy where kept; empty when none did.</summary>
+    public IReadOnlyList<bool> Tidy { get; init; } = [];
+
+    /// <summary>Number of stages that ran tidy (kept and tidy).</summary>
+    public int TidyStages => Segments.Where(s => s.Strategy == SegmentStrategy.Keep).Sum(s => Enumerable.Range(s.First, s.Length).Count(i => i < Tidy.Count && Tidy[i]));
+
     /// <summary>Number of stages this strategy recomputes.</summary>
     public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
 }
