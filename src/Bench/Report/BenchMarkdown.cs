@@ -38,8 +38,12 @@ public static class BenchMarkdown
         return string.Create(CultureInfo.InvariantCulture,
             $"Peaks: none (the plain model, every intermediate handle kept to the end of the step) {MemoryCap.Format(none.MeasuredPeakBytes)}; " +
             $"tidy (no recompute, each kept unit frees the handles it made but its output, as PyTorch does) {MemoryCap.Format(tidy.MeasuredPeakBytes)} ({Percent(saved)}), " +
-            $"step {Percent(tidy.Overhead)}. The cap's N% is of none's predicted peak.");
+            $"step {Percent(tidy.Overhead)}{TidyNoise(tidy, none)}. The cap's N% is of none's predicted peak.");
     }
+
+    private static string TidyNoise(BenchRow tidy, BenchRow none) => PairedDifference.Of(tidy.StepSeconds, none.StepSeconds) is not { } d ? "" :
+        string.Create(CultureInfo.InvariantCulture,
+            $" (per round, tidy's step minus none's: median {d.MedianSeconds * 1000:+0.0;-0.0} ms, 95% interval [{d.LowSeconds * 1000:+0.0;-0.0}, {d.HighSeconds * 1000:+0.0;-0.0}] ms over {d.Rounds} rounds{(d.LowSeconds <= 0 && d.HighSeconds >= 0 ? ": tied within this run's noise" : "")})");
 
     /// <summary>
     /// "plan overhead +x% vs uniform_k +y%: ratio r", with the per-round difference and its 95% interval
