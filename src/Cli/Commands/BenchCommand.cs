@@ -121,7 +121,7 @@ internal static class BenchCommand
 
     /// <summary>The codes of a plan that does not fit the model it is applied to.</summary>
     private static readonly string[] PlanCodes =
-        [ErrorCodes.PlanBadSegments, ErrorCodes.PlanFingerprintMismatch, ErrorCodes.PlanStageCountMismatch, ErrorCodes.PlanUnknownStrategy];
+        [ErrorCodes.PlanBadSegments, ErrorCodes.PlanFingerprintMismatch, ErrorCodes.PlanStageCountMismatch, ErrorCodes.PlanUnknownStrategy, ErrorCodes.PlanUnitPathMismatch];
 
     private static string ProfilePath(string? given, Plan plan, string planPath)
     {

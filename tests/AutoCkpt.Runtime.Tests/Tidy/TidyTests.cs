@@ -129,6 +129,16 @@ public sealed class TidyTests
         Assert.Contains("'blocks.1'", e.Message);
     }
 
+    [Fact]
+    public void Given_a_plan_for_another_model_whose_paths_differ_When_applied_Then_ACKPT005_names_the_first_unit_that_differs()
+    {
+        var other = TestModels.Blocks(float32);
+        var plan = Plans.For(other, "t0-3") with { Model = new ModelInfo("sha256:other", 5), UnitPaths = ["embed", "blocks.0", "x", "blocks.2", "head"] };
+        var e = Assert.Throws<AckptException>(() => AutoCkpt.Checkpointing.Apply(new TinyGpt(), plan with { Segments = [new Segment(0, 4, SegmentStrategy.Keep)] }, "x.plan.yaml"));
+        Assert.Equal(ErrorCodes.PlanFingerprintMismatch, e.Code);
+        Assert.Contains("unit 2 is 'x'", e.Message);
+    }
+
     private static nn.Module<Tensor, Tensor> CacheModel()
     {
         torch.manual_seed(3);
