@@ -75,6 +75,15 @@ public sealed class TidyPlanTests
     }
 
     [Fact]
+    public void Given_tidy_figures_whose_forward_peak_reads_under_the_plain_one_When_made_tidy_Then_the_forward_peaks_as_high_as_the_plain_stage()
+    {
+        var profile = Profile() with { Stages = [.. Profile().Stages.Select(s => s with { Tidy = s.Tidy! with { ForwardTransientBytes = 0 } })] };
+        var tidy = TidyCosts.Apply(profile, [true, true, true, true]).Stages[1];
+        Assert.Equal(4_000_000, tidy.RetainedBytes);
+        Assert.Equal(10_000_000 + 2_000_000, tidy.RetainedBytes + tidy.ForwardTransientBytes);
+    }
+
+    [Fact]
     public void Given_a_pattern_that_matches_no_unit_When_planned_Then_warning_ACKPT047_names_it()
     {
         var warning = Assert.Single(Plan(Profile(), noTidy: "head").Warnings);

@@ -21,7 +21,8 @@ public static class TidyCosts
     /// <paramref name="profile"/> with the kept-stage figures of every allowed stage replaced by its tidy ones (the
     /// profile's <c>tidy</c> figures; failing those, derived from its <c>recompute</c> figures, except for the last stage,
     /// whose recompute figures lack what the loss saves; failing both, unchanged). The sum R + FT (a stage's forward
-    /// peak) is kept, so recompute segments, whose forward and re-run peak at R + FT, predict as before.
+    /// peak) is kept or raised (R' + FT' = max(measured, R + FT)), so recompute segments, whose forward and re-run peak
+    /// at R + FT, predict as before.
     /// </summary>
     public static Profile Apply(Profile profile, IReadOnlyList<bool> allowed)
     {
@@ -38,11 +39,13 @@ public static class TidyCosts
 
     private static StageProfile AsTidy(StageProfile s, bool isLast)
     {
+        // Until it returns a tidy stage runs as the plain one, so its forward peaks as high: R' + FT' ≥ R + FT (the CPU
+        // probe's peak is page-grained and misses a small disposed handle in FT', which the plain R holds).
         if (s.Tidy is { } t)
             return s with
             {
                 RetainedBytes = t.RetainedBytes,
-                ForwardTransientBytes = t.ForwardTransientBytes,
+                ForwardTransientBytes = Math.Max(t.ForwardTransientBytes, s.RetainedBytes + s.ForwardTransientBytes - t.RetainedBytes),
                 BackwardTransientBytes = t.BackwardTransientBytes,
                 BackwardFreedBytes = t.BackwardFreedBytes,
             };
