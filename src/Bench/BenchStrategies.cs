@@ -48,13 +48,6 @@ public static class BenchStrategies
         return list;
     }
 
-    /// <summary>The tidy cost model the bench's tidy strategies are predicted with (see <see cref="ForTidy"/>).</summary>
-    public static StepCostModel TidyModel(Plan plan, Profile profile)
-    {
-        var kept = new bool[profile.Stages.Count];
-        foreach (var s in plan.Segments.Where(s => s.Strategy == SegmentStrategy.Keep))
-            for (int i = s.First; i <= s.Last && i < kept.Length; i++) kept[i] = true;
-        bool[] allowed = [.. TidyCosts.Allowed(profile, NoTidyPatterns.Empty).Select((a, i) => a && (!kept[i] || plan.IsTidy(i)))];
-        return new StepCostModel(TidyCosts.Apply(profile, allowed)) { TidyStages = allowed };
-    }
+    /// <summary>The tidy cost model the bench's tidy strategies are predicted with: <see cref="TidyCosts.ForPlan"/>.</summary>
+    public static StepCostModel TidyModel(Plan plan, Profile profile) => TidyCosts.ForPlan(plan, profile);
 }

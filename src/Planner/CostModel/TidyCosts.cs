@@ -37,6 +37,20 @@ public static class TidyCosts
         return new StepCostModel(Apply(profile, allowed)) { TidyStages = allowed };
     }
 
+    /// <summary>
+    /// The tidy cost model a written <paramref name="plan"/> was scored with, as far as the plan tells: a stage counts
+    /// as allowing tidy when the profile allows it and the plan, where it keeps the stage, made it tidy (a stage the plan
+    /// keeps untidy was opted out, e.g. by <c>--no-tidy</c>). A format-1 plan keeps nothing tidy.
+    /// </summary>
+    public static StepCostModel ForPlan(Plan plan, Profile profile)
+    {
+        var kept = new bool[profile.Stages.Count];
+        foreach (var s in plan.Segments.Where(s => s.Strategy == SegmentStrategy.Keep))
+            for (int i = s.First; i <= s.Last && i < kept.Length; i++) kept[i] = true;
+        bool[] allowed = [.. Allowed(profile, NoTidyPatterns.Empty).Select((a, i) => a && (!kept[i] || plan.IsTidy(i)))];
+        return new StepCostModel(Apply(profile, allowed)) { TidyStages = allowed };
+    }
+
     private static StageProfile AsTidy(StageProfile s, bool isLast)
     {
         // Until it returns a tidy stage runs as the plain one, so its forward peaks as high: R' + FT' ≥ R + FT (the CPU
