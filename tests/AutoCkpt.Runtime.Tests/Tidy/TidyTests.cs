@@ -85,6 +85,20 @@ public sealed class TidyTests
     }
 
     [Fact]
+    public void Given_a_unit_that_replaces_a_registered_buffer_in_its_forward_When_run_tidy_Then_the_new_buffer_lives_on()
+    {
+        var (input, _) = TestModels.Batches(1, 16, float32)[0];
+        var reference = new RunningMean();
+        var expected = Enumerable.Range(0, 3).Select(_ => reference.call(input)).ToList();
+        var plain = new RunningMean();
+        var tidy = AutoCkpt.Checkpointing.Tidy(nn.Sequential(("mean", plain)));
+        for (int i = 0; i < 3; i++)
+            Same.Bits(expected[i], tidy.call(input), $"output of call {i}");
+        Assert.False(plain.Mean.IsInvalid);
+        Same.Bits(reference.Mean, plain.Mean, "the replaced buffer");
+    }
+
+    [Fact]
     public void Given_a_module_class_marked_NoTidy_When_tidied_Then_its_unit_runs_as_it_is()
     {
         var model = AutoCkpt.Checkpointing.Tidy(CacheModel());
@@ -159,6 +173,26 @@ public sealed class TidyTests
                 Fills++;
             }
             return x * Cached;
+        }
+    }
+
+    /// <summary>
+    /// Keeps a running mean of its inputs in a buffer field, registered at construction, that each forward replaces with
+    /// a new tensor (TorchSharp refuses to register a name twice, so the field is what holds the current one).
+    /// </summary>
+    private sealed class RunningMean : nn.Module<Tensor, Tensor>
+    {
+        private Tensor mean = torch.zeros(TestModels.Features);
+
+        public RunningMean() : base(nameof(RunningMean)) => register_buffer("mean", mean);
+
+        public Tensor Mean => mean;
+
+        public override Tensor forward(Tensor x)
+        {
+            using (torch.no_grad())
+                mean = mean * 0.9 + x.mean([0]) * 0.1;
+            return x - mean;
         }
     }
 
