@@ -43,7 +43,7 @@ public static class BenchMarkdown
 
     private static string TidyNoise(BenchRow tidy, BenchRow none) => PairedDifference.Of(tidy.StepSeconds, none.StepSeconds) is not { } d ? "" :
         string.Create(CultureInfo.InvariantCulture,
-            $" (per round, tidy's step minus none's: median {d.MedianSeconds * 1000:+0.0;-0.0} ms, 95% interval [{d.LowSeconds * 1000:+0.0;-0.0}, {d.HighSeconds * 1000:+0.0;-0.0}] ms over {d.Rounds} rounds{(d.LowSeconds <= 0 && d.HighSeconds >= 0 ? ": tied within this run's noise" : "")})");
+            $" (per round, tidy's step minus none's: median {Ms(d.MedianSeconds)} ms, 95% interval [{Ms(d.LowSeconds)}, {Ms(d.HighSeconds)}] ms over {d.Rounds} rounds{(d.LowSeconds <= 0 && d.HighSeconds >= 0 ? ": tied within this run's noise" : "")})");
 
     /// <summary>
     /// "plan overhead +x% vs uniform_k +y%: ratio r", with the per-round difference and its 95% interval
@@ -69,9 +69,16 @@ public static class BenchMarkdown
             : paired is { FirstSlower: false } ? "tied, within this run's noise, with"
             : "**slower than**";
         string noise = paired is null ? "" : string.Create(CultureInfo.InvariantCulture,
-            $" Per round, the plan's step minus {uniform.Strategy}'s: median {paired.MedianSeconds * 1000:+0.0;-0.0} ms, 95% interval [{paired.LowSeconds * 1000:+0.0;-0.0}, {paired.HighSeconds * 1000:+0.0;-0.0}] ms over {paired.Rounds} rounds.");
+            $" Per round, the plan's step minus {uniform.Strategy}'s: median {Ms(paired.MedianSeconds)} ms, 95% interval [{Ms(paired.LowSeconds)}, {Ms(paired.HighSeconds)}] ms over {paired.Rounds} rounds.");
         return string.Create(CultureInfo.InvariantCulture,
             $"The plan is {verdict} {uniform.Strategy}{(uniform.TidyStages > 0 ? " (tidy, as checkpoint_sequential in PyTorch)" : "")}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
+    }
+
+    /// <summary>Seconds as signed milliseconds, "+1.5" or "-0.3", and "0.0" for what rounds to zero (never "-+0.0").</summary>
+    private static string Ms(double seconds)
+    {
+        double ms = Math.Round(seconds * 1000, 1) + 0.0;
+        return ms.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
     }
 
     private static int Stages(BenchRow r) => r.Segments.Count == 0 ? 0 : r.Segments[^1].Last + 1;

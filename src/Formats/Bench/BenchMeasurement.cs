@@ -18,8 +18,8 @@ public readonly record struct MemorySample(double Seconds, long Bytes);
 /// <param name="Name">The strategy's name.</param>
 /// <param name="Segments">The segments run.</param>
 /// <param name="PeakBytes">The largest step peak over the timed steps, on the same scale as a profile's prediction: fixed bytes plus the step's rise.</param>
-/// <param name="MedianStepSeconds">Median forward + backward time over the timed steps.</param>
-/// <param name="StepSeconds">Every timed step's forward + backward time, in the order run.</param>
+/// <param name="MedianStepSeconds">Median forward + backward + step-scope disposal time over the timed steps.</param>
+/// <param name="StepSeconds">Every timed step's forward + backward + disposal time, in the order run.</param>
 /// <param name="StepPeakBytes">Every timed step's peak, in the order run.</param>
 /// <param name="MaxGradRelDiff">Over all parameters, max |g − g_none| / max |g_none| after one step on the same batch and seed.</param>
 /// <param name="Trace">Live bytes sampled during one extra step.</param>
