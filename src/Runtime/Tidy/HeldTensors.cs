@@ -9,19 +9,22 @@ namespace AutoCkpt.Tidy;
 /// <summary>
 /// The tensors a module tree holds for later use: its registered buffers and every tensor reachable from the
 /// modules' instance fields (a <c>Tensor</c>, a collection or dictionary of tensors, or a field of a helper object of
-/// the user's own, a few levels deep). Field lists are found by reflection once per type.
+/// the user's own, a few levels deep). Field lists are found by reflection once per type, and a unit's module tree
+/// once per unit (a module added under a unit after its first tidy run is not walked).
 /// </summary>
 internal static class HeldTensors
 {
     private const int MaxDepth = 4;
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> Fields = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, nn.Module[]> Trees = new();
     private static readonly Assembly TorchSharpAssembly = typeof(Tensor).Assembly;
 
     /// <summary>Adds to <paramref name="sink"/> every tensor <paramref name="root"/> and the modules under it hold.</summary>
     public static void Collect(nn.Module root, List<Tensor> sink)
     {
         var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        foreach (var module in root.modules().Prepend(root))
+        // The module tree is read once per unit: TorchSharp's modules() builds every path name on each call.
+        foreach (var module in Trees.GetValue(root, static r => [.. r.modules().Prepend(r).Distinct()]))
         {
             if (!visited.Add(module)) continue;
             sink.AddRange(module.buffers(recurse: false));
@@ -76,7 +79,8 @@ internal static class HeldTensors
         {
             if (c.Assembly == TorchSharpAssembly && c.Namespace == "TorchSharp" || c == typeof(nn.Module)) break;
             foreach (var f in c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-                if (!f.FieldType.IsPrimitive && !f.FieldType.IsEnum && f.FieldType != typeof(string) && !f.FieldType.IsPointer && f.FieldType != typeof(IntPtr))
+                if (!f.FieldType.IsPrimitive && !f.FieldType.IsEnum && f.FieldType != typeof(string) && !f.FieldType.IsPointer && f.FieldType != typeof(IntPtr)
+                    && !typeof(nn.Module).IsAssignableFrom(f.FieldType) && !typeof(Delegate).IsAssignableFrom(f.FieldType))
                     list.Add(f);
         }
         return [.. list];
