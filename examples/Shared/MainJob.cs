@@ -12,8 +12,8 @@ namespace AutoCkpt.Examples;
 
 /// <summary>
 /// The newcomer's main job, in one process: profile the target's model, plan it under a cap, train a few steps with
-/// the plan, and compare no checkpointing, every stage recomputed, the best uniform segmentation and the plan side by
-/// side (the same code as <c>autockpt profile</c>, <c>plan</c> and <c>bench</c>).
+/// the plan, and compare no checkpointing, tidy (no recompute, dead intermediates freed), every stage recomputed, the
+/// best (tidy) uniform segmentation and the plan side by side (the same code as <c>autockpt profile</c>, <c>plan</c> and <c>bench</c>).
 /// </summary>
 public static class MainJob
 {
@@ -34,26 +34,27 @@ public static class MainJob
 
         var costModel = new StepCostModel(profile);
         long none = costModel.PeakBytes(Baselines.None(costModel.Stages));
+        long tidy = TidyCosts.Model(profile, NoTidyPatterns.Empty).PeakBytes(Baselines.None(costModel.Stages));
         long every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
-        var cap = options.Cap ?? new MemoryCap((none + every) / 2, null);
-        Say(clock, $"2/4 planning under {(options.Cap is null ? "the midpoint cap " : "")}{MemoryCap.Format(cap.Resolve(none))} " +
-                   $"(predicted peaks: no checkpointing {MemoryCap.Format(none)}, every stage recomputed {MemoryCap.Format(every)})");
+        var cap = options.Cap ?? new MemoryCap(((options.Midpoint == "tidy" ? tidy : none) + every) / 2, null);
+        Say(clock, $"2/4 planning under {(options.Cap is null ? $"the midpoint cap (every_stage to {options.Midpoint}) " : "")}{MemoryCap.Format(cap.Resolve(none))} " +
+                   $"(predicted peaks: no checkpointing {MemoryCap.Format(none)}, tidy {MemoryCap.Format(tidy)}, every stage recomputed {MemoryCap.Format(every)})");
         var request = new PlanRequest { Profile = profile, Cap = cap, ProfileFile = profilePath, Sweep = true };
         var result = CheckpointPlanner.Plan(options.Solver is { } solver ? request with { Solver = solver } : request);
         var plan = result.Plan with { ProfilePath = Path.GetFileName(profilePath) };
         string planPath = Path.Combine(options.OutputFolder, PlanFile.DefaultFileName);
         PlanFile.Write(planPath, plan);
-        Say(clock, $"    plan: {BenchMeasurementFile.FormatSegments(plan.Segments)} ({plan.Solver?.Status}, {plan.Solver?.SolveSeconds:0.000} s; " +
+        Say(clock, $"    plan: {BenchMeasurementFile.FormatSegments(plan.Segments, plan.TidyUnits)} ({plan.Solver?.Status}, {plan.Solver?.SolveSeconds:0.000} s; " +
                    $"solved under {MemoryCap.Format(plan.BudgetBytes)}, the cap less a headroom of {MemoryCap.Format(plan.HeadroomBytes)})");
 
         Say(clock, $"3/4 training {options.TrainSteps} steps with the plan applied");
         TrainWithPlan(target, device.Device, planPath, batch, options.TrainSteps, line => Say(clock, line));
 
         Say(clock, $"4/4 side by side, {options.BenchSteps} timed steps each (autockpt bench)");
-        var strategies = BenchStrategies.For(plan, costModel);
+        var strategies = BenchStrategies.ForTidy(plan, profile);
         var measured = new StrategyBench(device).Run(target, plan, strategies, new BenchOptions(batch, options.BenchSteps));
         BenchMeasurementFile.Write(Path.Combine(options.OutputFolder, "bench.measurement.json"), measured);
-        var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes, plan.Sweep);
+        var report = BenchAssembler.Assemble(measured, profile, BenchStrategies.TidyModel(plan, profile), plan.MemoryCapBytes, plan.Sweep);
         string table = BenchMarkdown.Write(report);
         AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, "bench.md"), table);
         AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, "bench.json"), BenchJson.Rows(report));

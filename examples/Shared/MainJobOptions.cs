@@ -5,8 +5,9 @@ using AutoCkpt.Planner;
 namespace AutoCkpt.Examples;
 
 /// <summary>
-/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
-/// Without <c>--cap</c>, the cap is halfway between the predicted peaks of every-stage recompute and no checkpointing.
+/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
+/// Without <c>--cap</c>, the cap is halfway between the predicted peaks of every-stage recompute and no checkpointing
+/// (<c>--midpoint none</c>, the default) or tidy (<c>--midpoint tidy</c>).
 /// </summary>
 public sealed record MainJobOptions
 {
@@ -16,6 +17,8 @@ public sealed record MainJobOptions
     public string Device { get; init; } = "cpu";
     /// <summary>The memory cap, or null for the midpoint cap.</summary>
     public MemoryCap? Cap { get; init; }
+    /// <summary>Without a cap: the midpoint between every_stage's peak and "none"'s (the plain model) or "tidy"'s.</summary>
+    public string Midpoint { get; init; } = "none";
     /// <summary>The batch size, or null for the target's default.</summary>
     public int? BatchSize { get; init; }
     /// <summary>The planner's solver (as <c>autockpt plan --solver</c>), or null for the planner's default.</summary>
@@ -41,6 +44,7 @@ public sealed record MainJobOptions
                 "--target" => o with { Target = value },
                 "--device" when value is "cpu" or "cuda" => o with { Device = value },
                 "--cap" => o with { Cap = MemoryCap.Parse(value) },
+                "--midpoint" when value is "none" or "tidy" => o with { Midpoint = value },
                 "--batch" => o with { BatchSize = Positive(args[i], value) },
                 "--solver" when Enum.TryParse(value, ignoreCase: true, out PlannerSolver solver) && !int.TryParse(value, out _) => o with { Solver = solver },
                 "--steps" => o with { BenchSteps = Positive(args[i], value) },
@@ -57,5 +61,5 @@ public sealed record MainJobOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad($"{name} must be a positive whole number, not '{value}'");
 
     private static AckptException Bad(string what) => new(ErrorCodes.BadArgument,
-        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
+        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
 }

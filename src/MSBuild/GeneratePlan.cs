@@ -38,6 +38,9 @@ public sealed class GeneratePlan : CliTask
     /// <summary>AutoCkptMaxSegment: the most stages one segment may hold; empty for no limit.</summary>
     public string MaxSegment { get; set; } = "";
 
+    /// <summary>AutoCkptNoTidy: module path patterns of units the plan must not count on being tidy (<c>--no-tidy</c>); empty for none.</summary>
+    public string NoTidy { get; set; } = "";
+
     /// <summary>The device type the app is built for ("cpu", "cuda"), or empty when unknown.</summary>
     public string TargetDevice { get; set; } = "";
 
@@ -75,7 +78,7 @@ public sealed class GeneratePlan : CliTask
 
     private bool Run()
     {
-        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim()) { Headroom = Headroom.Trim() };
+        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim()) { Headroom = Headroom.Trim(), NoTidy = NoTidy.Trim() };
         foreach (string problem in options.Problems())
             LogBadProperty(problem);
         if (Log.HasLoggedErrors) return false;

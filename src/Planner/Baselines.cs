@@ -3,8 +3,11 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.Planner;
 
 /// <summary>
-/// The common strategies a plan is compared with, by fixed names: <c>none</c>, <c>every_stage</c>,
-/// <c>uniform_k</c> (PyTorch's <c>checkpoint_sequential(k)</c>) and <c>sqrt_n</c>.
+/// The common strategies a plan is compared with, by fixed names: <c>none</c> (the plain model),
+/// <c>tidy</c> (no recompute, dead intermediates freed), <c>every_stage</c>, <c>uniform_k</c> (PyTorch's
+/// <c>checkpoint_sequential(k)</c>) and <c>sqrt_n</c>. The segments are the same for <c>none</c> and <c>tidy</c>: what
+/// differs is the cost model they are scored with. <c>none</c> is scored plain; the others with the tidy cost model
+/// (<see cref="TidyCosts"/>), kept stages tidy, which is what PyTorch gives (its autograd frees dead intermediates).
 /// </summary>
 public static class Baselines
 {
@@ -63,10 +66,19 @@ public static class Baselines
         return [.. ks];
     }
 
-    /// <summary>The named baselines in file order: none, every_stage, uniform_k (listed k), sqrt_n.</summary>
+    /// <summary>The baseline scored with the plain cost model (the plain model, dead intermediates kept): <c>none</c>.</summary>
+    public const string Plain = "none";
+
+    /// <summary>No recompute, every kept stage tidy: the plain model's segments under the tidy cost model.</summary>
+    public const string Tidy = "tidy";
+
+    /// <summary>Whether baseline <paramref name="name"/> is scored with the plain cost model (<c>none</c>) rather than the tidy one.</summary>
+    public static bool IsPlain(string name) => name == Plain;
+
+    /// <summary>The named baselines in file order: none, tidy, every_stage, uniform_k (listed k), sqrt_n.</summary>
     public static IReadOnlyList<(string Name, IReadOnlyList<Segment> Segments)> Standard(int stages)
     {
-        var list = new List<(string, IReadOnlyList<Segment>)> { ("none", None(stages)), ("every_stage", EveryStage(stages)) };
+        var list = new List<(string, IReadOnlyList<Segment>)> { (Plain, None(stages)), (Tidy, None(stages)), ("every_stage", EveryStage(stages)) };
         list.AddRange(ListedUniformKs(stages).Select(k => ($"uniform_{k}", Uniform(stages, k))));
         list.Add(("sqrt_n", SqrtN(stages)));
         return list;
@@ -75,7 +87,7 @@ public static class Baselines
     /// <summary>The segments of a baseline by name, or null for an unknown name.</summary>
     public static IReadOnlyList<Segment>? ByName(string name, int stages)
     {
-        if (name == "none") return None(stages);
+        if (name is Plain or Tidy) return None(stages);
         if (name == "every_stage") return EveryStage(stages);
         if (name == "sqrt_n") return SqrtN(stages);
         if (name.StartsWith("uniform_", StringComparison.Ordinal) && int.TryParse(name.AsSpan(8), out int k) && k >= 1 && k <= stages)
@@ -85,7 +97,8 @@ public static class Baselines
 
     /// <summary>
     /// The fastest of none and uniform_k for every k in 2..n whose predicted peak fits <paramref name="capBytes"/>;
-    /// ties go to the lower peak, then the smaller k. Null when none fits.
+    /// ties go to the lower peak, then the smaller k. Null when none fits. Under a tidy cost model
+    /// (<see cref="StepCostModel.IsTidy"/>) k = 1 is named <c>tidy</c>.
     /// </summary>
     public static (string Name, Prediction Prediction)? BestUniform(StepCostModel model, long capBytes)
     {
@@ -95,7 +108,7 @@ public static class Baselines
             var p = model.Predict(Uniform(model.Stages, k));
             if (p.PeakBytes > capBytes) continue;
             if (best is not { } b || p.StepSeconds < b.Item2.StepSeconds || (p.StepSeconds == b.Item2.StepSeconds && p.PeakBytes < b.Item2.PeakBytes))
-                best = (k == 1 ? "none" : $"uniform_{k}", p);
+                best = (k == 1 ? (model.IsTidy ? Tidy : Plain) : $"uniform_{k}", p);
         }
         return best;
     }

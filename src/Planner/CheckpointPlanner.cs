@@ -21,16 +21,17 @@ public static class CheckpointPlanner
         var profile = request.Profile;
         int n = profile.Stages.Count;
         CheckOptions(request);
-        StepCostModel model;
+        StepCostModel plainModel, model;
         try
         {
-            model = new StepCostModel(profile);
+            plainModel = new StepCostModel(profile);
+            model = TidyCosts.Model(profile, request.NoTidy);
         }
         catch (AckptException e) when (e.File is null && e.Code == ErrorCodes.ProfileOutOfRange)
         {
             throw new AckptException(e.Code, e.Message, request.ProfileFile, e);
         }
-        long nonePeak = model.PeakBytes(Baselines.None(n));
+        long nonePeak = plainModel.PeakBytes(Baselines.None(n));
         long cap = request.Cap.Resolve(nonePeak);
         if (cap <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
@@ -45,6 +46,8 @@ public static class CheckpointPlanner
         var outcome = solver.Solve(budget, limit);
         double seconds = clock.Elapsed.TotalSeconds;
         var warnings = new List<PlanWarning>();
+        foreach (var unused in request.NoTidy.Unused(profile.Stages.Select(s => s.Name)))
+            warnings.Add(new PlanWarning(ErrorCodes.NoTidyPatternUnused, $"no-tidy pattern '{unused}' matches no unit of the profile (units: {string.Join(", ", profile.Stages.Take(6).Select(s => s.Name))}{(n > 6 ? ", …" : "")})."));
         switch (outcome.Status)
         {
             case SolveStatus.Infeasible:
@@ -74,7 +77,7 @@ public static class CheckpointPlanner
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
         var baselines = Baselines.Standard(n)
-            .Select(b => { var p = model.Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= budget); })
+            .Select(b => { var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= budget); })
             .ToList();
         var plan = new Plan
         {
@@ -89,6 +92,8 @@ public static class CheckpointPlanner
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
             Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints) : [],
             Segments = segments,
+            UnitPaths = [.. profile.Stages.Select(s => s.Name)],
+            TidyUnits = model.TidyUnits(segments),
         };
         return new PlanResult
         {
@@ -96,6 +101,8 @@ public static class CheckpointPlanner
             CapBytes = cap,
             BudgetBytes = budget,
             NoCheckpointingPeakBytes = nonePeak,
+            TidyPeakBytes = model.PeakBytes(Baselines.None(n)),
+            PlainModel = plainModel,
             MaxSegment = maxSegment,
             Baselines = baselines,
             Warnings = warnings,

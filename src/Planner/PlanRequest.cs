@@ -54,6 +54,11 @@ public sealed record PlanRequest
     public bool Sweep { get; init; }
     /// <summary>How many caps a sweep solves (at least 2).</summary>
     public int SweepPoints { get; init; } = 9;
+    /// <summary>
+    /// Units the plan must not count on being tidy (<c>--no-tidy</c>, MSBuild <c>AutoCkptNoTidy</c>), on top of those the
+    /// profile records as opted out in code. <c>*</c> turns tidy off for the whole plan.
+    /// </summary>
+    public NoTidyPatterns NoTidy { get; init; } = NoTidyPatterns.Empty;
     /// <summary>The profile's path, named in errors; may be null.</summary>
     public string? ProfileFile { get; init; }
 
@@ -97,14 +102,18 @@ public sealed record PlanResult
     public required long CapBytes { get; init; }
     /// <summary>The cap less the headroom: what the plan was solved under, in bytes.</summary>
     public required long BudgetBytes { get; init; }
-    /// <summary>The predicted no-checkpointing peak (what a percentage cap refers to), in bytes.</summary>
+    /// <summary>The predicted no-checkpointing peak of the plain model (<c>none</c>; what a percentage cap refers to), in bytes.</summary>
     public required long NoCheckpointingPeakBytes { get; init; }
+    /// <summary>The predicted peak with no recompute and every allowed stage tidy (<c>tidy</c>), in bytes.</summary>
+    public long TidyPeakBytes { get; init; }
+    /// <summary>The plain cost model (no stage tidy), which scores <c>none</c>.</summary>
+    public StepCostModel? PlainModel { get; init; }
     /// <summary>The longest recompute segment the solver considered, in stages.</summary>
     public required int MaxSegment { get; init; }
     /// <summary>The baselines, with segments.</summary>
     public required IReadOnlyList<BaselineResult> Baselines { get; init; }
-    /// <summary>Warnings (ACKPT043).</summary>
+    /// <summary>Warnings (ACKPT043, ACKPT047).</summary>
     public IReadOnlyList<PlanWarning> Warnings { get; init; } = [];
-    /// <summary>The cost model the plan was scored with.</summary>
+    /// <summary>The cost model the plan was scored with: the tidy one (<see cref="TidyCosts.Model"/>).</summary>
     public required StepCostModel Model { get; init; }
 }

@@ -42,6 +42,39 @@ public sealed class BenchComparisonTests
         Assert.Contains("95% interval", line);
     }
 
+    [Fact]
+    public void Given_none_and_tidy_rows_When_written_Then_the_table_states_the_plain_peak_next_to_the_tidy_peak_and_which_the_cap_refers_to()
+    {
+        var rows = new[]
+        {
+            new BenchRow("none", [new Segment(0, 3, SegmentStrategy.Keep)], true, 100 << 20, 100 << 20, 1, 1, 0) { StepSeconds = [1.0] },
+            new BenchRow("tidy", [new Segment(0, 3, SegmentStrategy.Keep)], true, 75 << 20, 75 << 20, 1, 1, 0) { StepSeconds = [1.0], Tidy = [true, true, true, true] },
+        };
+        var report = new BenchReport("t", new DeviceInfo("cpu", "test"), 1, 80 << 20, 1, rows, []);
+
+        string text = BenchMarkdown.Write(report);
+
+        Assert.Contains("| tidy | 0/4, 4 tidy |", text);
+        Assert.Contains("none (the plain model", text);
+        Assert.Contains("100.00 MiB", text);
+        Assert.Contains("75.00 MiB (-25.0%)", text);
+        Assert.Contains("N% is of none", text);
+    }
+
+    [Fact]
+    public void Given_tidy_runs_When_strategies_are_formatted_and_parsed_Then_the_tidy_flags_round_trip()
+    {
+        var strategy = new BenchStrategy("plan", [new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 5, SegmentStrategy.Keep)])
+        {
+            Tidy = [false, false, true, true, false, true],
+        };
+        string text = BenchMeasurementFile.FormatStrategies([strategy]);
+        Assert.Equal("plan=0-1:recompute 2-3:tidy 4-4:keep 5-5:tidy", text);
+        var back = Assert.Single(BenchMeasurementFile.ParseStrategies(text));
+        Assert.Equal(strategy.Tidy, back.Tidy);
+        Assert.Equal([new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 3, SegmentStrategy.Keep), new Segment(4, 4, SegmentStrategy.Keep), new Segment(5, 5, SegmentStrategy.Keep)], back.Segments);
+    }
+
     private static BenchReport Report(params (string Name, double[] Steps)[] rows)
     {
         double none = Median(rows[0].Steps);

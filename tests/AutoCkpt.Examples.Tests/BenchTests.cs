@@ -29,13 +29,16 @@ public sealed class BenchTests
         long none = costModel.PeakBytes(Baselines.None(costModel.Stages)), every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
         var plan = CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = new MemoryCap((none + every) / 2, null) }).Plan;
 
-        var measured = new StrategyBench(device).Run(target, plan, BenchStrategies.For(plan, costModel), new BenchOptions(4, Steps: 2));
-        var report = BenchAssembler.Assemble(measured, costModel, plan.MemoryCapBytes);
+        var measured = new StrategyBench(device).Run(target, plan, BenchStrategies.ForTidy(plan, profile), new BenchOptions(4, Steps: 2));
+        var report = BenchAssembler.Assemble(measured, profile, BenchStrategies.TidyModel(plan, profile), plan.MemoryCapBytes);
         using var json = JsonDocument.Parse(BenchJson.Rows(report));
 
         var rows = json.RootElement.EnumerateArray().ToList();
         Assert.Equal("none", rows[0].GetProperty("strategy").GetString());
-        Assert.Equal("every_stage", rows[1].GetProperty("strategy").GetString());
+        Assert.Equal("tidy", rows[1].GetProperty("strategy").GetString());
+        Assert.Equal("every_stage", rows[2].GetProperty("strategy").GetString());
+        Assert.Equal(costModel.Stages, rows[1].GetProperty("tidy_stages").GetInt32());
+        Assert.True(rows[1].GetProperty("predicted_peak_bytes").GetInt64() < rows[0].GetProperty("predicted_peak_bytes").GetInt64(), "tidy should be predicted under none");
         Assert.Equal("plan", rows[^1].GetProperty("strategy").GetString());
         foreach (var row in rows)
             foreach (var key in FixedKeys)

@@ -32,11 +32,12 @@ public sealed class BaselinesTests
     {
         var profile = TestProfiles.Random(new Random(3), 6);
         var result = CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = MemoryCap.Parse("100%"), Solver = PlannerSolver.Exact });
-        Assert.Equal(["none", "every_stage", "uniform_2", "uniform_3", "uniform_4", "uniform_5", "uniform_6", "sqrt_n"], result.Plan.Baselines.Select(b => b.Name));
-        var model = new StepCostModel(profile);
+        Assert.Equal(["none", "tidy", "every_stage", "uniform_2", "uniform_3", "uniform_4", "uniform_5", "uniform_6", "sqrt_n"], result.Plan.Baselines.Select(b => b.Name));
+        var plain = new StepCostModel(profile);
+        var tidy = TidyCosts.Model(profile, NoTidyPatterns.Empty);
         foreach (var b in result.Plan.Baselines)
         {
-            var p = model.Predict(Baselines.ByName(b.Name, 6)!);
+            var p = (b.Name == "none" ? plain : tidy).Predict(Baselines.ByName(b.Name, 6)!);
             Assert.Equal(p.PeakBytes, b.PeakBytes);
             Assert.Equal(p.StepSeconds, b.StepSeconds);
         }

@@ -22,6 +22,7 @@ public sealed class OracleTests
             var rng = new Random(seed);
             int n = rng.Next(1, 11);
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null); // odd seeds: with recompute figures
+            if (seed % 3 == 0) profile = OptOut(profile, new Random(seed + 7)); // some units opted out of tidy
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -39,9 +40,15 @@ public sealed class OracleTests
         Assert.True(feasible >= cases / 2 && infeasible >= cases / 20, $"the caps should mostly be feasible with some infeasible: {feasible} / {infeasible}");
     }
 
+    /// <summary>The cost model the planner scores with: kept stages tidy where the profile allows (docs/cost-model.md).</summary>
+    private static StepCostModel Scored(Profile profile) => TidyCosts.Model(profile, NoTidyPatterns.Empty);
+
+    private static Profile OptOut(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s => s with { TidyAllowed = rng.Next(2) == 0 })] };
+
     private static Plan? TryExhaustive(Profile profile, long cap, int maxSegment)
     {
-        var model = new StepCostModel(profile);
+        var model = Scored(profile);
         var r = new ExhaustiveSolver(model, maxSegment).Solve(cap, TimeSpan.FromMinutes(1));
         return r.Segments is { } s ? new Plan { Target = "", Model = profile.Model, Device = profile.Device, BatchSize = 1, MemoryCapBytes = cap, Segments = s, Predicted = model.Predict(s) } : null;
     }
@@ -62,7 +69,7 @@ public sealed class OracleTests
     /// one case in four sits exactly on some plan's peak, where tolerances would show.</summary>
     private static long PickCap(Random rng, Profile profile, int maxSegment)
     {
-        var model = new StepCostModel(profile);
+        var model = Scored(profile);
         var least = new ExhaustiveSolver(model, maxSegment).MinimumPeak(TimeSpan.FromMinutes(1));
         long lo = model.PeakBytes(least.Segments!), hi = model.PeakBytes(Baselines.None(profile.Stages.Count));
         if (rng.Next(4) == 0)

@@ -39,7 +39,8 @@ public static class BenchJson
         w.WriteNumber("predicted_overhead", row.PredictedOverhead);
         w.WriteNumber("peak_error", row.PeakError);
         w.WriteNumber("recomputed_stages", row.RecomputedStages);
-        w.WriteString("segments", BenchMeasurementFile.FormatSegments(row.Segments));
+        w.WriteNumber("tidy_stages", row.TidyStages);
+        w.WriteString("segments", BenchMeasurementFile.FormatSegments(row.Segments, row.Tidy));
         w.WriteStartArray("step_seconds");
         foreach (double s in row.StepSeconds) w.WriteNumberValue(s);
         w.WriteEndArray();

@@ -18,12 +18,32 @@ public static class BenchMarkdown
         foreach (var r in report.Rows)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Strategy} | {r.RecomputedStages}/{Stages(r)} | {MemoryCap.Format(r.PredictedPeakBytes)} | {MemoryCap.Format(r.MeasuredPeakBytes)} | {Percent(r.PeakError)} | {(r.FitsCap ? "yes" : "**no**")} | {r.MedianStepSeconds * 1000:0.0} ms | {Percent(r.Overhead)} ({Percent(r.PredictedOverhead)}) | {r.MaxGradRelDiff:0.###e+0} |\n");
+                $"| {r.Strategy} | {r.RecomputedStages}/{Stages(r)}{(r.TidyStages > 0 ? $", {r.TidyStages} tidy" : "")} | {MemoryCap.Format(r.PredictedPeakBytes)} | {MemoryCap.Format(r.MeasuredPeakBytes)} | {Percent(r.PeakError)} | {(r.FitsCap ? "yes" : "**no**")} | {r.MedianStepSeconds * 1000:0.0} ms | {Percent(r.Overhead)} ({Percent(r.PredictedOverhead)}) | {r.MaxGradRelDiff:0.###e+0} |\n");
         }
         if (Comparison(report) is { } line)
             sb.Append('\n').Append(line).Append('\n');
+        if (Peaks(report) is { } peaks)
+            sb.Append('\n').Append(peaks).Append('\n');
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The plain model's peak next to the tidy one: "none (the plain model) peaked at X; tidy (no recompute, dead
+    /// intermediates freed) at Y, −Z%". Null without both rows.
+    /// </summary>
+    public static string? Peaks(BenchReport report)
+    {
+        if (report.Row("none") is not { } none || report.Row("tidy") is not { } tidy) return null;
+        double saved = none.MeasuredPeakBytes == 0 ? 0 : (double)(tidy.MeasuredPeakBytes - none.MeasuredPeakBytes) / none.MeasuredPeakBytes;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Peaks: none (the plain model, every intermediate handle kept to the end of the step) {MemoryCap.Format(none.MeasuredPeakBytes)}; " +
+            $"tidy (no recompute, each kept unit frees the handles it made but its output, as PyTorch does) {MemoryCap.Format(tidy.MeasuredPeakBytes)} ({Percent(saved)}), " +
+            $"step {Percent(tidy.Overhead)}{TidyNoise(tidy, none)}. The cap's N% is of none's predicted peak.");
+    }
+
+    private static string TidyNoise(BenchRow tidy, BenchRow none) => PairedDifference.Of(tidy.StepSeconds, none.StepSeconds) is not { } d ? "" :
+        string.Create(CultureInfo.InvariantCulture,
+            $" (per round, tidy's step minus none's: median {Ms(d.MedianSeconds)} ms, 95% interval [{Ms(d.LowSeconds)}, {Ms(d.HighSeconds)}] ms over {d.Rounds} rounds{(d.LowSeconds <= 0 && d.HighSeconds >= 0 ? ": tied within this run's noise" : "")})");
 
     /// <summary>
     /// "plan overhead +x% vs uniform_k +y%: ratio r", with the per-round difference and its 95% interval
@@ -35,6 +55,9 @@ public static class BenchMarkdown
         var plan = report.Row("plan");
         var uniform = report.Uniform;
         if (plan is null) return null;
+        if (uniform is null && report.Row("tidy") is { } tidy && tidy.PredictedPeakBytes <= report.CapBytes)
+            return "Tidy (no recompute) already fits the cap, so no uniform segmentation is compared; the plan recomputes " +
+                   $"{plan.RecomputedStages} stages (overhead {Percent(plan.Overhead)}).";
         if (uniform is null)
             return report.Row("none") is { } none && none.PredictedPeakBytes <= report.CapBytes
                 ? "No checkpointing already fits the cap, so no uniform segmentation is compared; the plan recomputes " +
@@ -46,9 +69,16 @@ public static class BenchMarkdown
             : paired is { FirstSlower: false } ? "tied, within this run's noise, with"
             : "**slower than**";
         string noise = paired is null ? "" : string.Create(CultureInfo.InvariantCulture,
-            $" Per round, the plan's step minus {uniform.Strategy}'s: median {paired.MedianSeconds * 1000:+0.0;-0.0} ms, 95% interval [{paired.LowSeconds * 1000:+0.0;-0.0}, {paired.HighSeconds * 1000:+0.0;-0.0}] ms over {paired.Rounds} rounds.");
+            $" Per round, the plan's step minus {uniform.Strategy}'s: median {Ms(paired.MedianSeconds)} ms, 95% interval [{Ms(paired.LowSeconds)}, {Ms(paired.HighSeconds)}] ms over {paired.Rounds} rounds.");
         return string.Create(CultureInfo.InvariantCulture,
-            $"The plan is {verdict} {uniform.Strategy}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
+            $"The plan is {verdict} {uniform.Strategy}{(uniform.TidyStages > 0 ? " (tidy, as checkpoint_sequential in PyTorch)" : "")}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
+    }
+
+    /// <summary>Seconds as signed milliseconds, "+1.5" or "-0.3", and "0.0" for what rounds to zero (never "-+0.0").</summary>
+    private static string Ms(double seconds)
+    {
+        double ms = Math.Round(seconds * 1000, 1) + 0.0;
+        return ms.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
     }
 
     private static int Stages(BenchRow r) => r.Segments.Count == 0 ? 0 : r.Segments[^1].Last + 1;

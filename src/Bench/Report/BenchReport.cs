@@ -9,7 +9,7 @@ namespace AutoCkpt.Bench;
 /// <param name="PredictedPeakBytes">The cost model's step peak for these segments.</param>
 /// <param name="MeasuredPeakBytes">The largest step peak measured with the device's memory probe, over the timed steps.</param>
 /// <param name="PredictedStepSeconds">The cost model's forward + backward time.</param>
-/// <param name="MedianStepSeconds">Median measured forward + backward time over the timed steps.</param>
+/// <param name="MedianStepSeconds">Median measured forward + backward + step-scope disposal time over the timed steps.</param>
 /// <param name="MaxGradRelDiff">Over all parameters, max |g − g_none| / max |g_none|, from one step on the same batch and seed.</param>
 public sealed record BenchRow(
     string Strategy,
@@ -27,11 +27,17 @@ public sealed record BenchRow(
     /// <summary>Predicted overhead against no checkpointing.</summary>
     public double PredictedOverhead { get; init; }
 
-    /// <summary>Every timed step's forward + backward time, one per round, in the order run.</summary>
+    /// <summary>Every timed step's forward + backward + disposal time, one per round, in the order run.</summary>
     public IReadOnlyList<double> StepSeconds { get; init; } = [];
 
     /// <summary>(measured − predicted) / predicted peak.</summary>
     public double PeakError => PredictedPeakBytes == 0 ? 0 : (double)(MeasuredPeakBytes - PredictedPeakBytes) / PredictedPeakBytes;
+
+    /// <summary>Per stage: whether it ran tidy where kept; empty when none did.</summary>
+    public IReadOnlyList<bool> Tidy { get; init; } = [];
+
+    /// <summary>Number of stages that ran tidy (kept and tidy).</summary>
+    public int TidyStages => Segments.Where(s => s.Strategy == SegmentStrategy.Keep).Sum(s => Enumerable.Range(s.First, s.Length).Count(i => i < Tidy.Count && Tidy[i]));
 
     /// <summary>Number of stages this strategy recomputes.</summary>
     public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);

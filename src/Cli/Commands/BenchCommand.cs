@@ -13,7 +13,8 @@ namespace AutoCkpt.Cli.Commands;
 /// <summary>
 /// <c>autockpt bench --project P [--target NAME] --plan FILE [--profile FILE] [--device cpu|cuda] [--steps N]
 /// [--batch-size N] [--json FILE] [--markdown FILE] [--svg FILE]</c>: builds the project, runs real training steps of
-/// no checkpointing, every stage recomputed, the best uniform segmentation that fits the plan's cap, and the plan,
+/// no checkpointing (the plain model), tidy (no recompute, dead intermediates freed), every stage recomputed, the best
+/// tidy uniform segmentation that fits the plan's cap, and the plan,
 /// in one process inside the app (the profiler's host), and prints them side by side with the cost model's
 /// predictions. Exit code 0 when the plan fits its cap, matches its prediction within 5% and every strategy's
 /// gradients match; 1 with ACKPT081 otherwise, or on any other ACKPT error.
@@ -60,12 +61,12 @@ internal static class BenchCommand
             string planPath = Path.GetFullPath(r.Plan);
             var plan = PlanFile.Read(planPath);
             string profilePath = ProfilePath(r.Profile, plan, planPath);
-            var costModel = new StepCostModel(ProfileFile.Read(profilePath));
-            var strategies = BenchStrategies.For(plan, costModel);
+            var profile = ProfileFile.Read(profilePath);
+            var strategies = BenchStrategies.ForTidy(plan, profile);
             string deviceType = r.Device ?? plan.Device.Type;
 
             var measurement = Measure(r, planPath, deviceType, strategies);
-            var report = BenchAssembler.Assemble(measurement, costModel, plan.MemoryCapBytes, plan.Sweep);
+            var report = BenchAssembler.Assemble(measurement, profile, BenchStrategies.TidyModel(plan, profile), plan.MemoryCapBytes, plan.Sweep);
 
             string table = BenchMarkdown.Write(report);
             Consoles.Out.WriteLine(table);
@@ -124,7 +125,7 @@ internal static class BenchCommand
 
     /// <summary>The codes of a plan that does not fit the model it is applied to.</summary>
     private static readonly string[] PlanCodes =
-        [ErrorCodes.PlanBadSegments, ErrorCodes.PlanFingerprintMismatch, ErrorCodes.PlanStageCountMismatch, ErrorCodes.PlanUnknownStrategy];
+        [ErrorCodes.PlanBadSegments, ErrorCodes.PlanFingerprintMismatch, ErrorCodes.PlanStageCountMismatch, ErrorCodes.PlanUnknownStrategy, ErrorCodes.PlanUnitPathMismatch];
 
     private static string ProfilePath(string? given, Plan plan, string planPath)
     {

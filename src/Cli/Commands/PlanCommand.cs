@@ -10,7 +10,7 @@ namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
 /// <c>autockpt plan --profile FILE --memory-cap SIZE [--headroom SIZE] [--out FILE] [--solver auto|mip|cpsat|exact]
-/// [--time-limit SECONDS] [--max-segment N] [--sweep]</c>: solves for the fastest plan under the cap less its headroom
+/// [--time-limit SECONDS] [--max-segment N] [--sweep] [--no-tidy PATTERNS]</c>: solves for the fastest plan under the cap less its headroom
 /// and writes it.
 /// </summary>
 internal static class PlanCommand
@@ -25,15 +25,16 @@ internal static class PlanCommand
         var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
         var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
         var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the every-stage peak to the no-checkpointing peak and record the Pareto front." };
+        var noTidy = new Option<string?>("--no-tidy") { Description = "Module path patterns (',' or ';' separated, '*' wildcard) of units the plan must not count on being tidy; '*' for none. Give the training app the same (CheckpointOptions.NoTidy)." };
         var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
         {
-            profile, cap, headroom, output, solver, timeLimit, maxSegment, sweep,
+            profile, cap, headroom, output, solver, timeLimit, maxSegment, sweep, noTidy,
         };
         command.SetAction(r => CliRun.Guard(console =>
         {
             var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
             string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
-            string? headroomText = r.GetValue(headroom);
+            string? headroomText = r.GetValue(headroom), noTidyText = r.GetValue(noTidy);
             OutputPath.EnsureWritable(outPath);
             var request = new PlanRequest
             {
@@ -44,6 +45,7 @@ internal static class PlanCommand
                 TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
                 MaxSegment = options.MaxSegment,
                 Sweep = r.GetValue(sweep),
+                NoTidy = noTidyText is null ? NoTidyPatterns.Empty : NoTidyPatterns.Parse([noTidyText]),
                 ProfileFile = profilePath,
             };
             var result = CheckpointPlanner.Plan(request);
@@ -52,6 +54,7 @@ internal static class PlanCommand
             PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options));
             foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
             PlanTables.Render(console, plan, result.Model);
+            PlanTables.RenderPeaks(console, result);
             console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
             return 0;
         }));
@@ -71,6 +74,7 @@ internal static class PlanCommand
         if (o.TimeLimitSeconds is { } t) args.Add($"--time-limit {t.ToString(CultureInfo.InvariantCulture)}");
         if (o.MaxSegment is { } m) args.Add($"--max-segment {m}");
         if (r.Sweep) args.Add("--sweep");
+        if (!r.NoTidy.IsEmpty) args.Add($"--no-tidy {Quote(r.NoTidy.ToString())}");
         return $"""
             Made by 'autockpt plan' (AutoCkpt {typeof(CheckpointPlanner).Assembly.GetName().Version?.ToString(3)}) from the profile of {r.Profile.Target} ({r.Profile.Model.Stages} stages, {r.Profile.Model.Fingerprint}).
             Predictions follow docs/cost-model.md. Do not edit by hand: regenerate it, from this file's folder, with

@@ -36,12 +36,13 @@ internal static class ShowCommand
             if (!format.StartsWith("autockpt-plan/", StringComparison.Ordinal))
                 throw new AckptException(ErrorCodes.BadArgument, $"'{path}' is neither a plan ({Plan.FormatTag}) nor a profile ({Profile.FormatTag}): its format is '{format}'.", path);
             var plan = PlanFile.Read(path);
-            var planModel = ProfileOf(plan, path, required: svgPath is not null);
+            var plainModel = ProfileOf(plan, path, required: svgPath is not null);
+            var planModel = plainModel is null ? null : TidyCosts.ForPlan(plan, plainModel.Profile);
             PlanTables.Render(console, plan, planModel);
             if (svgPath is not null && planModel is not null)
             {
                 var series = new List<ChartSeries> { new("this plan", plan.Segments, IsPlan: true) };
-                series.AddRange(BaselineSeries(planModel, plan.MemoryCapBytes));
+                series.AddRange(BaselineSeries(planModel, plan.MemoryCapBytes, plainModel));
                 Write(svgPath, StepChart.Render(planModel, series, plan.MemoryCapBytes, plan.Sweep, $"Predicted memory over one training step: {plan.Target} under {MemoryCap.Format(plan.MemoryCapBytes)}"), console);
             }
             return 0;
@@ -49,11 +50,16 @@ internal static class ShowCommand
         return command;
     }
 
-    /// <summary>none, every_stage, sqrt_n and, under a cap, the fastest checkpoint_sequential(k) that fits.</summary>
-    private static List<ChartSeries> BaselineSeries(StepCostModel model, long? cap)
+    /// <summary>
+    /// none (the plain model), tidy (when <paramref name="plain"/> is given and the plan keeps units tidy), every_stage,
+    /// sqrt_n and, under a cap, the fastest checkpoint_sequential(k) that fits.
+    /// </summary>
+    private static List<ChartSeries> BaselineSeries(StepCostModel model, long? cap, StepCostModel? plain = null)
     {
         int n = model.Stages;
-        var list = new List<ChartSeries> { new("none (no checkpointing)", Baselines.None(n)), new("every_stage", Baselines.EveryStage(n)), new("sqrt_n", Baselines.SqrtN(n)) };
+        var list = new List<ChartSeries> { new("none (no checkpointing)", Baselines.None(n)) { Model = plain } };
+        if (plain is not null && model.IsTidy) list.Add(new("tidy (no recompute)", Baselines.None(n)));
+        list.AddRange([new("every_stage", Baselines.EveryStage(n)), new("sqrt_n", Baselines.SqrtN(n))]);
         if (cap is { } c && Baselines.BestUniform(model, c) is { Name: var name } && name.StartsWith("uniform_", StringComparison.Ordinal))
             list.Add(new($"{name} (fastest uniform fitting)", Baselines.ByName(name, n)!));
         return list;

@@ -29,6 +29,18 @@ internal static class PlanTables
         if (plan.Sweep.Count > 0 && baseStep is { } b2) console.Write(Sweep(plan, b2));
     }
 
+    /// <summary>
+    /// Says which peaks <c>none</c> and <c>tidy</c> are and what a percentage cap refers to, so a user can pick a cap
+    /// knowingly.
+    /// </summary>
+    public static void RenderPeaks(IAnsiConsole console, PlanResult result)
+    {
+        console.MarkupLine($"none = the plain model, no recompute, every intermediate handle kept to the end of the step: peak {Fmt.Bytes(result.NoCheckpointingPeakBytes)}. " +
+            $"--memory-cap N% is N% of this peak.");
+        console.MarkupLine($"tidy = no recompute, each kept unit frees the handles it made but its output (what PyTorch keeps): peak {Fmt.Bytes(result.TidyPeakBytes)} " +
+            $"({Fmt.Pct((double)result.TidyPeakBytes / result.NoCheckpointingPeakBytes)} of none). The plan's kept units are tidy where allowed ({result.Plan.TidyCount} of {result.Plan.Model.Stages} units).");
+    }
+
     private static Table Segments(Plan plan, StepCostModel? model)
     {
         var table = new Table().Title("segments").AddColumns("#", "stages", "names", "strategy", "held in forward", "recompute");
@@ -39,12 +51,14 @@ internal static class PlanTables
             bool rec = seg.Strategy == SegmentStrategy.Recompute;
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
             string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
+            string strategy = rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
             string time = stages is null || !rec ? "" : Fmt.Ms(stages.Skip(seg.First).Take(seg.Length).Sum(x => x.ForwardSeconds));
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",
                 Markup.Escape(names),
-                rec ? "[darkorange]recompute[/]" : "keep",
+                strategy,
                 held,
                 time);
         }

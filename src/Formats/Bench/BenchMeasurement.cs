@@ -1,9 +1,13 @@
 namespace AutoCkpt.Formats;
 
-/// <summary>A strategy for the bench to run: a name ("none", "every_stage", "uniform_k", "plan") and its segments.</summary>
+/// <summary>A strategy for the bench to run: a name ("none", "tidy", "every_stage", "uniform_k", "plan") and its segments.</summary>
 /// <param name="Name">The name the bench reports it under.</param>
 /// <param name="Segments">The segments, covering every stage once; "none" is run on the plain model.</param>
-public sealed record BenchStrategy(string Name, IReadOnlyList<Segment> Segments);
+public sealed record BenchStrategy(string Name, IReadOnlyList<Segment> Segments)
+{
+    /// <summary>Per stage: whether it runs tidy where kept. Empty: none does.</summary>
+    public IReadOnlyList<bool> Tidy { get; init; } = [];
+}
 
 /// <summary>A memory reading at a time within one step.</summary>
 /// <param name="Seconds">Since the step started.</param>
@@ -14,8 +18,8 @@ public readonly record struct MemorySample(double Seconds, long Bytes);
 /// <param name="Name">The strategy's name.</param>
 /// <param name="Segments">The segments run.</param>
 /// <param name="PeakBytes">The largest step peak over the timed steps, on the same scale as a profile's prediction: fixed bytes plus the step's rise.</param>
-/// <param name="MedianStepSeconds">Median forward + backward time over the timed steps.</param>
-/// <param name="StepSeconds">Every timed step's forward + backward time, in the order run.</param>
+/// <param name="MedianStepSeconds">Median forward + backward + step-scope disposal time over the timed steps.</param>
+/// <param name="StepSeconds">Every timed step's forward + backward + disposal time, in the order run.</param>
 /// <param name="StepPeakBytes">Every timed step's peak, in the order run.</param>
 /// <param name="MaxGradRelDiff">Over all parameters, max |g − g_none| / max |g_none| after one step on the same batch and seed.</param>
 /// <param name="Trace">Live bytes sampled during one extra step.</param>
@@ -27,7 +31,11 @@ public sealed record StrategyMeasurement(
     IReadOnlyList<double> StepSeconds,
     IReadOnlyList<long> StepPeakBytes,
     double MaxGradRelDiff,
-    IReadOnlyList<MemorySample> Trace);
+    IReadOnlyList<MemorySample> Trace)
+{
+    /// <summary>Per stage: whether it ran tidy where kept (the strategy's <see cref="BenchStrategy.Tidy"/>). Empty: none did.</summary>
+    public IReadOnlyList<bool> Tidy { get; init; } = [];
+}
 
 /// <summary>One bench run's measurements: every strategy run in the same process, steps interleaved.</summary>
 /// <param name="Target">The ICheckpointTarget's name.</param>

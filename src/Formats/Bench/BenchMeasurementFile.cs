@@ -42,9 +42,42 @@ public static class BenchMeasurementFile
         }
     }
 
-    /// <summary>Segments as "0-3:recompute 4-9:keep".</summary>
-    public static string FormatSegments(IReadOnlyList<Segment> segments) =>
-        string.Join(' ', segments.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.First}-{s.Last}:{s.Strategy.ToString().ToLowerInvariant()}")));
+    /// <summary>
+    /// Segments as "0-3:recompute 4-9:keep"; with <paramref name="tidy"/>, kept runs of tidy stages as "4-9:tidy" (a
+    /// keep segment split where its stages' tidy flags change: kept runs cost what one-stage keep segments cost).
+    /// </summary>
+    public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
+        string.Join(' ', SplitTidy(segments, tidy).Select(s => string.Create(CultureInfo.InvariantCulture,
+            $"{s.Segment.First}-{s.Segment.Last}:{(s.Tidy ? "tidy" : s.Segment.Strategy.ToString().ToLowerInvariant())}")));
+
+    private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
+    {
+        bool Flag(int i) => tidy is not null && i < tidy.Count && tidy[i];
+        foreach (var s in segments)
+        {
+            if (s.Strategy != SegmentStrategy.Keep) { yield return (s, false); continue; }
+            int start = s.First;
+            for (int i = s.First + 1; i <= s.Last + 1; i++)
+                if (i > s.Last || Flag(i) != Flag(start))
+                {
+                    yield return (new Segment(start, i - 1, SegmentStrategy.Keep), Flag(start));
+                    start = i;
+                }
+        }
+    }
+
+    /// <summary>Parses <see cref="FormatSegments"/>'s text with its tidy runs: the segments (tidy runs as keep) and the per-stage tidy flags.</summary>
+    public static (IReadOnlyList<Segment> Segments, IReadOnlyList<bool> Tidy) ParseTidySegments(string text)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var segments = ParseSegments(string.Join(' ', parts.Select(p => p.EndsWith(":tidy", StringComparison.Ordinal) ? p[..^5] + ":keep" : p)));
+        int stages = segments.Count == 0 ? 0 : Math.Max(0, segments.Max(s => s.Last) + 1);
+        var tidy = new bool[stages];
+        for (int k = 0; k < parts.Length; k++)
+            if (parts[k].EndsWith(":tidy", StringComparison.Ordinal))
+                for (int i = Math.Max(0, segments[k].First); i <= segments[k].Last; i++) tidy[i] = true;
+        return (segments, tidy.Any(t => t) ? tidy : []);
+    }
 
     /// <summary>Parses <see cref="FormatSegments"/>'s text; throws <see cref="AckptException"/> ACKPT080 on bad text.</summary>
     public static IReadOnlyList<Segment> ParseSegments(string text)
@@ -59,15 +92,15 @@ public static class BenchMeasurementFile
                 || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
                 || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
                 || !Enum.IsDefined(strategy))
-                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep or FIRST-LAST:recompute.");
+                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy or FIRST-LAST:recompute.");
             segments.Add(new Segment(first, last, strategy));
         }
         return segments;
     }
 
-    /// <summary>Strategies as "none=0-9:keep;plan=0-3:recompute 4-9:keep", for the bench host's command line.</summary>
+    /// <summary>Strategies as "none=0-9:keep;plan=0-3:recompute 4-9:tidy", for the bench host's command line.</summary>
     public static string FormatStrategies(IEnumerable<BenchStrategy> strategies) =>
-        string.Join(';', strategies.Select(s => s.Name + "=" + FormatSegments(s.Segments)));
+        string.Join(';', strategies.Select(s => s.Name + "=" + FormatSegments(s.Segments, s.Tidy)));
 
     /// <summary>Parses <see cref="FormatStrategies"/>'s text; throws <see cref="AckptException"/> ACKPT080 on bad text.</summary>
     public static IReadOnlyList<BenchStrategy> ParseStrategies(string text) =>
@@ -75,6 +108,7 @@ public static class BenchMeasurementFile
         {
             int eq = part.IndexOf('=');
             if (eq <= 0) throw new AckptException(ErrorCodes.BadArgument, $"bad strategy '{part}': write NAME=SEGMENTS.");
-            return new BenchStrategy(part[..eq], ParseSegments(part[(eq + 1)..]));
+            var (segments, tidy) = ParseTidySegments(part[(eq + 1)..]);
+            return new BenchStrategy(part[..eq], segments) { Tidy = tidy };
         }).ToList();
 }

@@ -31,6 +31,10 @@ public static class ErrorCodes
     /// gradients stay correct, memory is higher than planned.
     /// </summary>
     public const string AutogradInternalsMissing = "ACKPT013";
+    /// <summary>A plan unit's module path is not the model's stage name at that position.</summary>
+    public const string PlanUnitPathMismatch = "ACKPT014";
+    /// <summary>A no-tidy pattern (code option, <c>--no-tidy</c>, <c>AutoCkptNoTidy</c>) is empty or has a bad character.</summary>
+    public const string BadNoTidyPattern = "ACKPT015";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
@@ -85,6 +89,8 @@ public static class ErrorCodes
     /// count, or their seconds sum to infinity.
     /// </summary>
     public const string ProfileOutOfRange = "ACKPT045";
+    /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
+    public const string NoTidyPatternUnused = "ACKPT047";
 
     // MSBuild.
     /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>

@@ -48,13 +48,29 @@ public sealed record SweepPoint(long CapBytes, long OptimalPeakBytes, double Opt
     public double? UniformStepSeconds { get; init; }
 }
 
-/// <summary>A plan file, format <c>autockpt-plan/1</c>. Segments are validated when read.</summary>
+/// <summary>
+/// One unit of a plan (format 2's <c>units</c>): a stage addressed by its module path, the segment it belongs to and
+/// how it runs.
+/// </summary>
+/// <param name="Path">The stage's module path, e.g. "blocks.0" (its name in <c>IStagedModel.Stages</c> or the Sequential).</param>
+/// <param name="Segment">The 0-based segment number; units with the same number form one segment.</param>
+/// <param name="Strategy">Keep or recompute, the same for every unit of a segment.</param>
+/// <param name="Tidy">For a kept unit: it frees every tensor handle it made except its output as soon as it returns.</param>
+public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy);
+
+/// <summary>
+/// A plan file, format <c>autockpt-plan/2</c> (per-unit entries by module path); <c>autockpt-plan/1</c> files are
+/// read too, with their meaning: no unit is tidy. Segments are validated when read.
+/// </summary>
 public sealed record Plan
 {
-    /// <summary>The format tag this version writes and reads.</summary>
-    public const string FormatTag = "autockpt-plan/1";
+    /// <summary>The format tag this version writes.</summary>
+    public const string FormatTag = "autockpt-plan/2";
 
-    /// <summary>Always <see cref="FormatTag"/>.</summary>
+    /// <summary>The earlier format, still read: segments by stage index, no unit paths, nothing tidy.</summary>
+    public const string FormatTag1 = "autockpt-plan/1";
+
+    /// <summary>The format the plan was read from; a written plan is <see cref="FormatTag"/> when it has <see cref="UnitPaths"/>.</summary>
     public string Format { get; init; } = FormatTag;
     /// <summary>The ICheckpointTarget's name.</summary>
     public required string Target { get; init; }
@@ -85,4 +101,24 @@ public sealed record Plan
     public IReadOnlyList<SweepPoint> Sweep { get; init; } = [];
     /// <summary>Segments in order, covering every stage exactly once.</summary>
     public required IReadOnlyList<Segment> Segments { get; init; }
+
+    /// <summary>
+    /// Per stage, in order: the unit's module path, checked against the model's stage names when applied. Empty for a
+    /// format-1 plan and for in-memory plans made without them.
+    /// </summary>
+    public IReadOnlyList<string> UnitPaths { get; init; } = [];
+
+    /// <summary>Per stage, in order: whether the kept unit is tidy. Empty (or shorter than the stages) means not tidy.</summary>
+    public IReadOnlyList<bool> TidyUnits { get; init; } = [];
+
+    /// <summary>Whether stage <paramref name="stage"/> is a tidy kept unit.</summary>
+    public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];
+
+    /// <summary>The number of tidy units.</summary>
+    public int TidyCount => TidyUnits.Count(t => t);
+
+    /// <summary>The plan as units (format 2), one per stage in order; paths are "#i" where <see cref="UnitPaths"/> is empty.</summary>
+    public IReadOnlyList<PlanUnit> Units =>
+        [.. Segments.SelectMany((s, k) => Enumerable.Range(s.First, s.Length).Select(i =>
+            new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i))))];
 }

@@ -4,7 +4,7 @@ using static AutoCkpt.Formats.Yaml.YamlText;
 
 namespace AutoCkpt.Formats;
 
-/// <summary>Reads and writes plan files (<c>autockpt-plan/1</c>).</summary>
+/// <summary>Reads plan files (<c>autockpt-plan/2</c> and <c>autockpt-plan/1</c>) and writes <c>autockpt-plan/2</c>.</summary>
 public static class PlanFile
 {
     /// <summary>The file name the MSBuild integration writes next to the app and the runtime looks for.</summary>
@@ -27,14 +27,20 @@ public static class PlanFile
     {
         var root = YamlMap.Parse(text, file, ErrorCodes.PlanMalformed);
         string format = root.Str("format");
-        if (format != Plan.FormatTag)
-            throw new AckptException(ErrorCodes.PlanUnknownFormat, $"unknown plan format '{format}': this version reads '{Plan.FormatTag}'. Regenerate the plan with this version's 'autockpt plan'.", file);
+        if (format != Plan.FormatTag && format != Plan.FormatTag1)
+            throw new AckptException(ErrorCodes.PlanUnknownFormat, $"unknown plan format '{format}': this version reads '{Plan.FormatTag}' and '{Plan.FormatTag1}'. Regenerate the plan with this version's 'autockpt plan'.", file);
         var model = root.Map("model");
         var device = root.Map("device");
         var predicted = root.OptMap("predicted");
         var solver = root.OptMap("solver");
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
-        var segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
+        IReadOnlyList<Segment> segments;
+        IReadOnlyList<string> paths = [];
+        IReadOnlyList<bool> tidy = [];
+        if (format == Plan.FormatTag1)
+            segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
+        else
+            (segments, paths, tidy) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
         ValidateSegments(segments, modelInfo.Stages, file);
         // A plan's byte counts are caps and predicted sums, never summed again: any long that is not negative.
         long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
@@ -54,8 +60,62 @@ public static class PlanFile
             ProfilePath = root.OptStr("profile"),
             Sweep = root.List("sweep", required: false).Select(ParseSweepPoint).ToList(),
             Segments = segments,
+            Format = format,
+            UnitPaths = paths,
+            TidyUnits = tidy,
         };
     }
+
+    /// <summary>
+    /// Format 2's units: one per stage in forward order, with segment numbers 0, 1, 2, … in order (units with the same
+    /// number form one segment, of one strategy); <c>tidy</c> only on kept units. ACKPT004 when they are not.
+    /// </summary>
+    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
+    {
+        if (units.Count != stages)
+            throw new AckptException(ErrorCodes.PlanBadSegments, $"units lists {units.Count} units but model.stages says {stages}: there must be one unit per stage, in forward order.", file);
+        var segments = new List<Segment>();
+        var paths = new List<string>(units.Count);
+        var tidy = new List<bool>(units.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < units.Count; i++)
+        {
+            var u = units[i];
+            string path = u.Str("path");
+            if (path.Length == 0)
+                throw u.Fail($"{u.Path}.path is empty: a unit is addressed by its module path.");
+            if (!seen.Add(path))
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"{u.Path}.path '{path}' names a unit listed before it: every unit appears once.", file);
+            int segment = u.Int("segment", FileLimits.MaxStages);
+            var strategy = ParseStrategy(u.Str("strategy"), file, u.Path);
+            bool isTidy = ParseTidy(u, file);
+            int expected = segments.Count == 0 ? 0 : segments.Count - 1;
+            if (segments.Count > 0 && segment == expected)
+            {
+                if (segments[^1].Strategy != strategy)
+                    throw new AckptException(ErrorCodes.PlanBadSegments,
+                        $"{u.Path} ('{path}') is in segment {segment} with strategy '{StrategyName(strategy)}', but that segment's first unit has '{StrategyName(segments[^1].Strategy)}': a segment has one strategy.", file);
+                segments[^1] = segments[^1] with { Last = i };
+            }
+            else if (segment == segments.Count)
+                segments.Add(new Segment(i, i, strategy));
+            else
+                throw new AckptException(ErrorCodes.PlanBadSegments,
+                    $"{u.Path} ('{path}') has segment {segment}, but segment numbers run 0, 1, 2, … in unit order: expected {(segments.Count == 0 ? "0" : $"{segments.Count - 1} or {segments.Count}")}.", file);
+            if (isTidy && strategy != SegmentStrategy.Keep)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"{u.Path} ('{path}') is recomputed and tidy: only a kept unit can be tidy (a recomputed one frees its intermediates anyway).", file);
+            paths.Add(path);
+            tidy.Add(isTidy);
+        }
+        return (segments, paths, tidy);
+    }
+
+    private static bool ParseTidy(YamlMap unit, string file) => unit.OptStr("tidy") switch
+    {
+        null or "false" => false,
+        "true" => true,
+        var other => throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.tidy is '{other}': expected true or false.", file),
+    };
 
     private static SweepPoint ParseSweepPoint(YamlMap s) =>
         new(s.Bytes("cap_bytes", long.MaxValue), s.Bytes("optimal_peak_bytes", long.MaxValue), s.Seconds("optimal_step_seconds"))
@@ -103,11 +163,20 @@ public static class PlanFile
         _ => throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"{where}.strategy '{text}' is unknown: this version knows 'keep' and 'recompute'.", file),
     };
 
-    /// <summary>Formats a plan as YAML, starting with <paramref name="header"/> as a comment.</summary>
+    /// <summary>
+    /// Formats a plan as YAML, starting with <paramref name="header"/> as a comment: <c>autockpt-plan/2</c> when the
+    /// plan has <see cref="Plan.UnitPaths"/>, else <c>autockpt-plan/1</c> (segments by index, nothing tidy).
+    /// Throws <see cref="ArgumentException"/> for a plan with tidy units but no unit paths.
+    /// </summary>
     public static string Format(Plan p, string? header = null)
     {
+        bool units = p.UnitPaths.Count > 0;
+        if (units && p.UnitPaths.Count != p.Model.Stages)
+            throw new ArgumentException($"the plan has {p.UnitPaths.Count} unit paths for {p.Model.Stages} stages.", nameof(p));
+        if (!units && p.TidyCount > 0)
+            throw new ArgumentException("a plan with tidy units needs its unit paths to be written (format 2).", nameof(p));
         var sb = new StringBuilder(Comment(header));
-        sb.Append("format: ").Append(p.Format).Append('\n');
+        sb.Append("format: ").Append(units ? Plan.FormatTag : Plan.FormatTag1).Append('\n');
         sb.Append("target: ").Append(Str(p.Target)).Append('\n');
         sb.Append("model: ").Append(Flow(("fingerprint", Str(p.Model.Fingerprint)), ("stages", Num(p.Model.Stages)))).Append('\n');
         sb.Append("device: ").Append(Flow(("type", Word(p.Device.Type)), ("name", Str(p.Device.Name)))).Append('\n');
@@ -137,9 +206,20 @@ public static class PlanFile
                 sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
             }
         }
-        sb.Append("segments:\n");
-        foreach (var s in p.Segments)
-            sb.Append("  - ").Append(Flow(("first", Num(s.First)), ("last", Num(s.Last)), ("strategy", StrategyName(s.Strategy)))).Append('\n');
+        if (!units)
+        {
+            sb.Append("segments:\n");
+            foreach (var s in p.Segments)
+                sb.Append("  - ").Append(Flow(("first", Num(s.First)), ("last", Num(s.Last)), ("strategy", StrategyName(s.Strategy)))).Append('\n');
+            return sb.ToString();
+        }
+        sb.Append("units:                       # one per unit (stage), in forward order, by module path\n");
+        foreach (var u in p.Units)
+        {
+            var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
+            if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
+            sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
+        }
         return sb.ToString();
     }
 

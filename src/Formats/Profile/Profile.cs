@@ -42,7 +42,31 @@ public sealed record StageProfile(
     /// when the profile has none (then the plain figures stand in for them).
     /// </summary>
     public RecomputeFigures? Recompute { get; init; }
+
+    /// <summary>
+    /// Optional key <c>tidy</c>: the stage's figures when it is kept and runs tidy (every handle it made but its output
+    /// disposed as it returns; the last stage measured through the loss, as its plain figures), or null when the
+    /// profile has none (then the planner derives them from <see cref="Recompute"/>, docs/cost-model.md).
+    /// </summary>
+    public TidyFigures? Tidy { get; init; }
+
+    /// <summary>
+    /// Optional key <c>tidy_allowed</c> (default true): false when the unit is opted out of tidy in code
+    /// (<c>[NoTidy]</c> on its module or a module under it, or the target's <c>NoTidy</c> patterns), so the planner never
+    /// counts on its tidy memory.
+    /// </summary>
+    public bool TidyAllowed { get; init; } = true;
 }
+
+/// <summary>
+/// What a kept stage costs when it runs tidy (docs/cost-model.md, "Tidy kept stages"): as the plain figures, but with
+/// every handle the stage made except its output disposed as soon as it returns. Bytes.
+/// </summary>
+/// <param name="RetainedBytes">Live growth over the forward after the disposal: what autograd saved, output included.</param>
+/// <param name="ForwardTransientBytes">Peak during the forward above live after it (the disposed handles count here).</param>
+/// <param name="BackwardTransientBytes">Peak during the backward above live just before it.</param>
+/// <param name="BackwardFreedBytes">Live just before the backward minus just after. May be negative.</param>
+public sealed record TidyFigures(long RetainedBytes, long ForwardTransientBytes, long BackwardTransientBytes, long BackwardFreedBytes);
 
 /// <summary>
 /// What a stage costs when a recompute segment re-runs it (docs/cost-model.md): the runtime re-runs it with autograd

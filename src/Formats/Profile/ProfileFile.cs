@@ -42,6 +42,15 @@ public static class ProfileFile
             Recompute = s.OptMap("recompute") is { } r
                 ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
                 : null,
+            Tidy = s.OptMap("tidy") is { } t
+                ? new TidyFigures(t.Bytes("retained_bytes"), t.Bytes("forward_transient_bytes"), t.Bytes("backward_transient_bytes"), t.SignedBytes("backward_freed_bytes"))
+                : null,
+            TidyAllowed = s.OptStr("tidy_allowed") switch
+            {
+                null or "true" => true,
+                "false" => false,
+                var other => throw s.Fail($"{s.Path}.tidy_allowed is '{other}': expected true or false."),
+            },
         }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
@@ -92,6 +101,11 @@ public static class ProfileFile
             if (s.Recompute is { } r)
                 sb.Append("    recompute: ").Append(Flow(("retained_bytes", Num(r.RetainedBytes)),
                     ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)))).Append('\n');
+            if (s.Tidy is { } t)
+                sb.Append("    tidy: ").Append(Flow(("retained_bytes", Num(t.RetainedBytes)), ("forward_transient_bytes", Num(t.ForwardTransientBytes)),
+                    ("backward_transient_bytes", Num(t.BackwardTransientBytes)), ("backward_freed_bytes", Num(t.BackwardFreedBytes)))).Append('\n');
+            if (!s.TidyAllowed)
+                sb.Append("    tidy_allowed: false\n");
         }
         if (p.Check is { } c)
             sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');

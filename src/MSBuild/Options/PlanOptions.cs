@@ -17,6 +17,24 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
     /// <summary>AutoCkptHeadroom, trimmed; empty for the planner's default.</summary>
     public string Headroom { get; init; } = "";
 
+    /// <summary>AutoCkptNoTidy, trimmed: module path patterns of units the plan must not count on being tidy; empty for none.</summary>
+    public string NoTidy { get; init; } = "";
+
+    /// <summary>
+    /// Why <paramref name="patterns"/> is not a valid AutoCkptNoTidy (the rule of <c>AutoCkpt.Formats.NoTidyPatterns</c>:
+    /// ',' or ';' separated module paths, '*' a wildcard, no empty pattern, no blank, quote, '?' or bracket), or null.
+    /// </summary>
+    public static string? NoTidyProblem(string patterns)
+    {
+        foreach (var part in patterns.Split([',', ';'], StringSplitOptions.TrimEntries))
+        {
+            if (part.Length == 0) return "holds an empty pattern: give module paths such as blocks.3 or blocks.*, separated by ',' or ';'";
+            if (part.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '?' or '[' or ']'))
+                return $"has pattern '{part}' with a character a module path cannot hold: use letters, digits, '_', '.' and '*'";
+        }
+        return null;
+    }
+
     /// <summary>One message per bad property, naming the property and its value.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -33,6 +51,8 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
             problems.Add($"AutoCkptTimeLimit '{TimeLimit}' must be a positive number of seconds, at most {MaxTimeLimitSeconds} (a week).");
         if (MaxSegment.Length > 0 && !(int.TryParse(MaxSegment, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0))
             problems.Add($"AutoCkptMaxSegment '{MaxSegment}' must be a positive whole number of stages.");
+        if (NoTidy.Length > 0 && NoTidyProblem(NoTidy) is { } noTidyProblem)
+            problems.Add($"AutoCkptNoTidy '{NoTidy}' {noTidyProblem}.");
         return problems;
     }
 
@@ -44,6 +64,7 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         if (Solver.Length > 0) args.AddRange(["--solver", Solver]);
         if (TimeLimit.Length > 0) args.AddRange(["--time-limit", TimeLimit]);
         if (MaxSegment.Length > 0) args.AddRange(["--max-segment", MaxSegment]);
+        if (NoTidy.Length > 0) args.AddRange(["--no-tidy", NoTidy]);
         return args;
     }
 }

@@ -53,7 +53,26 @@ public sealed class StepCostModel
         BaseStepSeconds = t;
     }
 
-    /// <summary>The profile the model reads.</summary>
+    /// <summary>
+    /// Per stage: whether the profile's kept-stage figures are the tidy ones (<see cref="TidyCosts.Model"/>), so a plan
+    /// keeping the stage runs it tidy. Empty for a plain model.
+    /// </summary>
+    public IReadOnlyList<bool> TidyStages { get; init; } = [];
+
+    /// <summary>Whether any stage is counted tidy when kept.</summary>
+    public bool IsTidy => TidyStages.Any(t => t);
+
+    /// <summary>Per stage, for <paramref name="segments"/>: whether it is kept and counted tidy (a plan's <c>tidy</c> flags).</summary>
+    public bool[] TidyUnits(IReadOnlyList<Segment> segments)
+    {
+        var tidy = new bool[Stages];
+        foreach (var seg in segments)
+            if (seg.Strategy == SegmentStrategy.Keep)
+                for (int i = seg.First; i <= seg.Last; i++) tidy[i] = i < TidyStages.Count && TidyStages[i];
+        return tidy;
+    }
+
+    /// <summary>The profile the model reads (for a tidy model, with the tidy figures in place of kept stages' plain ones).</summary>
     public Profile Profile { get; }
 
     /// <summary>The number of stages.</summary>

@@ -4,7 +4,11 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.Planner.Drawing;
 
 /// <summary>One plan to draw: a name, its segments and whether it is the plan (drawn bold, with its stage strip).</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<Segment> Segments, bool IsPlan = false);
+public sealed record ChartSeries(string Name, IReadOnlyList<Segment> Segments, bool IsPlan = false)
+{
+    /// <summary>The cost model this series is predicted with (e.g. the plain one for "none"); null for the chart's.</summary>
+    public StepCostModel? Model { get; init; }
+}
 
 /// <summary>
 /// Draws predicted memory over one training step (time across, live bytes up) for a plan and baselines, the cap
@@ -24,7 +28,7 @@ public static class StepChart
         var p = model.Profile;
         c.Text(left - 50, 48, $"{p.Target}: {p.Model.Stages} stages, batch {p.BatchSize}, {p.Device.Type} {p.Device.Name}; predicted by the AutoCkpt cost model (docs/cost-model.md)", 12, fill: "#555");
 
-        var data = series.Select(s => (Series: s, Points: model.Series(s.Segments), Prediction: model.Predict(s.Segments))).ToList();
+        var data = series.Select(s => (Series: s, Points: (s.Model ?? model).Series(s.Segments), Prediction: (s.Model ?? model).Predict(s.Segments))).ToList();
         double xMax = data.Max(d => d.Points[^1].Seconds) * 1.02;
         double yMax = Math.Max(data.Max(d => d.Prediction.PeakBytes), capBytes ?? 0) * 1.08 / Gib;
         var area = new ChartArea(left, 80, chartWidth, 380, xMax, 0, yMax);

@@ -10,7 +10,7 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// Runs real training steps of several strategies on one model, in one process, and measures each with the
 /// profiler's meter (docs/benchmarks.md). One model and optimizer are shared (the optimizer made after the gradient
 /// check, as the profiler makes it, so that the fixed bytes agree): every strategy wraps the same
-/// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?)"/> ("none"
+/// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?, CheckpointOptions?)"/> ("none"
 /// runs the plain model). First one step per strategy on the same batch and seed, before any optimizer step, gives
 /// the gradient differences; then warm-up and timed steps run round-robin in rotating order, so drift in the
 /// machine's speed falls on all strategies alike. Memory is reported on the profile's scale: the fixed bytes
@@ -41,7 +41,8 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
 
         using var model = target.CreateModel(device.Device);
         model.train();
-        var runs = strategies.Select(s => new StrategyRun(s, Wrap(model, plan, s))).ToList();
+        var options2 = new CheckpointOptions { NoTidy = target.NoTidy };
+        var runs = strategies.Select(s => new StrategyRun(s, Wrap(model, plan, s, options2))).ToList();
         using var step = new TrainingStep(target, model, _meter, device.Device);
         try
         {
@@ -82,10 +83,11 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
         return lastLoss;
     }
 
-    private static nn.Module<Tensor, Tensor> Wrap(nn.Module<Tensor, Tensor> model, Plan plan, BenchStrategy strategy) =>
+    /// <summary>"none" runs the plain model; every other strategy runs its segments, its kept stages tidy as it says.</summary>
+    private static nn.Module<Tensor, Tensor> Wrap(nn.Module<Tensor, Tensor> model, Plan plan, BenchStrategy strategy, CheckpointOptions options) =>
         strategy.Name == "none"
             ? model
-            : Checkpointing.Apply(model, plan with { Segments = strategy.Segments }, onWarning: _ => { });
+            : Checkpointing.Apply(model, plan with { Segments = strategy.Segments, TidyUnits = strategy.Tidy }, onWarning: _ => { }, options: options);
 
     /// <summary>A batch made once on the CPU; each step copies it to the device inside its own scope, so it counts.</summary>
     private static (Tensor, Tensor) HostBatch(ICheckpointTarget target, int batchSize)

@@ -23,5 +23,5 @@ internal sealed class StrategyRun(BenchStrategy strategy, nn.Module<Tensor, Tens
     }
 
     public StrategyMeasurement ToMeasurement() =>
-        new(Strategy.Name, Strategy.Segments, _peaks.Max(), Median.Of(_seconds), [.. _seconds], [.. _peaks], MaxGradRelDiff, Trace);
+        new(Strategy.Name, Strategy.Segments, _peaks.Max(), Median.Of(_seconds), [.. _seconds], [.. _peaks], MaxGradRelDiff, Trace) { Tidy = Strategy.Tidy };
 }

@@ -59,7 +59,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             optimizerState,
             Bytes(input) + Bytes(label));
 
-        var stageProfiles = MeasureStages(stages, input, output => target.Loss(output, label), options);
+        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
+        var stageProfiles = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
@@ -77,7 +78,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         };
     }
 
-    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
+    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, IReadOnlyList<bool> tidyAllowed, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
     {
         var measurer = new StageMeasurer(meter);
         var profiles = new List<StageProfile>(stages.Count);
@@ -99,9 +100,18 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
             // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
             var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
+            // Kept and tidy (memory only): as the plain pass, with every handle the stage made but its output disposed.
+            TidyFigures? tidy = null;
+            if (tidyAllowed[i])
+            {
+                var t = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch, isLast ? loss : null, tidy: true), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
+                tidy = new TidyFigures(t.RetainedBytes, t.ForwardTransientBytes, Math.Max(0, t.BackwardTransientBytes - t.OutputBytes), t.BackwardFreedBytes);
+            }
             profiles.Add(plain with
             {
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
+                Tidy = tidy,
+                TidyAllowed = tidyAllowed[i],
             });
             if (isLast) break;
             using (NewDisposeScope())

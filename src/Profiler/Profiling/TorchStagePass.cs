@@ -26,15 +26,18 @@ internal sealed class TorchStagePass : IStagePass
     private Tensor? _backwardStart;
     private readonly Func<Tensor, Tensor>? _loss;
     private Tensor? _lossValue;
+    private readonly bool _tidy;
 
     /// <param name="module">The stage.</param>
     /// <param name="input">The stage's real input; left untouched.</param>
     /// <param name="isBatch">True for the first stage: the input is the batch, used as it is and never released.</param>
     /// <param name="loss">For the last stage: the training loss of its output; null for the other stages.</param>
-    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch, Func<Tensor, Tensor>? loss = null)
+    /// <param name="tidy">Run the stage tidy, as a tidy kept unit runs (<c>Checkpointing.RunTidy</c>); the loss stays outside.</param>
+    public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch, Func<Tensor, Tensor>? loss = null, bool tidy = false)
     {
         _module = module;
         _loss = loss;
+        _tidy = tidy;
         _scope = NewDisposeScope();
         _ownsInput = !isBatch;
         if (isBatch)
@@ -47,7 +50,8 @@ internal sealed class TorchStagePass : IStagePass
 
     public void Forward()
     {
-        _output = _module.call(_input ?? throw new InvalidOperationException("the input was released"));
+        var input = _input ?? throw new InvalidOperationException("the input was released");
+        _output = _tidy ? AutoCkpt.Checkpointing.RunTidy(_module, input) : _module.call(input);
         if (_loss is not null && _output.requires_grad) _lossValue = _loss(_output);
     }
 

@@ -10,15 +10,16 @@ namespace AutoCkpt;
 /// <c>parameters()</c>, <c>train()</c>/<c>eval()</c> and <c>to(device)</c> act on the original (state-dict keys get
 /// the prefix "model."; save <see cref="Model"/> for the original keys). Its forward runs the plan's segments over
 /// the model's stages: keep segments run their stages normally; recompute segments keep only their input and
-/// recompute in the backward. A plan with no recompute segment runs the model's own forward. Disposing it disposes
-/// the model. Made by <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, string?, Action{string}?)"/>.
+/// recompute in the backward; tidy kept units free every tensor handle they made but their output as soon as they
+/// return. A plan with no recompute segment and no tidy unit runs the model's own forward. Disposing it disposes
+/// the model. Made by <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, string?, Action{string}?, CheckpointOptions?)"/> or <see cref="Checkpointing.Tidy"/>.
 /// </summary>
 public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
 {
     private readonly Func<Tensor, Tensor>[] _segmentRuns;
-    private readonly bool _anyRecompute;
+    private readonly bool _runStages;
 
-    internal CheckpointedModel(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Plan plan, string? planFile)
+    internal CheckpointedModel(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, bool[] tidyAllowed)
         : base(nameof(CheckpointedModel))
     {
         Model = model;
@@ -28,18 +29,24 @@ public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
         var seeds = new CudaSeeds(torch.initial_seed());
         var applied = new List<AppliedSegment>();
         var runs = new List<Func<Tensor, Tensor>>();
+        var tidyStages = new List<string>();
         foreach (var s in plan.Segments)
         {
             var segmentStages = stages.Skip(s.First).Take(s.Length).ToArray();
             applied.Add(new AppliedSegment(s.First, s.Last, s.Strategy, segmentStages.Select(x => x.Name).ToArray()));
             if (s.Strategy == SegmentStrategy.Recompute)
+            {
                 runs.Add(new RecomputeSegment(segmentStages, seeds.Next, model).Run);
-            else
-                runs.Add(x => StageChain.Run(segmentStages, x));
+                continue;
+            }
+            bool[] tidy = [.. Enumerable.Range(s.First, s.Length).Select(i => plan.IsTidy(i) && tidyAllowed[i])];
+            tidyStages.AddRange(segmentStages.Where((_, j) => tidy[j]).Select(x => x.Name));
+            runs.Add(tidy.Any(t => t) ? x => StageChain.Run(segmentStages, x, tidy) : x => StageChain.Run(segmentStages, x));
         }
         Segments = applied;
+        TidyStages = tidyStages;
         _segmentRuns = [.. runs];
-        _anyRecompute = applied.Any(a => a.Strategy == SegmentStrategy.Recompute);
+        _runStages = applied.Any(a => a.Strategy == SegmentStrategy.Recompute) || tidyStages.Count > 0;
     }
 
     /// <summary>The original model.</summary>
@@ -57,11 +64,17 @@ public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
     /// <summary>The number of stages that are recomputed in the backward.</summary>
     public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
 
+    /// <summary>
+    /// The names of the stages that run tidy: kept units the plan marks tidy and that no code opt-out
+    /// (<see cref="NoTidyAttribute"/>, <see cref="CheckpointOptions.NoTidy"/>) excludes.
+    /// </summary>
+    public IReadOnlyList<string> TidyStages { get; }
+
     /// <summary>Runs the model under the plan. Run the training step inside <c>torch.NewDisposeScope()</c>.</summary>
     public override Tensor forward(Tensor input)
     {
         DeferredDisposal.Flush();
-        if (!_anyRecompute)
+        if (!_runStages)
             return Model.call(input);
         var x = input;
         foreach (var run in _segmentRuns)

@@ -10,7 +10,7 @@ internal static class PlanValidation
         "Regenerate the plan for this model: run 'autockpt plan' (or rebuild the project with AutoCkptProfile set, which regenerates it).";
 
     /// <summary>
-    /// Throws ACKPT006 (stage count), ACKPT004 (segments) or ACKPT005 (fingerprint); reports ACKPT007 (device type)
+    /// Throws ACKPT006 (stage count), ACKPT004 (segments), ACKPT014 (a unit path that is not the stage's name) or ACKPT005 (fingerprint); reports ACKPT007 (device type)
     /// through <paramref name="onWarning"/>.
     /// </summary>
     public static void Check(torch.nn.Module model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, Action<string> onWarning)
@@ -22,10 +22,17 @@ internal static class PlanValidation
                 $"{name} is for a model with {plan.Model.Stages} stages, but this {modelName} has {stages.Count}. {Regenerate}", planFile);
         PlanFile.ValidateSegments(plan.Segments, stages.Count, planFile);
         string fingerprint = ModelStages.Fingerprint(stages);
+        int differs = Enumerable.Range(0, Math.Min(plan.UnitPaths.Count, stages.Count))
+            .FirstOrDefault(i => !string.Equals(plan.UnitPaths[i], stages[i].Name, StringComparison.Ordinal), -1);
+        string unit = differs < 0 ? "" : $" Its unit {differs} is '{plan.UnitPaths[differs]}', this model's stage {differs} is '{stages[differs].Name}'.";
         if (!string.Equals(plan.Model.Fingerprint, fingerprint, StringComparison.Ordinal))
             throw new AckptException(ErrorCodes.PlanFingerprintMismatch,
                 $"{name} was made for another model: its fingerprint is {plan.Model.Fingerprint}, this {modelName}'s is {fingerprint} " +
-                $"(stage names, module types or parameter shapes differ). {Regenerate}", planFile);
+                $"(stage names, module types or parameter shapes differ).{unit} {Regenerate}", planFile);
+        // Same model, but the units are addressed by other paths: the plan was edited, or made for another naming.
+        if (differs >= 0)
+            throw new AckptException(ErrorCodes.PlanUnitPathMismatch,
+                $"{name}'s unit {differs} is '{plan.UnitPaths[differs]}', but this {modelName}'s stage {differs} is '{stages[differs].Name}'. {Regenerate}", planFile);
         if (DeviceType(model) is { } device && !string.Equals(device, plan.Device.Type, StringComparison.OrdinalIgnoreCase))
             onWarning(Warning(planFile,
                 $"{name} was made for device type '{plan.Device.Type}' ({plan.Device.Name}) but the model is on '{device}': " +

@@ -11,12 +11,20 @@ internal static class StageChain
     /// <c>call</c> (so hooks fire), and each intermediate stage output disposed once the next stage has consumed it
     /// (autograd keeps what it saved). The input is never disposed.
     /// </summary>
-    public static Tensor Run(IReadOnlyList<Stage> stages, Tensor input)
+    public static Tensor Run(IReadOnlyList<Stage> stages, Tensor input) => Run(stages, input, null);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{Stage}, Tensor)"/>, where the stages with <paramref name="tidy"/>[i] set run tidy
+    /// (<see cref="Tidy.TidyRun"/>): each frees every handle it made but its output, and what its modules hold, as soon
+    /// as it returns.
+    /// </summary>
+    public static Tensor Run(IReadOnlyList<Stage> stages, Tensor input, IReadOnlyList<bool>? tidy)
     {
         Tensor current = input;
-        foreach (var stage in stages)
+        for (int i = 0; i < stages.Count; i++)
         {
-            var next = stage.Module.call(current);
+            var stage = stages[i];
+            var next = tidy is not null && tidy[i] ? Tidy.TidyRun.Call(stage.Module, current) : stage.Module.call(current);
             DisposeIntermediate(current, input, next);
             current = next;
         }

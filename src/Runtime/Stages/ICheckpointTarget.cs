@@ -26,6 +26,13 @@ public interface ICheckpointTarget
     /// <summary>The random seed for model creation and data.</summary>
     long Seed => 0;
 
+    /// <summary>
+    /// Module path patterns of units that must not run tidy (syntax: <c>AutoCkpt.Formats.NoTidyPatterns</c>); the
+    /// profiler records them as not allowing tidy, and the bench applies them. Pass the same patterns to
+    /// <c>Checkpointing.Apply</c> in the training app (<c>CheckpointOptions.NoTidy</c>). Default: none.
+    /// </summary>
+    System.Collections.Generic.IReadOnlyList<string> NoTidy => [];
+
     /// <summary>The optimizer used in training, or null for none. Its state counts as fixed memory.</summary>
     torch.optim.Optimizer? CreateOptimizer(torch.nn.Module model) => null;
 }

@@ -87,7 +87,7 @@ public sealed class PlanFileTests
 
     [Fact]
     public void Given_an_unknown_format_When_parsed_Then_ACKPT003() =>
-        AssertError(ErrorCodes.PlanUnknownFormat, SpecExample.Replace("autockpt-plan/1", "autockpt-plan/2"), "autockpt-plan/2");
+        AssertError(ErrorCodes.PlanUnknownFormat, SpecExample.Replace("autockpt-plan/1", "autockpt-plan/9"), "autockpt-plan/9");
 
     [Theory]
     [InlineData("  fingerprint: sha256:abc\n", "model.fingerprint")]

@@ -44,6 +44,18 @@ public sealed class ContractTests
         Assert.Equal(formatsAccepts, CapSyntax.HeadroomProblem(headroom) is null);
     }
 
+    [Theory]
+    [InlineData("head")] [InlineData("blocks.*;head")] [InlineData("blocks.0, blocks.1")] [InlineData("*")]
+    [InlineData("blocks 0")] [InlineData("a,,b")] [InlineData("head;")] [InlineData("x?")] [InlineData("\"a\"")]
+    public void Given_no_tidy_patterns_When_checked_by_the_task_and_by_NoTidyPatterns_Then_both_accept_or_both_reject(string patterns)
+    {
+        bool formatsAccepts;
+        try { NoTidyPatterns.Parse([patterns]); formatsAccepts = true; }
+        catch (AckptException) { formatsAccepts = false; }
+
+        Assert.Equal(formatsAccepts, PlanOptions.NoTidyProblem(patterns) is null);
+    }
+
     [Fact]
     public void Given_the_default_plan_file_name_When_compared_with_the_props_Then_they_agree()
     {

@@ -17,6 +17,7 @@ public sealed class GeneratePlanTests : IDisposable
         task.Solver = "cpsat";
         task.TimeLimit = "2.5";
         task.MaxSegment = "4";
+        task.NoTidy = " head;blocks.* ";
 
         Assert.True(task.Execute());
 
@@ -24,7 +25,7 @@ public sealed class GeneratePlanTests : IDisposable
         Assert.Equal("/usr/bin/dotnet-test", file);
         Assert.Equal(_f.Root, workDir);
         Assert.Equal(["exec", _f.CliPath, "plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--headroom", "1GiB", "--solver", "cpsat",
-            "--time-limit", "2.5", "--max-segment", "4", "--out", _f.PlanPath], args);
+            "--time-limit", "2.5", "--max-segment", "4", "--no-tidy", "head;blocks.*", "--out", _f.PlanPath], args);
     }
 
     [Fact]

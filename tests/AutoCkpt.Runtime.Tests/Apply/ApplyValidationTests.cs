@@ -38,7 +38,7 @@ public sealed class ApplyValidationTests : IDisposable
     [Fact]
     public void Given_an_unknown_format_When_applied_Then_ACKPT003()
     {
-        string path = Write(PlanFile.Format(Plans.EveryStage(_model)).Replace("autockpt-plan/1", "autockpt-plan/9"));
+        string path = Write(PlanFile.Format(Plans.EveryStage(_model)).Replace(Plan.FormatTag, "autockpt-plan/9"));
         AssertRefused(ErrorCodes.PlanUnknownFormat, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
     }
 

@@ -8,7 +8,8 @@ internal static class Plans
 {
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
-    /// "k" (keep) or "r" (recompute) followed by "first-last" or a single stage, separated by spaces.
+    /// "k" (keep), "t" (keep, tidy) or "r" (recompute) followed by "first-last" or a single stage, separated by spaces.
+    /// The plan names its units by the model's stage names (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
     {
@@ -21,6 +22,8 @@ internal static class Plans
             BatchSize = 8,
             MemoryCapBytes = 1_000_000,
             Segments = Parse(segments),
+            UnitPaths = [.. stages.Select(s => s.Name)],
+            TidyUnits = Tidy(segments, stages.Count),
         };
     }
 
@@ -33,6 +36,16 @@ internal static class Plans
 
     /// <summary>One keep segment over all stages.</summary>
     public static Plan KeepAll(torch.nn.Module model) => For(model, $"k0-{ModelStages.Of(model).Count - 1}");
+
+    /// <summary>Per stage: true inside a "t" segment.</summary>
+    public static IReadOnlyList<bool> Tidy(string segments, int stages)
+    {
+        var tidy = new bool[stages];
+        foreach (var (s, segment) in segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Zip(Parse(segments)))
+            if (s[0] == 't')
+                for (int i = segment.First; i <= Math.Min(segment.Last, stages - 1); i++) tidy[i] = true;
+        return tidy;
+    }
 
     public static IReadOnlyList<Segment> Parse(string segments) =>
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
