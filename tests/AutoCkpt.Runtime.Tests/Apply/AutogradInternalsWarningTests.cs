@@ -19,7 +19,7 @@ public sealed class AutogradInternalsWarningTests
     {
         var plain = TestModels.Mlp(float32);
         var warnings = new List<string>();
-        var model = AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, "r0-2 k3-4 r5-7"), "my.plan.yaml", warnings.Add, Lacking);
+        var model = AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, "r0-2 k3-4 r5-7"), "my.plan.yaml", warnings.Add, null, Lacking);
         var (input, target) = TestModels.Batches(1, 16, float32)[0];
         using (NewDisposeScope())
             TestModels.MseLoss(model.call(input), target).backward();
@@ -34,7 +34,7 @@ public sealed class AutogradInternalsWarningTests
     {
         var plain = TestModels.Mlp(float32);
         var warnings = new List<string>();
-        AutoCkpt.Checkpointing.Apply(plain, Plans.KeepAll(plain), null, warnings.Add, Lacking);
+        AutoCkpt.Checkpointing.Apply(plain, Plans.KeepAll(plain), null, warnings.Add, null, Lacking);
         Assert.Empty(warnings);
     }
 
