@@ -26,6 +26,9 @@ public sealed class BoundedParserTests
         // Lists and mappings as keys: a key is hashed over its whole expansion (the billion-laughs hang).
         { "? [1, 2]\n: x\n", "keys must be single values" },
         { "{ [1]: 2 }\n", "keys must be single values" },
+        // A recursive alias used as a key overflowed the stack (checked on bfa0bcc).
+        { "? &r [ *r ]\n: x\n", "keys must be single values" },
+        { "? &r { k: *r }\n: x\n", "keys must be single values" },
         // Duplicate keys, several documents.
         { "format: a\nformat: b\n", "not valid YAML" },
         { "format: a\n---\nformat: b\n", "a second YAML document" },
