@@ -50,9 +50,9 @@ public static class PlanFile
             HeadroomBytes = headroom,
             Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes", long.MaxValue), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
             Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Ratio("gap"), solver.Seconds("solve_seconds")),
-            Baselines = root.List("baselines", required: false).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes", long.MaxValue), b.Seconds("step_seconds"))).ToList(),
+            Baselines = root.List("baselines", required: false, max: FileLimits.MaxListEntries).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes", long.MaxValue), b.Seconds("step_seconds"))).ToList(),
             ProfilePath = root.OptStr("profile"),
-            Sweep = root.List("sweep", required: false).Select(ParseSweepPoint).ToList(),
+            Sweep = root.List("sweep", required: false, max: FileLimits.MaxListEntries).Select(ParseSweepPoint).ToList(),
             Segments = segments,
         };
     }
