@@ -19,6 +19,12 @@ public static class FileLimits
     /// <summary>The most YAML nodes and events read from one file.</summary>
     public const int MaxEvents = 1_000_000;
 
+    /// <summary>
+    /// The most entries of a plan's <c>baselines</c> and <c>sweep</c> lists (the planner writes a few dozen), so that no
+    /// list but the stages can make reading and showing a file slow.
+    /// </summary>
+    public const int MaxListEntries = 1_000;
+
     /// <summary>The most stages a profile or plan may have.</summary>
     public const int MaxStages = 10_000;
 

@@ -28,4 +28,12 @@ public sealed class PlanBoundsTests
         string text = PlanText().Replace("headroom_bytes: 20000\n", "headroom_bytes: 20000\npredicted: { peak_bytes: 1, step_seconds: 4.9e-324, recompute_seconds: 0 }\n");
         AssertRefused(profile: false, text, "predicted.step_seconds is 4.9e-324 seconds");
     }
+
+    [Fact]
+    public void Given_more_baselines_than_the_bound_When_parsed_Then_ACKPT002_before_reading_them()
+    {
+        // Found by the fuzzer: 30,000 baselines took a minute to show.
+        string baselines = "baselines:\n" + string.Concat(Enumerable.Repeat("  - { name: none, peak_bytes: 1, step_seconds: 1 }\n", FileLimits.MaxListEntries + 1));
+        AssertRefused(profile: false, PlanText().Replace("segments:\n", baselines + "segments:\n"), "baselines has 1001 entries, more than the 1000");
+    }
 }
