@@ -28,8 +28,11 @@ public static class FileLimits
     /// <summary>The most stages a profile or plan may have.</summary>
     public const int MaxStages = 10_000;
 
-    /// <summary>The largest byte count a profile may hold, 2^48 (256 TiB), far above any device's memory.</summary>
-    public const long MaxBytes = 1L << 48;
+    /// <summary>
+    /// The largest byte count a profile may hold, 2^40 (1 TiB), far above any device's memory; small enough that the
+    /// planner's sums over every figure of <see cref="MaxStages"/> stages stay below its 2^62 bound (ACKPT045).
+    /// </summary>
+    public const long MaxBytes = 1L << 40;
 
     /// <summary>The longest time one stage's pass may take, in seconds (1e6, about 11.6 days).</summary>
     public const double MaxStageSeconds = 1e6;

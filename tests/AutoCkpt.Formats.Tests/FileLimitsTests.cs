@@ -4,7 +4,7 @@ using Xunit;
 namespace AutoCkpt.Formats.Tests;
 
 /// <summary>
-/// What the bounds buy: a profile with the most stages and every count at its bound (freed counts at −2^48) still
+/// What the bounds buy: a profile with the most stages and every count at its bound (freed counts at −2^40) still
 /// predicts without overflow, where before a long's wrap-around gave a negative peak that was then planned, and the
 /// plan of it reads back (its sums of times stay within the plan's bound).
 /// </summary>

@@ -70,8 +70,13 @@ public sealed record Plan
     /// <summary>The earlier format, still read: segments by stage index, no unit paths, nothing tidy.</summary>
     public const string FormatTag1 = "autockpt-plan/1";
 
-    /// <summary>The format the plan was read from; a written plan is <see cref="FormatTag"/> when it has <see cref="UnitPaths"/>.</summary>
-    public string Format { get; init; } = FormatTag;
+    /// <summary>
+    /// The format the plan was read from; for a plan made in memory, the one it is written as:
+    /// <see cref="FormatTag"/> when it has <see cref="UnitPaths"/>, else <see cref="FormatTag1"/>.
+    /// </summary>
+    public string Format { get => _format ?? (UnitPaths.Count > 0 ? FormatTag : FormatTag1); init => _format = value; }
+
+    private readonly string? _format;
     /// <summary>The ICheckpointTarget's name.</summary>
     public required string Target { get; init; }
     /// <summary>The model the plan is for.</summary>

@@ -5,7 +5,7 @@ using static AutoCkpt.Formats.Tests.Support.Texts;
 namespace AutoCkpt.Formats.Tests.Profiles;
 
 /// <summary>
-/// Numbers out of range get ACKPT021 naming the key: byte counts past 2^48 (so the planner's sums over at most
+/// Numbers out of range get ACKPT021 naming the key: byte counts past 2^40 (so the planner's sums over at most
 /// 10,000 stages cannot overflow a long, which gave uncoded overflows or negative peaks), times that are negative,
 /// not finite, denormal or huge, and stage counts past 10,000.
 /// </summary>
@@ -15,8 +15,8 @@ public sealed class ProfileBoundsTests
     [InlineData("    output_bytes: 4096\n", "    output_bytes: 9223372036854775808\n", "stages[0].output_bytes is out of range")]
     [InlineData("    output_bytes: 4096\n", "    output_bytes: 99999999999999999999999\n", "stages[0].output_bytes is out of range")]
     [InlineData("    output_bytes: 4096\n", "    output_bytes: 1e400\n", "stages[0].output_bytes must be a whole number")]
-    [InlineData("    retained_bytes: 8192\n", "    retained_bytes: 9223372036854775807\n", "stages[0].retained_bytes is 9223372036854775807 bytes, more than the 281474976710656")]
-    [InlineData("    retained_bytes: 8192\n", "    retained_bytes: 281474976710657\n", "more than the 281474976710656")]
+    [InlineData("    retained_bytes: 8192\n", "    retained_bytes: 9223372036854775807\n", "stages[0].retained_bytes is 9223372036854775807 bytes, more than the 1099511627776")]
+    [InlineData("    retained_bytes: 8192\n", "    retained_bytes: 1099511627777\n", "more than the 1099511627776")]
     [InlineData("parameters: 1000", "parameters: 4611686018427387904", "fixed_bytes.parameters is 4611686018427387904 bytes")]
     [InlineData("    forward_seconds: 0.001\n", "    forward_seconds: 5e-324\n", "stages[0].forward_seconds is 5e-324 seconds: a time must be 0 or from 1E-12 to 1000000")]
     [InlineData("    forward_seconds: 0.001\n", "    forward_seconds: 1e7\n", "stages[0].forward_seconds is 1e7 seconds")]
@@ -39,8 +39,8 @@ public sealed class ProfileBoundsTests
     [Fact]
     public void Given_a_negative_backward_freed_count_past_the_bound_When_parsed_Then_ACKPT021()
     {
-        string text = ReplaceFirst(ProfileText(), "    backward_transient_bytes: 256\n", "    backward_transient_bytes: 256\n    backward_freed_bytes: -281474976710657\n");
-        AssertRefused(profile: true, text, "stages[0].backward_freed_bytes is -281474976710657 bytes");
+        string text = ReplaceFirst(ProfileText(), "    backward_transient_bytes: 256\n", "    backward_transient_bytes: 256\n    backward_freed_bytes: -1099511627777\n");
+        AssertRefused(profile: true, text, "stages[0].backward_freed_bytes is -1099511627777 bytes");
     }
 
     [Fact]
