@@ -1,3 +1,4 @@
+using AutoCkpt.Formats;
 using Microsoft.Build.Utilities;
 
 namespace AutoCkpt.MSBuild.Checks;
@@ -23,20 +24,20 @@ internal static class ProfileChecks
         string text = File.ReadAllText(profileFile);
         string? device = YamlPeek.Find(text, "device", "type");
         if (device is not null && targetDevice.Length > 0 && !string.Equals(device, targetDevice, StringComparison.OrdinalIgnoreCase))
-            log.LogWarning("AutoCkpt", AckptCodes.PlanDeviceMismatch, null, profileFile, 0, 0, 0, 0,
+            log.LogWarning("AutoCkpt", ErrorCodes.PlanDeviceMismatch, null, profileFile, 0, 0, 0, 0,
                 $"the profile was measured on '{device}' but this build targets '{targetDevice}'{Because(targetDeviceSource)}: " +
                 $"the plan's memory and time predictions hold only on the device type profiled. Profile on '{targetDevice}' " +
                 "(autockpt profile --device " + targetDevice + "), or set AutoCkptDevice if the build guessed wrong.");
 
         string? fingerprint = YamlPeek.Find(text, "model", "fingerprint");
         if (fingerprint is not null && expectedFingerprint.Length > 0 && !string.Equals(fingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
-            log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
+            log.LogWarning("AutoCkpt", ErrorCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
                 $"the profile is for model fingerprint '{fingerprint}' but AutoCkptModelFingerprint is '{expectedFingerprint}': " +
                 "the model changed since it was profiled, and the runtime will reject this plan (ACKPT005). Re-run autockpt profile.");
 
         string? target = YamlPeek.FindTopLevel(text, "target");
         if (target is not null && expectedTarget.Length > 0 && !string.Equals(target, expectedTarget, StringComparison.Ordinal))
-            log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
+            log.LogWarning("AutoCkpt", ErrorCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
                 $"the profile is for target '{target}' but AutoCkptCheckpointTarget is '{expectedTarget}': the plan would be for another model. " +
                 "Re-run autockpt profile --target " + expectedTarget + ".");
     }

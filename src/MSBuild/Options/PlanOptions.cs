@@ -1,19 +1,16 @@
-using System.Globalization;
+using AutoCkpt.Formats;
 
 namespace AutoCkpt.MSBuild.Options;
 
 /// <summary>
-/// The planner options as the MSBuild properties give them, checked once. <see cref="Problems"/> lists each bad
-/// property with what is wrong; <see cref="Arguments"/> is the <c>autockpt plan</c> command line they make.
+/// The planner options as the MSBuild properties give them, checked by the command line's own parsers
+/// (AutoCkpt.Formats' <see cref="MemoryCap"/> and <see cref="PlannerOptionText"/>), so that a bad property fails at
+/// the property, with no child process, and the task lets through exactly what <c>autockpt plan</c> accepts.
+/// <see cref="Problems"/> lists each bad property with what is wrong; <see cref="Arguments"/> is the
+/// <c>autockpt plan</c> command line they make.
 /// </summary>
 internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string Solver, string TimeLimit, string MaxSegment)
 {
-    /// <summary>The solvers <c>autockpt plan --solver</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> Solvers = ["auto", "mip", "cpsat", "exact"];
-
-    /// <summary>The longest time limit <c>autockpt plan --time-limit</c> accepts (PlanRequest.MaxTimeLimitSeconds), in seconds.</summary>
-    public const double MaxTimeLimitSeconds = 7 * 24 * 3600;
-
     /// <summary>AutoCkptHeadroom, trimmed; empty for the planner's default.</summary>
     public string Headroom { get; init; } = "";
 
@@ -23,16 +20,12 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         var problems = new List<string>();
         if (MemoryCap.Trim().Length == 0)
             problems.Add("AutoCkptMemoryCap is not set: give the memory cap the plan must fit, e.g. <AutoCkptMemoryCap>6GiB</AutoCkptMemoryCap> or 60%.");
-        else if (CapSyntax.Problem(MemoryCap) is { } capProblem)
-            problems.Add($"AutoCkptMemoryCap '{MemoryCap}' {capProblem}.");
-        if (Headroom.Length > 0 && CapSyntax.HeadroomProblem(Headroom) is { } headroomProblem)
-            problems.Add($"AutoCkptHeadroom '{Headroom}' {headroomProblem}.");
-        if (Solver.Length > 0 && !Solvers.Contains(Solver))
-            problems.Add($"AutoCkptSolver '{Solver}' is unknown: use {string.Join(", ", Solvers)}, or leave it empty for the planner's default.");
-        if (TimeLimit.Length > 0 && !(double.TryParse(TimeLimit, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && t <= MaxTimeLimitSeconds))
-            problems.Add($"AutoCkptTimeLimit '{TimeLimit}' must be a positive number of seconds, at most {MaxTimeLimitSeconds} (a week).");
-        if (MaxSegment.Length > 0 && !(int.TryParse(MaxSegment, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0))
-            problems.Add($"AutoCkptMaxSegment '{MaxSegment}' must be a positive whole number of stages.");
+        else
+            Check(problems, () => Formats.MemoryCap.Parse(MemoryCap, name: "AutoCkptMemoryCap"));
+        if (Headroom.Length > 0) Check(problems, () => Formats.MemoryCap.ParseHeadroom(Headroom, name: "AutoCkptHeadroom"));
+        if (Solver.Length > 0) Check(problems, () => PlannerOptionText.ParseSolver(Solver, "AutoCkptSolver"));
+        if (TimeLimit.Length > 0) Check(problems, () => PlannerOptionText.ParseTimeLimit(TimeLimit, "AutoCkptTimeLimit"));
+        if (MaxSegment.Length > 0) Check(problems, () => PlannerOptionText.ParseMaxSegment(MaxSegment, "AutoCkptMaxSegment"));
         return problems;
     }
 
@@ -45,5 +38,11 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         if (TimeLimit.Length > 0) args.AddRange(["--time-limit", TimeLimit]);
         if (MaxSegment.Length > 0) args.AddRange(["--max-segment", MaxSegment]);
         return args;
+    }
+
+    private static void Check(List<string> problems, Func<object?> parse)
+    {
+        try { parse(); }
+        catch (AckptException e) { problems.Add(e.Message); }
     }
 }
