@@ -122,6 +122,13 @@ public abstract class CliTask : ToolTask
                 $"the autockpt command line was not found at '{CliAssembly}': reinstall the AutoCkpt.MSBuild package, or set AutoCkptCliAssembly.");
             return false;
         }
+        if (Path.IsPathRooted(DotnetHost) && !File.Exists(DotnetHost))
+        {
+            Log.LogError("AutoCkpt", ErrorCodes.PlannerProcessFailed, null, ProjectFile.Length == 0 ? null : ProjectFile, 0, 0, 0, 0,
+                $"the dotnet host '{DotnetHost}' (AutoCkptDotnetHost) does not exist: leave AutoCkptDotnetHost empty for the dotnet running the build.");
+            if (deleteOnFailure) DeleteQuietly(destination);
+            return false;
+        }
         string full = Path.GetFullPath(destination);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         byte[]? before = File.Exists(full) ? File.ReadAllBytes(full) : null;

@@ -180,6 +180,24 @@ public sealed class GeneratePlanTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_dotnet_host_that_does_not_exist_When_executed_Then_ACKPT062_names_AutoCkptDotnetHost_and_the_stale_plan_is_deleted()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var tool = FakeTool.Writing("x");
+        var task = _f.Task(tool);
+        task.DotnetHost = Path.Combine(_f.Root, "nowhere", "dotnet");
+
+        Assert.False(task.Execute());
+
+        Assert.Empty(tool.Calls);
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal(("ACKPT062", _f.ProjectPath), (e.Code, e.File));
+        Assert.Contains("AutoCkptDotnetHost", e.Message);
+        Assert.False(File.Exists(_f.PlanPath));
+    }
+
+    [Fact]
     public void Given_no_command_line_at_the_path_When_executed_Then_ACKPT062_names_it()
     {
         var tool = FakeTool.Writing("x");
