@@ -1,5 +1,5 @@
+using AutoCkpt.Formats;
 using AutoCkpt.MSBuild.Checks;
-using AutoCkpt.MSBuild.Cli;
 using AutoCkpt.MSBuild.Options;
 using Microsoft.Build.Framework;
 
@@ -12,11 +12,6 @@ namespace AutoCkpt.MSBuild;
 /// </summary>
 public sealed class GeneratePlan : CliTask
 {
-    /// <summary>Creates the task with the real child-process runner.</summary>
-    public GeneratePlan() : this(new ProcessCommandRunner()) { }
-
-    internal GeneratePlan(ICommandRunner runner) : base(runner) { }
-
     /// <summary>The profile to plan for (AutoCkptProfile), full path.</summary>
     [Required] public string ProfileFile { get; set; } = "";
 
@@ -68,7 +63,7 @@ public sealed class GeneratePlan : CliTask
         {
             DeleteQuietly(PlanFile);
             if (File.Exists(PlanFile))
-                Log.LogError("AutoCkpt", AckptCodes.StalePlan, null, PlanFile, 0, 0, 0, 0,
+                Log.LogError("AutoCkpt", ErrorCodes.StalePlan, null, PlanFile, 0, 0, 0, 0,
                     $"the plan '{PlanFile}' was made by an earlier build and could not be deleted: it is stale; delete it before running the app.");
             else
                 Log.LogMessage(MessageImportance.High, "AutoCkpt: deleted the stale plan {0}, as this build could not remake it", PlanFile);
@@ -85,7 +80,7 @@ public sealed class GeneratePlan : CliTask
 
         if (!File.Exists(ProfileFile))
         {
-            Log.LogError("AutoCkpt", AckptCodes.ProfileMissing, null, ProfileFile, 0, 0, 0, 0,
+            Log.LogError("AutoCkpt", ErrorCodes.ProfileMissing, null, ProfileFile, 0, 0, 0, 0,
                 $"profile '{ProfileFile}' (AutoCkptProfile) does not exist: run 'autockpt profile' to make one, or set AutoCkptProfileOnBuild=true.");
             return false;
         }

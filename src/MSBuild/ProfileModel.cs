@@ -1,4 +1,3 @@
-using AutoCkpt.MSBuild.Cli;
 using Microsoft.Build.Framework;
 
 namespace AutoCkpt.MSBuild;
@@ -10,11 +9,6 @@ namespace AutoCkpt.MSBuild;
 /// </summary>
 public sealed class ProfileModel : CliTask
 {
-    /// <summary>Creates the task with the real child-process runner.</summary>
-    public ProfileModel() : this(new ProcessCommandRunner()) { }
-
-    internal ProfileModel(ICommandRunner runner) : base(runner) { }
-
     /// <summary>The built app or library that holds the ICheckpointTarget (normally $(TargetPath)).</summary>
     [Required] public string ProjectAssembly { get; set; } = "";
 

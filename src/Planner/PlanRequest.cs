@@ -25,7 +25,7 @@ public sealed record PlanRequest
     public const double DefaultTimeLimitSeconds = 10;
 
     /// <summary>The longest time limit, in seconds: one week (a TimeSpan holds up to about 29,000 years).</summary>
-    public const double MaxTimeLimitSeconds = 7 * 24 * 3600;
+    public const double MaxTimeLimitSeconds = PlannerOptionText.MaxTimeLimitSeconds;
 
     /// <summary>The validated profile.</summary>
     public required Profile Profile { get; init; }

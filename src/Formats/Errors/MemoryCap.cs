@@ -27,19 +27,20 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
     /// Parses "8000000000", "6GiB", "512 MB" (a space between number and unit is allowed) or "60%". Units: B, KB, MB,
     /// GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (powers of 1024), case-insensitive. Throws
     /// <see cref="AckptException"/> (ACKPT041) on an unknown unit, a non-positive value, less than a byte, more than
-    /// <see cref="MaxBytes"/> or a percentage over <see cref="MaxPercent"/>.
+    /// <see cref="MaxBytes"/> or a percentage over <see cref="MaxPercent"/>; its message names the value as
+    /// <paramref name="name"/> (the MSBuild task passes its property's name).
     /// </summary>
-    public static MemoryCap Parse(string text, string? file = null) => ParseSize(text, file, "memory cap", allowZero: false);
+    public static MemoryCap Parse(string text, string? file = null, string name = "memory cap") => ParseSize(text, file, name, allowZero: false);
 
     /// <summary>
     /// Parses a headroom, the part of the cap a plan leaves unused: the same syntax as <see cref="Parse"/>, where N%
-    /// is a percentage of the cap (below 100) and 0 is allowed. Throws <see cref="AckptException"/> (ACKPT041).
+    /// is a percentage of the cap (below 100) and 0 is allowed; <paramref name="name"/> as in <see cref="Parse"/>. Throws <see cref="AckptException"/> (ACKPT041).
     /// </summary>
-    public static MemoryCap ParseHeadroom(string text, string? file = null)
+    public static MemoryCap ParseHeadroom(string text, string? file = null, string name = "headroom")
     {
-        var headroom = ParseSize(text, file, "headroom", allowZero: true);
+        var headroom = ParseSize(text, file, name, allowZero: true);
         if (headroom.Percent >= 100)
-            throw new AckptException(ErrorCodes.BadCap, $"headroom '{text}' must be less than 100% of the cap.", file);
+            throw new AckptException(ErrorCodes.BadCap, $"{name} '{text}' must be less than 100% of the cap.", file);
         return headroom;
     }
 

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats;
 using Microsoft.Build.Utilities;
 
 namespace AutoCkpt.MSBuild.Checks;
@@ -7,11 +8,14 @@ namespace AutoCkpt.MSBuild.Checks;
 /// device type than the app is built for (ACKPT007), or it is for another model than the project declares: its
 /// fingerprint differs from AutoCkptModelFingerprint, or its target from AutoCkptCheckpointTarget (ACKPT061). The
 /// real fingerprint needs the model built in memory, so it is only known at run time, where the runtime checks it
-/// (ACKPT005).
+/// (ACKPT005). The profile is read by AutoCkpt.Formats' <see cref="ProfileFile"/>, the reader the planner uses.
 /// </summary>
 internal static class ProfileChecks
 {
-    /// <summary>Logs the warnings for the profile at <paramref name="profileFile"/>; silent when a value is unknown.</summary>
+    /// <summary>
+    /// Logs the warnings for the profile at <paramref name="profileFile"/>; silent where the project declares nothing, and
+    /// when the profile does not read (the planner reports that, with its line).
+    /// </summary>
     /// <param name="log">Where warnings go.</param>
     /// <param name="profileFile">The profile, which must exist.</param>
     /// <param name="targetDevice">"cpu", "cuda" or empty when the build does not know.</param>
@@ -20,23 +24,25 @@ internal static class ProfileChecks
     /// <param name="expectedTarget">The ICheckpointTarget name the project declares, or empty.</param>
     public static void Run(TaskLoggingHelper log, string profileFile, string targetDevice, string targetDeviceSource, string expectedFingerprint, string expectedTarget)
     {
-        string text = File.ReadAllText(profileFile);
-        string? device = YamlPeek.Find(text, "device", "type");
-        if (device is not null && targetDevice.Length > 0 && !string.Equals(device, targetDevice, StringComparison.OrdinalIgnoreCase))
-            log.LogWarning("AutoCkpt", AckptCodes.PlanDeviceMismatch, null, profileFile, 0, 0, 0, 0,
+        Profile profile;
+        try { profile = ProfileFile.Read(profileFile); }
+        catch (AckptException) { return; } // the planner reads it next and reports what is wrong, with its line
+        string device = profile.Device.Type;
+        if (targetDevice.Length > 0 && !string.Equals(device, targetDevice, StringComparison.OrdinalIgnoreCase))
+            log.LogWarning("AutoCkpt", ErrorCodes.PlanDeviceMismatch, null, profileFile, 0, 0, 0, 0,
                 $"the profile was measured on '{device}' but this build targets '{targetDevice}'{Because(targetDeviceSource)}: " +
                 $"the plan's memory and time predictions hold only on the device type profiled. Profile on '{targetDevice}' " +
                 "(autockpt profile --device " + targetDevice + "), or set AutoCkptDevice if the build guessed wrong.");
 
-        string? fingerprint = YamlPeek.Find(text, "model", "fingerprint");
-        if (fingerprint is not null && expectedFingerprint.Length > 0 && !string.Equals(fingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
-            log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
+        string fingerprint = profile.Model.Fingerprint;
+        if (expectedFingerprint.Length > 0 && !string.Equals(fingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
+            log.LogWarning("AutoCkpt", ErrorCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
                 $"the profile is for model fingerprint '{fingerprint}' but AutoCkptModelFingerprint is '{expectedFingerprint}': " +
                 "the model changed since it was profiled, and the runtime will reject this plan (ACKPT005). Re-run autockpt profile.");
 
-        string? target = YamlPeek.FindTopLevel(text, "target");
-        if (target is not null && expectedTarget.Length > 0 && !string.Equals(target, expectedTarget, StringComparison.Ordinal))
-            log.LogWarning("AutoCkpt", AckptCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
+        string target = profile.Target;
+        if (expectedTarget.Length > 0 && !string.Equals(target, expectedTarget, StringComparison.Ordinal))
+            log.LogWarning("AutoCkpt", ErrorCodes.StaleProfile, null, profileFile, 0, 0, 0, 0,
                 $"the profile is for target '{target}' but AutoCkptCheckpointTarget is '{expectedTarget}': the plan would be for another model. " +
                 "Re-run autockpt profile --target " + expectedTarget + ".");
     }

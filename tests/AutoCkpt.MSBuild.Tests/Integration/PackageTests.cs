@@ -6,7 +6,7 @@ namespace AutoCkpt.MSBuild.Tests.Integration;
 /// What a user does, with the packages from `dotnet pack` in a folder and a fresh project outside the repo (its own
 /// nuget.config: that folder plus nuget.org): build with AutoCkptProfileOnBuild (the build profiles the model, then
 /// plans), run the app (it applies the plan it finds beside itself), then install the tool and plan with it. The
-/// packages get a version of their own and restore into the project's own package folder (the machine's cache is a
+/// packages get a version of their own (MinVerVersionOverride: MinVer, not PackageVersion, sets it) and restore into the project's own package folder (the machine's cache is a
 /// read-only fallback), so no stale copy is used. Natives are packed for linux-x64 only.
 /// </summary>
 public sealed class PackedConsumer : IDisposable
@@ -17,7 +17,7 @@ public sealed class PackedConsumer : IDisposable
         Directory.CreateDirectory(App);
         Pack = SampleProject.Run(RepoPaths.Root, "dotnet", ["pack", Path.Combine(RepoPaths.Root, "AutoCkpt.sln"), "--no-build",
             "-c", RepoPaths.Configuration, "-nodeReuse:false", "-tl:off", $"-p:PackageOutputPath={Packages}/",
-            $"-p:PackageVersion={Version}", "-p:AutoCkptPackRuntimes=linux-x64"]);
+            $"-p:MinVerVersionOverride={Version}", "-p:AutoCkptPackRuntimes=linux-x64"]);
         if (Pack.ExitCode != 0) return;
 
         WriteApp();

@@ -1,47 +1,78 @@
-using System.Reflection;
 using AutoCkpt.Formats;
-using AutoCkpt.MSBuild.Options;
 
 namespace AutoCkpt.MSBuild.Tests.Unit;
 
-/// <summary>The task assembly copies a few things from AutoCkpt.Formats to stay dependency-free; these keep them in step.</summary>
-public sealed class ContractTests
+/// <summary>
+/// The task checks the planner properties with the command line's own parsers; these check, through the task, that it
+/// lets a value through to the planner exactly when the command line accepts it, and otherwise fails at the property.
+/// </summary>
+public sealed class ContractTests : IDisposable
 {
-    [Fact]
-    public void Given_the_task_codes_When_compared_with_ErrorCodes_Then_each_has_the_same_value()
-    {
-        var formats = typeof(ErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static).ToDictionary(f => f.Name, f => (string)f.GetValue(null)!);
-        var task = typeof(GeneratePlan).Assembly.GetType("AutoCkpt.MSBuild.AckptCodes")!.GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static);
+    private readonly TaskFixture _f = new();
 
-        Assert.NotEmpty(task);
-        Assert.All(task, f => Assert.Equal(formats[f.Name], (string)f.GetValue(null)!));
+    public void Dispose() => _f.Dispose();
+
+    /// <summary>Runs the task with <paramref name="set"/> applied; true when it reached the planner.</summary>
+    private bool ReachesThePlanner(Action<GeneratePlan> set, string cap = "1GiB")
+    {
+        var tool = FakeTool.Writing("format: autockpt-plan/1\n");
+        var task = _f.Task(tool, cap);
+        set(task);
+        bool ok = task.Execute();
+        Assert.Equal(ok, tool.Calls.Count == 1);
+        Assert.All(_f.Engine.Errors, e => Assert.Equal(("ACKPT060", _f.ProjectPath), (e.Code, e.File)));
+        return ok;
+    }
+
+    private static bool Accepts(Action parse)
+    {
+        try { parse(); return true; }
+        catch (AckptException) { return false; }
     }
 
     [Theory]
     [InlineData("6GiB")] [InlineData("512 MB")] [InlineData("8000000000")] [InlineData("60%")] [InlineData("1.5e3 kib")]
-    [InlineData("0")] [InlineData("-1GiB")] [InlineData("6 GiBs")] [InlineData("GiB")] [InlineData("")] [InlineData("6 G")] [InlineData(".5TB")]
+    [InlineData("0")] [InlineData("-1GiB")] [InlineData("6 GiBs")] [InlineData("GiB")] [InlineData("6 G")] [InlineData(".5TB")]
     [InlineData("20 MiB")] [InlineData("0.5")] [InlineData("1e19")] [InlineData("1EiB")] [InlineData("1048576TiB")] [InlineData("1048577TiB")]
     [InlineData("1e-300")] [InlineData("5e-324")] [InlineData("1e400")] [InlineData("1e6%")] [InlineData("2e6%")] [InlineData("1e400%")]
-    public void Given_a_cap_When_checked_by_the_task_and_by_MemoryCap_Then_both_accept_or_both_reject(string cap)
+    public void Given_a_cap_When_the_task_runs_Then_it_reaches_the_planner_exactly_when_MemoryCap_accepts_it(string cap)
     {
-        bool formatsAccepts;
-        try { MemoryCap.Parse(cap); formatsAccepts = true; }
-        catch (AckptException) { formatsAccepts = false; }
-
-        Assert.Equal(formatsAccepts, CapSyntax.Problem(cap) is null);
+        Assert.Equal(Accepts(() => MemoryCap.Parse(cap)), ReachesThePlanner(_ => { }, cap));
     }
 
     [Theory]
     [InlineData("2%")] [InlineData("0")] [InlineData("0%")] [InlineData("0 GiBs")] [InlineData("1MiB")] [InlineData("99.5%")]
-    [InlineData("100%")] [InlineData("-1")] [InlineData("")] [InlineData("2 percent")] [InlineData("512 MB")]
+    [InlineData("100%")] [InlineData("-1")] [InlineData("2 percent")] [InlineData("512 MB")]
     [InlineData("0.5")] [InlineData("1e19")] [InlineData("5e-324")] [InlineData("1e400%")] [InlineData("0 MiB")] [InlineData("1 MiB")]
-    public void Given_a_headroom_When_checked_by_the_task_and_by_MemoryCap_Then_both_accept_or_both_reject(string headroom)
+    public void Given_a_headroom_When_the_task_runs_Then_it_reaches_the_planner_exactly_when_MemoryCap_accepts_it(string headroom)
     {
-        bool formatsAccepts;
-        try { MemoryCap.ParseHeadroom(headroom); formatsAccepts = true; }
-        catch (AckptException) { formatsAccepts = false; }
+        Assert.Equal(Accepts(() => MemoryCap.ParseHeadroom(headroom)), ReachesThePlanner(t => t.Headroom = headroom));
+    }
 
-        Assert.Equal(formatsAccepts, CapSyntax.HeadroomProblem(headroom) is null);
+    [Theory]
+    [InlineData("Solver", "cpsat")] [InlineData("Solver", "gurobi")] [InlineData("Solver", "Auto")]
+    [InlineData("TimeLimit", "2.5")] [InlineData("TimeLimit", "0")] [InlineData("TimeLimit", "604800")] [InlineData("TimeLimit", "604801")] [InlineData("TimeLimit", "NaN")]
+    [InlineData("MaxSegment", "4")] [InlineData("MaxSegment", "0")] [InlineData("MaxSegment", "+4")] [InlineData("MaxSegment", "1.5")] [InlineData("MaxSegment", "99999999999")]
+    public void Given_a_solver_option_When_the_task_runs_Then_it_reaches_the_planner_exactly_when_the_command_line_accepts_it(string property, string value)
+    {
+        Action parse = property switch
+        {
+            "Solver" => () => PlannerOptionText.ParseSolver(value.ToLowerInvariant()), // the property, like MSBuild's own, ignores case
+            "TimeLimit" => () => PlannerOptionText.ParseTimeLimit(value),
+            _ => () => PlannerOptionText.ParseMaxSegment(value),
+        };
+
+        Assert.Equal(Accepts(parse), ReachesThePlanner(t => typeof(GeneratePlan).GetProperty(property)!.SetValue(t, value)));
+    }
+
+    [Fact]
+    public void Given_a_bad_cap_When_the_task_runs_Then_its_error_is_the_command_lines_own_message_naming_the_property()
+    {
+        string cli = Assert.Throws<AckptException>(() => MemoryCap.Parse("6 GiBs")).Message;
+
+        Assert.False(ReachesThePlanner(_ => { }, "6 GiBs"));
+
+        Assert.Equal(cli.Replace("memory cap '6 GiBs'", "AutoCkptMemoryCap '6 GiBs'"), Assert.Single(_f.Engine.Errors).Message);
     }
 
     [Theory]
@@ -53,7 +84,8 @@ public sealed class ContractTests
         try { NoTidyPatterns.Parse([patterns]); formatsAccepts = true; }
         catch (AckptException) { formatsAccepts = false; }
 
-        Assert.Equal(formatsAccepts, PlanOptions.NoTidyProblem(patterns) is null);
+        var options = new PlanOptions("model.profile.yaml", "60%", "", "", "") { NoTidy = patterns.Trim() };
+        Assert.Equal(formatsAccepts, options.Problems().Count == 0);
     }
 
     [Fact]

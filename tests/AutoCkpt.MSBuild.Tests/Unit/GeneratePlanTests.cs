@@ -1,5 +1,3 @@
-using AutoCkpt.MSBuild.Cli;
-
 namespace AutoCkpt.MSBuild.Tests.Unit;
 
 public sealed class GeneratePlanTests : IDisposable
@@ -11,8 +9,8 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_valid_properties_When_executed_Then_runs_dotnet_exec_plan_with_every_option_and_the_plan_as_out()
     {
-        var runner = FakeCommandRunner.Writing("format: autockpt-plan/1\n");
-        var task = _f.Task(runner, cap: "60%");
+        var tool = FakeTool.Writing("format: autockpt-plan/1\n");
+        var task = _f.Task(tool, cap: "60%");
         task.Headroom = " 1GiB ";
         task.Solver = "cpsat";
         task.TimeLimit = "2.5";
@@ -21,17 +19,18 @@ public sealed class GeneratePlanTests : IDisposable
 
         Assert.True(task.Execute());
 
-        var (file, args, workDir) = Assert.Single(runner.Calls);
-        Assert.Equal("/usr/bin/dotnet-test", file);
+        var (args, workDir) = Assert.Single(tool.Calls);
         Assert.Equal(_f.Root, workDir);
-        Assert.Equal(["exec", _f.CliPath, "plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--headroom", "1GiB", "--solver", "cpsat",
+        Assert.Equal(["plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--headroom", "1GiB", "--solver", "cpsat",
             "--time-limit", "2.5", "--max-segment", "4", "--no-tidy", "head;blocks.*", "--out", _f.PlanPath], args);
+        var commandLine = Assert.Single(_f.Engine.Messages.OfType<Microsoft.Build.Framework.TaskCommandLineEventArgs>());
+        Assert.Equal($"{_f.HostPath} exec {_f.CliPath} {string.Join(" ", args.Select(a => a == "60%" ? "\"60%\"" : a))}", commandLine.CommandLine.TrimEnd());
     }
 
     [Fact]
     public void Given_a_successful_planner_When_executed_Then_the_plan_holds_its_output_and_counts_as_changed()
     {
-        var task = _f.Task(FakeCommandRunner.Writing("format: autockpt-plan/1\n"));
+        var task = _f.Task(FakeTool.Writing("format: autockpt-plan/1\n"));
 
         Assert.True(task.Execute());
 
@@ -42,9 +41,9 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_the_same_plan_content_When_executed_again_Then_it_counts_as_unchanged()
     {
-        Assert.True(_f.Task(FakeCommandRunner.Writing("same\n")).Execute());
+        Assert.True(_f.Task(FakeTool.Writing("same\n")).Execute());
 
-        var again = _f.Task(FakeCommandRunner.Writing("same\n"));
+        var again = _f.Task(FakeTool.Writing("same\n"));
         Assert.True(again.Execute());
 
         Assert.False(again.PlanChanged);
@@ -53,8 +52,8 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_bad_property_values_When_executed_Then_each_is_an_ACKPT060_error_on_the_project_file_and_no_process_starts()
     {
-        var runner = FakeCommandRunner.Writing("x");
-        var task = _f.Task(runner, cap: "6 GiBs");
+        var tool = FakeTool.Writing("x");
+        var task = _f.Task(tool, cap: "6 GiBs");
         task.Solver = "gurobi";
         task.TimeLimit = "-1";
         task.MaxSegment = "two";
@@ -62,7 +61,7 @@ public sealed class GeneratePlanTests : IDisposable
 
         Assert.False(task.Execute());
 
-        Assert.Empty(runner.Calls);
+        Assert.Empty(tool.Calls);
         Assert.Equal(5, _f.Engine.Errors.Count);
         Assert.All(_f.Engine.Errors, e => Assert.Equal(("ACKPT060", _f.ProjectPath), (e.Code, e.File)));
         Assert.Contains(_f.Engine.Errors, e => e.Message!.Contains("AutoCkptMemoryCap '6 GiBs'"));
@@ -77,11 +76,11 @@ public sealed class GeneratePlanTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
         File.WriteAllText(_f.PlanPath, "old plan");
-        var runner = FakeCommandRunner.Writing("x");
+        var tool = FakeTool.Writing("x");
 
-        Assert.False(_f.Task(runner, cap: "6 GiBs").Execute());
+        Assert.False(_f.Task(tool, cap: "6 GiBs").Execute());
 
-        Assert.Empty(runner.Calls);
+        Assert.Empty(tool.Calls);
         Assert.Equal("ACKPT060", Assert.Single(_f.Engine.Errors).Code);
         Assert.False(File.Exists(_f.PlanPath));
         Assert.Contains(_f.Engine.Messages, m => m.Message!.Contains("deleted the stale plan"));
@@ -92,7 +91,7 @@ public sealed class GeneratePlanTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
         File.WriteAllText(_f.PlanPath, "old plan");
-        var task = _f.Task(FakeCommandRunner.Writing("x"));
+        var task = _f.Task(FakeTool.Writing("x"));
         task.CliAssembly = Path.Combine(_f.Root, "nowhere", "autockpt.dll");
 
         Assert.False(task.Execute());
@@ -107,7 +106,7 @@ public sealed class GeneratePlanTests : IDisposable
     [InlineData("Infinity")]
     public void Given_a_time_limit_past_a_week_When_executed_Then_ACKPT060_as_the_planner_would_refuse_it(string limit)
     {
-        var task = _f.Task(FakeCommandRunner.Writing("x"));
+        var task = _f.Task(FakeTool.Writing("x"));
         task.TimeLimit = limit;
 
         Assert.False(task.Execute());
@@ -118,7 +117,7 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_no_memory_cap_When_executed_Then_ACKPT060_names_AutoCkptMemoryCap()
     {
-        Assert.False(_f.Task(FakeCommandRunner.Writing("x"), cap: "").Execute());
+        Assert.False(_f.Task(FakeTool.Writing("x"), cap: "").Execute());
 
         var e = Assert.Single(_f.Engine.Errors);
         Assert.Equal("ACKPT060", e.Code);
@@ -132,7 +131,7 @@ public sealed class GeneratePlanTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
         File.WriteAllText(_f.PlanPath, "old plan");
 
-        Assert.False(_f.Task(FakeCommandRunner.Writing("x")).Execute());
+        Assert.False(_f.Task(FakeTool.Writing("x")).Execute());
 
         var e = Assert.Single(_f.Engine.Errors);
         Assert.Equal(("ACKPT020", _f.ProfilePath), (e.Code, e.File));
@@ -144,12 +143,12 @@ public sealed class GeneratePlanTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
         File.WriteAllText(_f.PlanPath, "old plan");
-        var runner = FakeCommandRunner.Failing(1,
+        var tool = FakeTool.Failing(1,
             $"{_f.ProfilePath}: warning ACKPT043: the time limit ran out; gap 0.5%.",
             $"{_f.ProfilePath}(12,5): error ACKPT021: stages[0].forward_seconds is missing.",
             "error ACKPT040: no plan fits 1 B; the smallest feasible peak is 9.64 MiB.");
 
-        Assert.False(_f.Task(runner).Execute());
+        Assert.False(_f.Task(tool).Execute());
 
         var w = Assert.Single(_f.Engine.Warnings);
         Assert.Equal(("ACKPT043", _f.ProfilePath), (w.Code, w.File));
@@ -165,7 +164,7 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_the_planner_fails_without_a_diagnostic_When_executed_Then_ACKPT062_quotes_its_last_output()
     {
-        Assert.False(_f.Task(FakeCommandRunner.Failing(134, "Unhandled exception.", "System.DllNotFoundException: libortools.so")).Execute());
+        Assert.False(_f.Task(FakeTool.Failing(134, "Unhandled exception.", "System.DllNotFoundException: libortools.so")).Execute());
 
         var e = Assert.Single(_f.Engine.Errors);
         Assert.Equal("ACKPT062", e.Code);
@@ -176,21 +175,71 @@ public sealed class GeneratePlanTests : IDisposable
     [Fact]
     public void Given_the_planner_exits_0_without_writing_When_executed_Then_ACKPT062()
     {
-        Assert.False(_f.Task(new FakeCommandRunner(_ => new CommandResult(0, [], []))).Execute());
+        Assert.False(_f.Task(new FakeTool(_ => (0, []))).Execute());
 
         Assert.Equal("ACKPT062", Assert.Single(_f.Engine.Errors).Code);
     }
 
     [Fact]
+    public void Given_a_dotnet_host_that_does_not_exist_When_executed_Then_ACKPT062_names_AutoCkptDotnetHost_and_the_stale_plan_is_deleted()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var tool = FakeTool.Writing("x");
+        var task = _f.Task(tool);
+        task.DotnetHost = Path.Combine(_f.Root, "nowhere", "dotnet");
+
+        Assert.False(task.Execute());
+
+        Assert.Empty(tool.Calls);
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal(("ACKPT062", _f.ProjectPath), (e.Code, e.File));
+        Assert.Contains("AutoCkptDotnetHost", e.Message);
+        Assert.False(File.Exists(_f.PlanPath));
+    }
+
+    [Fact]
     public void Given_no_command_line_at_the_path_When_executed_Then_ACKPT062_names_it()
     {
-        var runner = FakeCommandRunner.Writing("x");
-        var task = _f.Task(runner);
+        var tool = FakeTool.Writing("x");
+        var task = _f.Task(tool);
         task.CliAssembly = Path.Combine(_f.Root, "nowhere", "autockpt.dll");
 
         Assert.False(task.Execute());
 
-        Assert.Empty(runner.Calls);
+        Assert.Empty(tool.Calls);
         Assert.Equal(("ACKPT062", task.CliAssembly), (Assert.Single(_f.Engine.Errors).Code, _f.Engine.Errors[0].File));
+    }
+
+    [Fact]
+    public void Given_a_real_child_process_When_executed_Then_it_gets_each_argument_whole_in_the_project_folder_and_its_coded_lines_are_errors()
+    {
+        if (OperatingSystem.IsWindows()) return; // a shell script stands in for dotnet; AutoCkpt's tests run on Linux (libtorch-cpu-linux-x64)
+        File.WriteAllText(_f.HostPath, """
+            #!/bin/sh
+            echo "cwd=$(pwd)"
+            for a in "$@"; do echo "arg=[$a]"; done
+            echo "$2: warning ACKPT043: the time limit ran out; gap 0.5%." >&2
+            echo "$5(3,7): error ACKPT021: stages[0].forward_seconds is missing." >&2
+            exit 1
+            """.Replace("\r", ""));
+        File.SetUnixFileMode(_f.HostPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.GetDirectoryName(_f.PlanPath)!);
+        File.WriteAllText(_f.PlanPath, "old plan");
+        var task = _f.Task(FakeTool.Writing("not used"), cap: "512 MB");
+        task.InProcessTool = null;
+        task.Solver = "exact";
+
+        Assert.False(task.Execute());
+
+        var output = _f.Engine.Messages.Select(m => m.Message).ToList();
+        Assert.Contains($"cwd={_f.Root}", output);
+        Assert.Contains("arg=[512 MB]", output);
+        Assert.Contains("arg=[--solver]", output);
+        Assert.Contains($"arg=[{_f.PlanPath}]", output);
+        Assert.Equal(("ACKPT043", _f.CliPath), (Assert.Single(_f.Engine.Warnings).Code, _f.Engine.Warnings[0].File));
+        var e = Assert.Single(_f.Engine.Errors);
+        Assert.Equal(("ACKPT021", _f.ProfilePath, 3, 7), (e.Code, e.File, e.LineNumber, e.ColumnNumber));
+        Assert.False(File.Exists(_f.PlanPath));
     }
 }

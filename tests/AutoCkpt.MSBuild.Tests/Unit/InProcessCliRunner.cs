@@ -1,22 +1,21 @@
 using System.Reflection;
 using System.Runtime.Loader;
-using AutoCkpt.MSBuild.Cli;
 
 namespace AutoCkpt.MSBuild.Tests.Unit;
 
 /// <summary>
 /// Runs the real autockpt command line (the build's autockpt.dll) in this process, in its own load context with its own
-/// dependencies, for <c>dotnet exec autockpt.dll ARGS</c>: the task sees its real exit code, output and plan file, at a
-/// fraction of a process start. Swaps Console.Out and Console.Error while it runs: use it in <see cref="ConsoleCollection"/>.
+/// dependencies, for <c>dotnet exec autockpt.dll ARGS</c> (<see cref="CliTask.InProcessTool"/>): the task sees its real
+/// exit code, output and plan file, at a fraction of a process start. Swaps Console.Out and Console.Error while it runs:
+/// use it in <see cref="ConsoleCollection"/>.
 /// </summary>
-internal sealed class InProcessCliRunner : ICommandRunner
+internal static class InProcessCliRunner
 {
     private static readonly Lazy<MethodInfo> Entry = new(() =>
         new CliLoadContext(RepoPaths.CliAssembly).LoadFromAssemblyPath(RepoPaths.CliAssembly).EntryPoint!);
 
-    public CommandResult Run(string fileName, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellation)
+    public static (int ExitCode, IReadOnlyList<string> Output) Run(IReadOnlyList<string> arguments, string workingDirectory)
     {
-        Assert.Equal("exec", arguments[0]); // arguments[1] is the task's CliAssembly, which this runner stands for
         var (oldOut, oldErr, oldDir) = (Console.Out, Console.Error, Environment.CurrentDirectory);
         var (o, e) = (new StringWriter(), new StringWriter());
         try
@@ -24,8 +23,8 @@ internal sealed class InProcessCliRunner : ICommandRunner
             Console.SetOut(o);
             Console.SetError(e);
             Environment.CurrentDirectory = workingDirectory;
-            int exit = (int)Entry.Value.Invoke(null, [arguments.Skip(2).ToArray()])!;
-            return new CommandResult(exit, Lines(o), Lines(e));
+            int exit = (int)Entry.Value.Invoke(null, [arguments.ToArray()])!;
+            return (exit, [.. Lines(o), .. Lines(e)]);
         }
         finally
         {

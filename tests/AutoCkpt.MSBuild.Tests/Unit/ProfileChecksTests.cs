@@ -8,7 +8,7 @@ public sealed class ProfileChecksTests : IDisposable
 
     private GeneratePlan Task(string device = "", string fingerprint = "", string target = "")
     {
-        var task = _f.Task(FakeCommandRunner.Writing("format: autockpt-plan/1\n"));
+        var task = _f.Task(FakeTool.Writing("format: autockpt-plan/1\n"));
         task.TargetDevice = device;
         task.TargetDeviceSource = "the project uses TorchSharp-cuda-linux";
         task.ExpectedModelFingerprint = fingerprint;

@@ -6,8 +6,10 @@ public sealed class ProfileModelTests : IDisposable
 
     public void Dispose() => _f.Dispose();
 
-    private ProfileModel Task(FakeCommandRunner runner) => new(runner)
+    private ProfileModel Task(FakeTool tool) => new()
     {
+        InProcessTool = tool.Run,
+        DotnetHost = _f.HostPath,
         BuildEngine = _f.Engine,
         ProjectAssembly = Path.Combine(_f.Root, "bin", "app.dll"),
         ProfileFile = _f.ProfilePath,
@@ -21,12 +23,12 @@ public sealed class ProfileModelTests : IDisposable
     [Fact]
     public void Given_profile_on_build_When_executed_Then_it_runs_the_profile_verb_on_the_built_app_and_replaces_the_profile()
     {
-        var runner = FakeCommandRunner.Writing("format: autockpt-profile/1\n");
+        var runner = FakeTool.Writing("format: autockpt-profile/1\n");
 
         Assert.True(Task(runner).Execute());
 
         var args = Assert.Single(runner.Calls).Arguments;
-        Assert.Equal(["exec", _f.CliPath, "profile", "--project", Path.Combine(_f.Root, "bin", "app.dll"), "--target", "gpt2-small",
+        Assert.Equal(["profile", "--project", Path.Combine(_f.Root, "bin", "app.dll"), "--target", "gpt2-small",
             "--device", "cuda", "--batch-size", "8", "--out", _f.ProfilePath], args);
         Assert.Equal("format: autockpt-profile/1\n", File.ReadAllText(_f.ProfilePath));
     }
@@ -35,7 +37,7 @@ public sealed class ProfileModelTests : IDisposable
     public void Given_the_profiler_fails_When_executed_Then_its_error_is_reported_and_the_existing_profile_is_kept()
     {
         string before = File.ReadAllText(_f.ProfilePath);
-        var runner = FakeCommandRunner.Failing(1, "error ACKPT028: out of memory at batch size 8: try --batch-size 4.");
+        var runner = FakeTool.Failing(1, "error ACKPT028: out of memory at batch size 8: try --batch-size 4.");
 
         Assert.False(Task(runner).Execute());
 

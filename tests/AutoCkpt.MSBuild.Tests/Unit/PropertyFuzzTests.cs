@@ -36,7 +36,7 @@ public sealed class PropertyFuzzTests(ITestOutputHelper output)
             using var f = new TaskFixture();
             Directory.CreateDirectory(Path.GetDirectoryName(f.PlanPath)!);
             File.WriteAllText(f.PlanPath, "# a plan an earlier build made\n");
-            var task = f.Task(new InProcessCliRunner(), Valid["MemoryCap"]);
+            var task = f.Task(InProcessCliRunner.Run, Valid["MemoryCap"]);
             task.Headroom = Valid["Headroom"];
             task.Solver = Valid["Solver"];
             task.TimeLimit = Valid["TimeLimit"];

@@ -1,5 +1,3 @@
-using AutoCkpt.MSBuild.Cli;
-
 namespace AutoCkpt.MSBuild.Tests.Unit;
 
 /// <summary>A temporary folder with a profile, a stand-in for autockpt.dll and a project file, for one unit test.</summary>
@@ -9,7 +7,8 @@ internal sealed class TaskFixture : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(Root, "cli"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "assets", profileAsset), ProfilePath);
-        File.WriteAllText(CliPath, "not run: the tests pass a fake runner");
+        File.WriteAllText(CliPath, "not run: the tests run a fake tool in process");
+        File.WriteAllText(HostPath, "not run: the tests run a fake tool in process");
         File.WriteAllText(ProjectPath, "<Project />");
     }
 
@@ -17,17 +16,21 @@ internal sealed class TaskFixture : IDisposable
     public string ProfilePath => Path.Combine(Root, "app.profile.yaml");
     public string CliPath => Path.Combine(Root, "cli", "autockpt.dll");
     public string ProjectPath => Path.Combine(Root, "app.csproj");
+    public string HostPath => Path.Combine(Root, "dotnet-test");
     public string PlanPath => Path.Combine(Root, "bin", "autockpt.plan.yaml");
     public FakeBuildEngine Engine { get; } = new();
 
-    public GeneratePlan Task(ICommandRunner runner, string cap = "1GiB") => new(runner)
+    public GeneratePlan Task(FakeTool tool, string cap = "1GiB") => Task(tool.Run, cap);
+
+    public GeneratePlan Task(Func<IReadOnlyList<string>, string, (int, IReadOnlyList<string>)> tool, string cap = "1GiB") => new()
     {
+        InProcessTool = tool,
         BuildEngine = Engine,
         ProfileFile = ProfilePath,
         MemoryCap = cap,
         PlanFile = PlanPath,
         CliAssembly = CliPath,
-        DotnetHost = "/usr/bin/dotnet-test",
+        DotnetHost = HostPath,
         ProjectFile = ProjectPath,
     };
 
