@@ -84,7 +84,7 @@ public sealed class ContractTests : IDisposable
         try { NoTidyPatterns.Parse([patterns]); formatsAccepts = true; }
         catch (AckptException) { formatsAccepts = false; }
 
-        var options = new PlanOptions("model.profile.yaml", "60%", "", "", "") { NoTidy = patterns.Trim() };
+        var options = new AutoCkpt.MSBuild.Options.PlanOptions("model.profile.yaml", "60%", "", "", "") { NoTidy = patterns.Trim() };
         Assert.Equal(formatsAccepts, options.Problems().Count == 0);
     }
 

@@ -24,7 +24,7 @@ public sealed class GeneratePlanTests : IDisposable
         Assert.Equal(["plan", "--profile", _f.ProfilePath, "--memory-cap", "60%", "--headroom", "1GiB", "--solver", "cpsat",
             "--time-limit", "2.5", "--max-segment", "4", "--no-tidy", "head;blocks.*", "--out", _f.PlanPath], args);
         var commandLine = Assert.Single(_f.Engine.Messages.OfType<Microsoft.Build.Framework.TaskCommandLineEventArgs>());
-        Assert.Equal($"{_f.HostPath} exec {_f.CliPath} {string.Join(" ", args.Select(a => a == "60%" ? "\"60%\"" : a))}", commandLine.CommandLine.TrimEnd());
+        Assert.Equal($"{_f.HostPath} exec {_f.CliPath} {string.Join(" ", args.Select(a => a is "60%" or "head;blocks.*" ? $"\"{a}\"" : a))}", commandLine.CommandLine.TrimEnd());
     }
 
     [Fact]
