@@ -74,7 +74,7 @@ public static class BenchSvg
     private static PlotModel SweepPanel(BenchReport report)
     {
         var plot = Plots.Create("Predicted overhead over a sweep of caps: the optimal plan against the best baseline that fits");
-        plot.Subtitle = "baselines: no checkpointing, every stage, uniform_k for every k, sqrt_n; the dotted line marks this run's cap";
+        plot.Subtitle = "baselines: no checkpointing, every stage, uniform_k for every k, sqrt_n; the dotted line marks this run's cap; grey: best baseline, red: AutoCkpt plan";
         plot.TitleFontSize = 12;
         plot.SubtitleFontSize = 10;
         var pts = report.Sweep.OrderBy(p => p.CapBytes).ToList();
@@ -83,11 +83,10 @@ public static class BenchSvg
         double yMax = NiceScale.NiceCeiling(Math.Max(0.01, pts.Max(p => Math.Max(Finite(p.PlanOverhead), Finite(p.BaselineOverhead ?? 0))) * 100 * 1.1));
         plot.Axes.Add(NiceScale.Axis(AxisPosition.Bottom, unit.Of(lo), unit.Of(hi), $"memory cap ({unit.Name})"));
         plot.Axes.Add(NiceScale.Axis(AxisPosition.Left, 0, yMax, "predicted overhead (%)"));
-        plot.Legends.Add(new OxyPlot.Legends.Legend { LegendPosition = OxyPlot.Legends.LegendPosition.RightTop, LegendFontSize = 10, LegendBackground = OxyColor.FromAColor(220, OxyColors.White) });
         plot.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = unit.Of(report.CapBytes), Color = OxyColor.Parse("#c00000"), StrokeThickness = 1.2, LineStyle = LineStyle.Dot });
-        var baseline = new StairStepSeries { Title = "best baseline", Color = OxyColor.Parse("#888888"), StrokeThickness = 1.8 };
+        var baseline = new StairStepSeries { Color = OxyColor.Parse("#888888"), StrokeThickness = 1.8 };
         baseline.Points.AddRange(pts.Where(p => p.BaselineOverhead is not null).Select(p => new DataPoint(unit.Of(p.CapBytes), Finite(p.BaselineOverhead!.Value) * 100)));
-        var planned = new StairStepSeries { Title = "AutoCkpt plan", Color = OxyColor.Parse("#c44e52"), StrokeThickness = 2.2 };
+        var planned = new StairStepSeries { Color = OxyColor.Parse("#c44e52"), StrokeThickness = 2.2 };
         planned.Points.AddRange(pts.Select(p => new DataPoint(unit.Of(p.CapBytes), Finite(p.PlanOverhead) * 100)));
         plot.Series.Add(baseline);
         plot.Series.Add(planned);
