@@ -140,16 +140,16 @@ public sealed class ExtremeProfileTests : IDisposable
     [InlineData(0)]
     public void Given_a_value_at_the_edges_When_the_bench_axis_rounds_it_Then_a_positive_round_ceiling_and_at_most_a_dozen_ticks(double v)
     {
-        double ceiling = AutoCkpt.Bench.Axis.NiceCeiling(v);
+        double ceiling = NiceScale.NiceCeiling(v);
         Assert.True(ceiling > 0 && double.IsFinite(ceiling) && (ceiling >= v || double.IsNaN(v)), $"{ceiling}");
-        Assert.InRange(AutoCkpt.Bench.Axis.Ticks(v).Take(100).Count(), double.IsNaN(v) ? 0 : 1, 12);
+        Assert.InRange(NiceScale.Ticks(v).Take(100).Count(), double.IsNaN(v) ? 0 : 1, 12);
     }
 
     [Fact]
     public void Given_a_denormal_range_When_ticked_Then_the_ends_only_and_no_endless_loop()
     {
-        Assert.Equal([0, 5e-324], ChartArea.Ticks(0, 5e-324));
-        Assert.Empty(ChartArea.Ticks(0, double.PositiveInfinity));
-        Assert.InRange(ChartArea.Ticks(1e18, 1e18 + 1e3).Count(), 1, 12);
+        Assert.Equal([0, 5e-324], NiceScale.Ticks(0, 5e-324));
+        Assert.Empty(NiceScale.Ticks(0, double.PositiveInfinity));
+        Assert.InRange(NiceScale.Ticks(1e18, 1e18 + 1e3).Count(), 1, 12);
     }
 }

@@ -1,5 +1,9 @@
 using System.Globalization;
 using AutoCkpt.Formats;
+using OxyPlot;
+using OxyPlot.Annotations;
+using OxyPlot.Axes;
+using OxyPlot.Series;
 
 namespace AutoCkpt.Planner.Drawing;
 
@@ -13,84 +17,119 @@ public sealed record ChartSeries(string Name, IReadOnlyList<Segment> Segments, b
 /// <summary>
 /// Draws predicted memory over one training step (time across, live bytes up) for a plan and baselines, the cap
 /// and the fixed memory, a strip of the plan's stages (kept or recomputed), and the Pareto front when swept.
+/// Axes are in the units that suit the data (B to GiB; ns to s).
 /// </summary>
 public static class StepChart
 {
     private static readonly string[] Colors = ["#1f5fbf", "#8c8c8c", "#e07b00", "#2a9d3a", "#8e44ad", "#c0392b", "#16a085"];
+    private const double Left = 40, Width = 1200, PlotWidth = 850;
+
+    /// <summary>Where the legend keys start, right of the plots.</summary>
+    internal const double KeyLeft = 880;
 
     /// <summary>Returns the SVG text. <paramref name="capBytes"/> is drawn when not null; so is the sweep when not empty.</summary>
     public static string Render(StepCostModel model, IReadOnlyList<ChartSeries> series, long? capBytes, IReadOnlyList<SweepPoint> sweep, string title)
     {
-        const double width = 1200, left = 90, chartWidth = 760;
         bool hasSweep = sweep.Count > 0;
-        var c = new SvgCanvas(width, hasSweep ? 950 : 640);
-        c.Text(left - 50, 28, title, 17, bold: true);
+        var figure = new Figure(Width, hasSweep ? 990 : 640);
+        figure.Text(Left, 28, title, 17, bold: true);
         var p = model.Profile;
-        c.Text(left - 50, 48, $"{p.Target}: {p.Model.Stages} stages, batch {p.BatchSize}, {p.Device.Type} {p.Device.Name}; predicted by the AutoCkpt cost model (docs/cost-model.md)", 12, fill: "#555");
+        figure.Text(Left, 48, $"{p.Target}: {p.Model.Stages} stages, batch {p.BatchSize}, {p.Device.Type} {p.Device.Name}; predicted by the AutoCkpt cost model (docs/cost-model.md)", 12, color: "#555555");
 
         var data = series.Select(s => (Series: s, Points: (s.Model ?? model).Series(s.Segments), Prediction: (s.Model ?? model).Predict(s.Segments))).ToList();
-        double xMax = data.Max(d => d.Points[^1].Seconds) * 1.02;
-        double yMax = Math.Max(data.Max(d => d.Prediction.PeakBytes), capBytes ?? 0) * 1.08 / Gib;
-        var area = new ChartArea(left, 80, chartWidth, 380, xMax, 0, yMax);
-        area.Axes(c, "time in the step (s): forward, then backward with recomputes", "memory (GiB)", Seconds, v => v.ToString("0.#", CultureInfo.InvariantCulture));
-
-        double fixedGib = model.FixedBytes / Gib;
-        c.Rect(area.Left, area.Y(fixedGib), area.Width, area.Y(0) - area.Y(fixedGib), "#d9d9d9", opacity: 0.6);
-        c.Text(area.Left + 6, area.Y(fixedGib) + 14, $"fixed memory {MemoryCap.Format(model.FixedBytes)} (parameters, gradients, optimizer state, batch)", 11, fill: "#444");
-        if (capBytes is { } cap)
-        {
-            c.Line(area.Left, area.Y(cap / Gib), area.Left + area.Width, area.Y(cap / Gib), "#c0392b", 1.5, "8 4");
-            c.Text(area.Left + area.Width - 4, area.Y(cap / Gib) - 5, $"cap {MemoryCap.Format(cap)}", 12, "end", "#c0392b", bold: true);
-        }
-
-        int color = 1;
-        var legendY = 96.0;
-        foreach (var (s, points, prediction) in data.OrderBy(d => d.Series.IsPlan))
-        {
-            string stroke = s.IsPlan ? Colors[0] : Colors[color++ % Colors.Length];
-            c.Polyline(points.Select(q => (area.X(q.Seconds), area.Y(q.Bytes / Gib))), stroke, s.IsPlan ? 2.6 : 1.3, s.IsPlan ? null : "5 3", s.IsPlan ? 1 : 0.9);
-            var peak = points.MaxBy(q => q.Bytes);
-            c.Circle(area.X(peak.Seconds), area.Y(peak.Bytes / Gib), s.IsPlan ? 4 : 2.5, stroke);
-            double overhead = model.BaseStepSeconds > 0 ? prediction.RecomputeSeconds / model.BaseStepSeconds : 0;
-            c.Line(880, legendY - 4, 905, legendY - 4, stroke, s.IsPlan ? 2.6 : 1.3, s.IsPlan ? null : "5 3");
-            c.Text(910, legendY, s.Name, 12, fill: "#222", bold: s.IsPlan);
-            c.Text(910, legendY + 14, $"peak {MemoryCap.Format(prediction.PeakBytes)}, time +{(overhead * 100).ToString("0.0", CultureInfo.InvariantCulture)}%", 11, fill: "#555");
-            legendY += 36;
-        }
+        figure.Plot(Memory(model, data, capBytes), Left - 30, 60, PlotWidth, 440);
+        Keys(figure, model, data);
         var plan = data.FirstOrDefault(d => d.Series.IsPlan);
-        if (plan.Series is not null)
-        {
-            double backwardStart = plan.Points.First(q => q.Phase == StepPhase.LossGradient).Seconds;
-            c.Line(area.X(backwardStart), area.Top, area.X(backwardStart), area.Top + area.Height, "#999", 1, "2 3");
-            c.Text(area.X(backwardStart) + 4, area.Top + 12, "backward →", 11, fill: "#777");
-            Strip(c, model, plan.Series.Segments, left, 510, chartWidth);
+        if (plan.Series is not null) Strip(figure, model, plan.Series.Segments, Left + 20, 540, PlotWidth - 40);
+        if (hasSweep) {
+            figure.Plot(SweepChart.Plot(model, sweep, capBytes), Left - 30, 640, PlotWidth, 330);
+            SweepChart.Keys(figure, KeyLeft, 690, capBytes is { } cap && cap >= sweep.Min(q => q.CapBytes) && cap <= sweep.Max(q => q.CapBytes));
         }
-        if (hasSweep) SweepChart.Draw(c, model, sweep, capBytes, new ChartArea(left, 660, chartWidth, 220, 1, 0, 1));
-        return c.ToString();
+        return figure.ToSvg();
     }
 
-    private const double Gib = 1024.0 * 1024 * 1024;
+    private static PlotModel Memory(StepCostModel model, List<(ChartSeries Series, IReadOnlyList<MemoryPoint> Points, Prediction Prediction)> data, long? capBytes)
+    {
+        double xMax = data.Max(d => d.Points[^1].Seconds) * 1.02;
+        double yMax = Math.Max(data.Max(d => (double)d.Prediction.PeakBytes), capBytes ?? 0) * 1.08;
+        Unit time = Unit.ForSeconds(xMax), bytes = Unit.ForBytes(yMax);
+        var plot = Plots.Create();
+        plot.Axes.Add(NiceScale.Axis(AxisPosition.Bottom, 0, time.Of(xMax), $"time in the step ({time.Name}): forward, then backward with recomputes"));
+        plot.Axes.Add(NiceScale.Axis(AxisPosition.Left, 0, bytes.Of(yMax), $"memory ({bytes.Name})"));
 
-    private static string Seconds(double v) => v.ToString(v < 1 ? "0.###" : "0.##", CultureInfo.InvariantCulture);
+        plot.Annotations.Add(new RectangleAnnotation
+        {
+            MinimumY = 0, MaximumY = bytes.Of(model.FixedBytes), Fill = OxyColor.FromArgb(150, 0xd9, 0xd9, 0xd9), Layer = AnnotationLayer.BelowSeries,
+            Text = $"fixed memory {MemoryCap.Format(model.FixedBytes)} (parameters, gradients, optimizer state, batch)",
+            TextHorizontalAlignment = HorizontalAlignment.Left, TextPosition = new DataPoint(time.Of(xMax) * 0.01, bytes.Of(model.FixedBytes) * 0.5),
+            FontSize = 11, TextColor = OxyColor.FromRgb(0x44, 0x44, 0x44),
+        });
+        if (capBytes is { } cap)
+            plot.Annotations.Add(new LineAnnotation
+            {
+                Type = LineAnnotationType.Horizontal, Y = bytes.Of(cap), Color = OxyColor.Parse("#c0392b"), StrokeThickness = 1.5, LineStyle = LineStyle.Dash,
+                Text = $"cap {MemoryCap.Format(cap)}", TextColor = OxyColor.Parse("#c0392b"), FontWeight = FontWeights.Bold, FontSize = 12,
+            });
+
+        int color = 1;
+        foreach (var (s, points, prediction) in data.OrderBy(d => d.Series.IsPlan))
+        {
+            var stroke = OxyColor.Parse(s.IsPlan ? Colors[0] : Colors[color++ % Colors.Length]);
+            var line = new LineSeries
+            {
+                Color = s.IsPlan ? stroke : OxyColor.FromAColor(230, stroke), StrokeThickness = s.IsPlan ? 2.6 : 1.3, LineStyle = s.IsPlan ? LineStyle.Solid : LineStyle.Dash,
+            };
+            line.Points.AddRange(points.Select(q => new DataPoint(time.Of(q.Seconds), bytes.Of(q.Bytes))));
+            plot.Series.Add(line);
+            var peak = points.MaxBy(q => q.Bytes);
+            var dot = new ScatterSeries { MarkerType = MarkerType.Circle, MarkerSize = s.IsPlan ? 4 : 2.5, MarkerFill = stroke };
+            dot.Points.Add(new ScatterPoint(time.Of(peak.Seconds), bytes.Of(peak.Bytes)));
+            plot.Series.Add(dot);
+        }
+        var plan = data.FirstOrDefault(d => d.Series.IsPlan);
+        if (plan.Series is not null && plan.Points.Where(q => q.Phase == StepPhase.LossGradient).Take(1).ToList() is [var backward])
+            plot.Annotations.Add(new LineAnnotation
+            {
+                Type = LineAnnotationType.Vertical, X = time.Of(backward.Seconds), Color = OxyColor.FromRgb(0x99, 0x99, 0x99), LineStyle = LineStyle.Dot,
+                Text = "backward →", TextColor = OxyColor.FromRgb(0x77, 0x77, 0x77), FontSize = 11, TextOrientation = AnnotationTextOrientation.Horizontal,
+                TextHorizontalAlignment = HorizontalAlignment.Left, TextVerticalAlignment = VerticalAlignment.Top,
+            });
+        return plot;
+    }
+
+    /// <summary>One key per series, in the order drawn (the plan last), with its peak and predicted time overhead.</summary>
+    private static void Keys(Figure f, StepCostModel model, List<(ChartSeries Series, IReadOnlyList<MemoryPoint> Points, Prediction Prediction)> data)
+    {
+        int color = 1;
+        double y = 96;
+        foreach (var (s, _, prediction) in data.OrderBy(d => d.Series.IsPlan))
+        {
+            string stroke = s.IsPlan ? Colors[0] : Colors[color++ % Colors.Length];
+            double overhead = model.BaseStepSeconds > 0 ? prediction.RecomputeSeconds / model.BaseStepSeconds : 0;
+            f.Key(KeyLeft, y, stroke, s.IsPlan ? 2.6 : 1.3, s.IsPlan ? null : [5, 3], s.Name,
+                $"peak {MemoryCap.Format(prediction.PeakBytes)}, time +{(overhead * 100).ToString("0.0", CultureInfo.InvariantCulture)}%", s.IsPlan);
+            y += 36;
+        }
+    }
 
     /// <summary>The plan's stages as cells: grey kept, orange recomputed, a gap between segments.</summary>
-    private static void Strip(SvgCanvas c, StepCostModel model, IReadOnlyList<Segment> segments, double left, double top, double width)
+    private static void Strip(Figure f, StepCostModel model, IReadOnlyList<Segment> segments, double left, double top, double width)
     {
         int n = model.Stages;
-        c.Text(left, top - 8, "the plan, stage by stage:", 12, bold: true);
+        f.Text(left, top - 8, "the plan, stage by stage:", 12, bold: true);
         double cell = width / n;
         foreach (var s in segments)
         {
             bool rec = s.Strategy == SegmentStrategy.Recompute;
-            c.Rect(left + s.First * cell, top, s.Length * cell - (cell > 3 ? 1.5 : 0), 22, rec ? "#e07b00" : "#cfcfcf");
+            f.Rect(left + s.First * cell, top, s.Length * cell - (cell > 3 ? 1.5 : 0), 22, rec ? "#e07b00" : "#cfcfcf");
             string label = s.Length == 1 ? $"{s.First}" : $"{s.First}–{s.Last}";
-            if (rec && s.Length * cell > 7 * label.Length) c.Text(left + (s.First + s.Length / 2.0) * cell, top + 15, label, 10, "middle", "white");
+            if (rec && s.Length * cell > 7 * label.Length) f.Text(left + (s.First + s.Length / 2.0) * cell, top + 15, label, 10, color: "#ffffff", align: HorizontalAlignment.Center);
         }
-        c.Text(left, top + 36, $"stage 0: {model.Profile.Stages[0].Name}", 10, fill: "#555");
-        c.Text(left + width, top + 36, $"stage {n - 1}: {model.Profile.Stages[n - 1].Name}", 10, "end", "#555");
-        c.Rect(left + 200, top + 46, 14, 10, "#cfcfcf");
-        c.Text(left + 218, top + 55, "kept: autograd keeps its tensors", 11);
-        c.Rect(left + 420, top + 46, 14, 10, "#e07b00");
-        c.Text(left + 438, top + 55, "recomputed: keeps its output, re-runs before its backward", 11);
+        f.Text(left, top + 36, $"stage 0: {model.Profile.Stages[0].Name}", 10, color: "#555555");
+        f.Text(left + width, top + 36, $"stage {n - 1}: {model.Profile.Stages[n - 1].Name}", 10, color: "#555555", align: HorizontalAlignment.Right);
+        f.Rect(left + 200, top + 46, 14, 10, "#cfcfcf");
+        f.Text(left + 218, top + 55, "kept: autograd keeps its tensors", 11);
+        f.Rect(left + 420, top + 46, 14, 10, "#e07b00");
+        f.Text(left + 438, top + 55, "recomputed: keeps its output, re-runs before its backward", 11);
     }
 }
