@@ -34,7 +34,7 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per strategy)." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
         var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
-        var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration to build the project in.", DefaultValueFactory = _ => "Release" };
+        var configuration = BuildOptions.Configuration();
         steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
         batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
 

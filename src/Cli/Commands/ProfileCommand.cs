@@ -41,11 +41,7 @@ internal static class ProfileCommand
         {
             Description = "The profile file to write. [default: <target>.profile.yaml beside the project, or in the current folder for a .dll]",
         };
-        var configuration = new Option<string>("--configuration", "-c")
-        {
-            Description = "The configuration to build the project in.",
-            DefaultValueFactory = _ => "Debug",
-        };
+        var configuration = BuildOptions.Configuration();
         batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
         repeats.CustomParser = CountLimits.Count("--repeats", CountLimits.MaxRepeats);
 
