@@ -17,4 +17,10 @@ internal static class BuildOptions
         Description = "The configuration to build the project in; profile and bench default to the same one, so that both measure the same code.",
         DefaultValueFactory = _ => DefaultConfiguration,
     };
+
+    /// <summary><c>--no-build</c>: use the project's existing output in the configuration instead of building it.</summary>
+    public static Option<bool> NoBuild() => new("--no-build")
+    {
+        Description = "Do not build the project: use its existing output in --configuration (build it first). Ignored for a .dll.",
+    };
 }

@@ -57,7 +57,7 @@ public static class ErrorCodes
     public const string OutOfMemory = "ACKPT028";
     /// <summary>An output path cannot be written.</summary>
     public const string OutputNotWritable = "ACKPT029";
-    /// <summary>The project or assembly given does not exist.</summary>
+    /// <summary>The project or assembly given does not exist (with --no-build: the project has no output in the configuration).</summary>
     public const string ProjectMissing = "ACKPT030";
     /// <summary>Warning: the profile's self-check disagrees (memory over 5% or time over 15%).</summary>
     public const string ProfileSelfCheck = "ACKPT031";

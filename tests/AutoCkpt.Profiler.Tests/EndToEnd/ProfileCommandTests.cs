@@ -24,6 +24,20 @@ public sealed class ProfileCommandTests(CliFixture cli)
     }
 
     [Fact]
+    public void Given_a_built_project_When_profiled_with_no_build_Then_it_uses_the_built_output_without_building()
+    {
+        string outFile = cli.ScratchFile("no-build.yaml");
+
+        var r = cli.Cli("profile", "--project", cli.TinyProject, "--no-build", "--target", "tiny-mlp", "--repeats", "1",
+            "--batch-size", "4", "-c", cli.Configuration, "--out", outFile);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("building ", r.Out.Replace("not building ", ""));
+        Assert.Contains("--no-build", r.Out);
+        Assert.Equal("tiny-mlp", ProfileFile.Read(outFile).Target);
+    }
+
+    [Fact]
     public void Given_a_profile_When_the_same_model_is_built_in_process_Then_the_runtime_fingerprint_matches()
     {
         string outFile = cli.ScratchFile("staged.yaml");
