@@ -22,5 +22,6 @@ internal static class BuildOptions
     public static Option<bool> NoBuild() => new("--no-build")
     {
         Description = "Do not build the project: use its existing output in --configuration (build it first). Ignored for a .dll.",
+        DefaultValueFactory = _ => false,
     };
 }
