@@ -86,7 +86,7 @@ internal static class BenchCommand
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(e);
+            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
         }
     }
 

@@ -82,7 +82,7 @@ internal static class ProfileCommand
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(e);
+            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
         }
     }
 
