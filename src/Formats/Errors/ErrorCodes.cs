@@ -35,6 +35,11 @@ public static class ErrorCodes
     public const string PlanUnitPathMismatch = "ACKPT014";
     /// <summary>A no-tidy pattern (code option, <c>--no-tidy</c>, <c>AutoCkptNoTidy</c>) is empty or has a bad character.</summary>
     public const string BadNoTidyPattern = "ACKPT015";
+    /// <summary>
+    /// Warning: the model's first input under a plan is larger than the input its profile was measured at (another
+    /// number of dimensions, or a dimension larger: batch size, sequence length), so the plan's memory may not hold.
+    /// </summary>
+    public const string InputLargerThanProfiled = "ACKPT016";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>

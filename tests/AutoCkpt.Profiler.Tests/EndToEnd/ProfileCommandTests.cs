@@ -18,6 +18,8 @@ public sealed class ProfileCommandTests(CliFixture cli)
         Assert.True(r.ExitCode == 0, r.ToString());
         var profile = ProfileFile.Read(outFile);
         Assert.Equal(("tiny-mlp", 3, 64), (profile.Target, profile.Model.Stages, profile.BatchSize));
+        Assert.Equal(64, profile.InputShape[0]);
+        Assert.Equal(2, profile.InputShape.Count);
         Assert.Contains("b2", r.Out);
         Assert.Contains("retained", r.Out);
         Assert.Contains($"wrote {outFile}", r.Out);
