@@ -21,7 +21,6 @@ internal static class BuildOptions
     /// <summary><c>--no-build</c>: use the project's existing output in the configuration instead of building it.</summary>
     public static Option<bool> NoBuild() => new("--no-build")
     {
-        Description = "Do not build the project: use its existing output in --configuration (build it first). Ignored for a .dll.",
-        DefaultValueFactory = _ => false,
+        Description = "Use the project's existing output in --configuration instead of building it. [default: off]",
     };
 }
