@@ -85,6 +85,7 @@ public static class CheckpointPlanner
             Model = profile.Model,
             Device = profile.Device,
             BatchSize = profile.BatchSize,
+            InputShape = profile.InputShape,
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
             Predicted = model.Predict(segments),

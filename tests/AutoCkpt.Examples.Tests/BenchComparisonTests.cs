@@ -43,6 +43,31 @@ public sealed class BenchComparisonTests
     }
 
     [Fact]
+    public void Six_rounds_are_the_fewest_with_a_95_percent_interval()
+    {
+        Assert.Equal(6, PairedDifference.MinRounds);
+        var d = PairedDifference.Of([1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 0])!;
+        Assert.Equal((1.0, 6.0), (d.LowSeconds, d.HighSeconds));
+    }
+
+    [Theory]
+    [InlineData(new[] { 1.30, 1.25, 1.35, 1.28, 1.31 })]
+    [InlineData(new[] { 0.90, 0.92, 0.91, 0.90, 0.93 })]
+    public void Given_five_steps_When_compared_Then_it_says_they_are_too_few_and_gives_no_verdict(double[] planSteps)
+    {
+        double[] uniform = [1.00, 1.02, 0.99, 1.01, 1.00];
+        var report = Report(("none", [.. uniform.Select(s => s * 0.8)]), ("uniform_3", uniform), ("plan", planSteps));
+
+        string line = BenchMarkdown.Comparison(report)!;
+
+        Assert.Contains("The plan is not compared with uniform_3: 5 steps per strategy are too few for a 95% interval", line);
+        Assert.Contains("--steps 6 or more", line);
+        Assert.DoesNotContain("slower", line);
+        Assert.DoesNotContain("tied", line);
+        Assert.DoesNotContain("ratio", line);
+    }
+
+    [Fact]
     public void Given_none_and_tidy_rows_When_written_Then_the_table_states_the_plain_peak_next_to_the_tidy_peak_and_which_the_cap_refers_to()
     {
         var rows = new[]

@@ -27,6 +27,25 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("Predicted peak", output);
     }
 
+    [Fact]
+    public void Given_a_plan_written_When_done_Then_it_says_where_Apply_looks_for_it()
+    {
+        _cli.WriteProfile();
+        var (exit, output, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "70%");
+        Assert.True(exit == 0, err);
+        Assert.Contains("Checkpointing.Apply(model) reads autockpt.plan.yaml from the folder the app runs from", System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+        Assert.Contains("AutoCkptProfile", output);
+    }
+
+    [Fact]
+    public void Given_a_profile_with_its_input_shape_When_planned_Then_the_plan_carries_it()
+    {
+        _cli.WriteProfile(profile: TestProfiles.Random(new Random(21), 8) with { InputShape = [8, 128] });
+        var (exit, _, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "70%", "--out", "m.plan.yaml");
+        Assert.True(exit == 0, err);
+        Assert.Equal([8L, 128], PlanFile.Read(_cli.PathOf("m.plan.yaml")).InputShape);
+    }
+
     [Theory]
     [InlineData(null, "auto", "dp")]
     [InlineData("auto", "auto", "dp")]

@@ -47,7 +47,8 @@ public static class BenchMarkdown
 
     /// <summary>
     /// "plan overhead +x% vs uniform_k +y%: ratio r", with the per-round difference and its 95% interval
-    /// (<see cref="PairedDifference"/>): a plan whose median is slower but whose interval holds 0 is called tied.
+    /// (<see cref="PairedDifference"/>): a plan whose median is slower but whose interval holds 0 is called tied. With
+    /// too few steps for the interval (<see cref="PairedDifference.MinRounds"/>) it says so and gives no verdict.
     /// Null without a plan row.
     /// </summary>
     public static string? Comparison(BenchReport report)
@@ -63,15 +64,20 @@ public static class BenchMarkdown
                 ? "No checkpointing already fits the cap, so no uniform segmentation is compared; the plan recomputes " +
                   $"{plan.RecomputedStages} stages (overhead {Percent(plan.Overhead)})."
                 : "No uniform segmentation fits the cap; the plan is the only checkpointing strategy that does.";
-        string ratio = uniform.Overhead > 0 ? (plan.Overhead / uniform.Overhead).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
         var paired = PairedDifference.Of(plan.StepSeconds, uniform.StepSeconds);
+        string tidyNote = uniform.TidyStages > 0 ? " (tidy, as checkpoint_sequential in PyTorch)" : "";
+        if (paired is null)
+            // No interval, no verdict: a median of a few steps on a loaded machine can read either way.
+            return string.Create(CultureInfo.InvariantCulture,
+                $"The plan is not compared with {uniform.Strategy}{tidyNote}: {Math.Min(plan.StepSeconds.Count, uniform.StepSeconds.Count)} steps per strategy are too few for a {PairedDifference.Level:0%} interval of the per-round difference (it needs at least {PairedDifference.MinRounds}; run with --steps {PairedDifference.MinRounds} or more, 10 by default). Measured overheads, which this run cannot tell apart: {Percent(plan.Overhead)} against {Percent(uniform.Overhead)}.");
+        string ratio = uniform.Overhead > 0 ? (plan.Overhead / uniform.Overhead).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
         string verdict = plan.MedianStepSeconds <= uniform.MedianStepSeconds ? "not slower than"
             : paired is { FirstSlower: false } ? "tied, within this run's noise, with"
             : "**slower than**";
-        string noise = paired is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        string noise = string.Create(CultureInfo.InvariantCulture,
             $" Per round, the plan's step minus {uniform.Strategy}'s: median {Ms(paired.MedianSeconds)} ms, 95% interval [{Ms(paired.LowSeconds)}, {Ms(paired.HighSeconds)}] ms over {paired.Rounds} rounds.");
         return string.Create(CultureInfo.InvariantCulture,
-            $"The plan is {verdict} {uniform.Strategy}{(uniform.TidyStages > 0 ? " (tidy, as checkpoint_sequential in PyTorch)" : "")}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
+            $"The plan is {verdict} {uniform.Strategy}{tidyNote}: overhead {Percent(plan.Overhead)} against {Percent(uniform.Overhead)} (ratio of overheads {ratio}).{noise}");
     }
 
     /// <summary>Seconds as signed milliseconds, "+1.5" or "-0.3", and "0.0" for what rounds to zero (never "-+0.0").</summary>

@@ -16,12 +16,15 @@ public sealed record PairedDifference(double MedianSeconds, double LowSeconds, d
     /// <summary>The interval's least coverage.</summary>
     public const double Level = 0.95;
 
+    /// <summary>The fewest rounds with an interval of at least <see cref="Level"/>: 6 (the extremes of 6 cover 96.9%).</summary>
+    public static int MinRounds { get; } = Enumerable.Range(1, 64).First(n => 1 - 2 * BinomialCdf(n, 0) >= Level);
+
     /// <summary>True when the whole interval is above 0: the first is slower beyond the run's noise.</summary>
     public bool FirstSlower => LowSeconds > 0;
 
     /// <summary>
-    /// The per-round differences <paramref name="first"/>[i] − <paramref name="second"/>[i]; null with fewer than 6
-    /// rounds, which no interval of 95% covers.
+    /// The per-round differences <paramref name="first"/>[i] − <paramref name="second"/>[i]; null with fewer than
+    /// <see cref="MinRounds"/> rounds, which no interval of 95% covers.
     /// </summary>
     public static PairedDifference? Of(IReadOnlyList<double> first, IReadOnlyList<double> second)
     {

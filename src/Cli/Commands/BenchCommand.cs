@@ -34,23 +34,24 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per strategy)." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
         var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
-        var configuration = new Option<string>("--configuration", "-c") { Description = "The configuration to build the project in.", DefaultValueFactory = _ => "Release" };
+        var configuration = BuildOptions.Configuration();
+        var noBuild = BuildOptions.NoBuild();
         steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
         batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
 
         var command = new Command("bench", "Train a few real steps without checkpointing, with every stage recomputed, with the best uniform segmentation and with the plan, and compare memory, time and gradients.")
         {
-            project, target, plan, profile, device, steps, batchSize, json, markdown, svg, configuration,
+            project, target, plan, profile, device, steps, batchSize, json, markdown, svg, configuration, noBuild,
         };
         command.SetAction(parse => Run(new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(plan)!, parse.GetValue(profile), parse.GetValue(device),
             parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(json), parse.GetValue(markdown), parse.GetValue(svg),
-            parse.GetValue(configuration)!)));
+            parse.GetValue(configuration)!, parse.GetValue(noBuild))));
         return command;
     }
 
     private sealed record Request(string Project, string? Target, string Plan, string? Profile, string? Device, int Steps, int? BatchSize,
-        string? Json, string? Markdown, string? Svg, string Configuration);
+        string? Json, string? Markdown, string? Svg, string Configuration, bool NoBuild);
 
     private static int Run(Request r)
     {
@@ -85,7 +86,7 @@ internal static class BenchCommand
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(e);
+            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
         }
     }
 
@@ -99,7 +100,7 @@ internal static class BenchCommand
         try
         {
             File.Copy(planPath, planCopy);
-            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => Consoles.Out.WriteLine(line));
             var args = new List<string>
             {
                 "--assembly", app.AssemblyPath, "--device", deviceType, "--plan", planCopy,

@@ -56,10 +56,20 @@ internal static class PlanCommand
             PlanTables.Render(console, plan, result.Model);
             PlanTables.RenderPeaks(console, result);
             console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
+            console.WriteLine(WhereApplyLooks);
             return 0;
         }));
         return command;
     }
+
+    /// <summary>
+    /// Where the runtime looks: the plan is written here, but <c>Checkpointing.Apply(model)</c> reads it beside the app,
+    /// so the two meet only if the user copies it, passes its path, or lets the build write it.
+    /// </summary>
+    internal static readonly string WhereApplyLooks =
+        $"Checkpointing.Apply(model) reads {PlanFile.DefaultFileName} from the folder the app runs from (its build output, e.g. bin/Release/net10.0/), " +
+        "not from here: copy the plan there, pass its path (Checkpointing.Apply(model, \"path/to/plan.yaml\")), or set AutoCkptProfile and " +
+        "AutoCkptMemoryCap in the project so that every build writes it there (README, step 5).";
 
     /// <summary>The path of <paramref name="target"/> as seen from the folder of <paramref name="from"/>, with '/'.</summary>
     internal static string Relative(string from, string target) =>

@@ -41,32 +41,29 @@ internal static class ProfileCommand
         {
             Description = "The profile file to write. [default: <target>.profile.yaml beside the project, or in the current folder for a .dll]",
         };
-        var configuration = new Option<string>("--configuration", "-c")
-        {
-            Description = "The configuration to build the project in.",
-            DefaultValueFactory = _ => "Debug",
-        };
+        var configuration = BuildOptions.Configuration();
+        var noBuild = BuildOptions.NoBuild();
         batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
         repeats.CustomParser = CountLimits.Count("--repeats", CountLimits.MaxRepeats);
 
         var command = new Command("profile", "Measure the time and memory of every stage of a model on the device that will train it, and write a profile.")
         {
-            project, target, device, batchSize, repeats, output, configuration,
+            project, target, device, batchSize, repeats, output, configuration, noBuild,
         };
         command.SetAction(parse => Run(new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(device)!, parse.GetValue(batchSize),
-            parse.GetValue(repeats), parse.GetValue(output), parse.GetValue(configuration)!)));
+            parse.GetValue(repeats), parse.GetValue(output), parse.GetValue(configuration)!, parse.GetValue(noBuild))));
         return command;
     }
 
-    private sealed record Request(string Project, string? Target, string Device, int? BatchSize, int Repeats, string? Out, string Configuration);
+    private sealed record Request(string Project, string? Target, string Device, int? BatchSize, int Repeats, string? Out, string Configuration, bool NoBuild);
 
     private static int Run(Request r)
     {
         try
         {
             string? outFile = r.Out is null ? null : OutputPath.EnsureWritable(r.Out, "--out");
-            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, line => Consoles.Out.WriteLine(line));
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => Consoles.Out.WriteLine(line));
             var args = new List<string> { "--assembly", app.AssemblyPath, "--device", r.Device, "--repeats", Num(r.Repeats) };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
@@ -85,7 +82,7 @@ internal static class ProfileCommand
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(e);
+            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
         }
     }
 

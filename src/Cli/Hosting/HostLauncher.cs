@@ -71,6 +71,13 @@ internal static class HostLauncher
             $"running the target failed (exit code {exit}){(error?.Message is { } m ? ": " + m : "")}; its output is above.", app.AssemblyPath);
     }
 
+    /// <summary>
+    /// An error about the model the user's project builds that the host reported without a file (ACKPT008: no
+    /// stages) names the project, as every other error names its file.
+    /// </summary>
+    public static AckptException OnProject(AckptException e, string project) =>
+        e.File is null && e.Code == ErrorCodes.ModelNotStaged ? new AckptException(e.Code, e.Message, Path.GetFullPath(project), e) : e;
+
     private static string? NuGetPackages()
     {
         string? env = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES");

@@ -35,6 +35,11 @@ public static class ErrorCodes
     public const string PlanUnitPathMismatch = "ACKPT014";
     /// <summary>A no-tidy pattern (code option, <c>--no-tidy</c>, <c>AutoCkptNoTidy</c>) is empty or has a bad character.</summary>
     public const string BadNoTidyPattern = "ACKPT015";
+    /// <summary>
+    /// Warning: the model's first input under a plan is larger than the input its profile was measured at (another
+    /// number of dimensions, or a dimension larger: batch size, sequence length), so the plan's memory may not hold.
+    /// </summary>
+    public const string InputLargerThanProfiled = "ACKPT016";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>
@@ -57,7 +62,7 @@ public static class ErrorCodes
     public const string OutOfMemory = "ACKPT028";
     /// <summary>An output path cannot be written.</summary>
     public const string OutputNotWritable = "ACKPT029";
-    /// <summary>The project or assembly given does not exist.</summary>
+    /// <summary>The project or assembly given does not exist (with --no-build: the project has no output in the configuration).</summary>
     public const string ProjectMissing = "ACKPT030";
     /// <summary>Warning: the profile's self-check disagrees (memory over 5% or time over 15%).</summary>
     public const string ProfileSelfCheck = "ACKPT031";

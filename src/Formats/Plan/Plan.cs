@@ -113,6 +113,9 @@ public sealed record Plan
     /// </summary>
     public IReadOnlyList<string> UnitPaths { get; init; } = [];
 
+    /// <summary>The input shape of the profile the plan was made from (<see cref="Profile.InputShape"/>); empty when unknown.</summary>
+    public IReadOnlyList<long> InputShape { get; init; } = [];
+
     /// <summary>Per stage, in order: whether the kept unit is tidy. Empty (or shorter than the stages) means not tidy.</summary>
     public IReadOnlyList<bool> TidyUnits { get; init; } = [];
 

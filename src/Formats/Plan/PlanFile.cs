@@ -63,6 +63,7 @@ public static class PlanFile
             Format = format,
             UnitPaths = paths,
             TidyUnits = tidy,
+            InputShape = ProfileFile.ReadInputShape(root),
         };
     }
 
@@ -181,6 +182,8 @@ public static class PlanFile
         sb.Append("model: ").Append(Flow(("fingerprint", Str(p.Model.Fingerprint)), ("stages", Num(p.Model.Stages)))).Append('\n');
         sb.Append("device: ").Append(Flow(("type", Word(p.Device.Type)), ("name", Str(p.Device.Name)))).Append('\n');
         sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
+        if (p.InputShape.Count > 0)
+            sb.Append("input_shape: ").Append(InputShape.Format(p.InputShape)).Append('\n');
         sb.Append("memory_cap_bytes: ").Append(Num(p.MemoryCapBytes)).Append('\n');
         sb.Append("headroom_bytes: ").Append(Num(p.HeadroomBytes)).Append('\n');
         if (p.Predicted is { } pr)

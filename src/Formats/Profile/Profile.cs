@@ -107,4 +107,9 @@ public sealed record Profile
     public required IReadOnlyList<StageProfile> Stages { get; init; }
     /// <summary>The self-check, or null when the file has none.</summary>
     public ProfileCheck? Check { get; init; }
+    /// <summary>
+    /// The shape of the input tensor the profile was measured at, batch first (<c>input_shape: 64x128</c>); empty in
+    /// profiles written before it was recorded. A larger input at run time warns (ACKPT016).
+    /// </summary>
+    public IReadOnlyList<long> InputShape { get; init; } = [];
 }

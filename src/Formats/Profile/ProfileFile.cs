@@ -69,8 +69,14 @@ public static class ProfileFile
             FixedBytes = new FixedBytes(fixedBytes.Bytes("parameters"), fixedBytes.Bytes("gradients"), fixedBytes.Bytes("optimizer_state"), fixedBytes.Bytes("batch")),
             Stages = stages,
             Check = check is null ? null : new ProfileCheck(check.Bytes("forward_retained_bytes_measured"), check.Seconds("step_seconds_measured")),
+            InputShape = ReadInputShape(root),
         };
     }
+
+    /// <summary>The optional <c>input_shape</c> ("64x128"); empty when absent.</summary>
+    internal static IReadOnlyList<long> ReadInputShape(YamlMap root) =>
+        root.OptStr("input_shape") is not { } text ? []
+        : InputShape.TryParse(text) ?? throw root.Fail($"input_shape is '{text}': expected 1 to {InputShape.MaxRank} sizes joined by 'x', such as 64x128.");
 
     /// <summary>Formats a profile as YAML, with an optional comment header.</summary>
     public static string Format(Profile p, string? header = null)
@@ -82,6 +88,8 @@ public static class ProfileFile
         sb.Append("device: ").Append(Flow(("type", Word(p.Device.Type)), ("name", Str(p.Device.Name)))).Append('\n');
         sb.Append("dtype: ").Append(Word(p.Dtype)).Append('\n');
         sb.Append("batch_size: ").Append(Num(p.BatchSize)).Append('\n');
+        if (p.InputShape.Count > 0)
+            sb.Append("input_shape: ").Append(InputShape.Format(p.InputShape)).Append('\n');
         var f = p.FixedBytes;
         sb.Append("fixed_bytes: ").Append(Flow(("parameters", Num(f.Parameters)), ("gradients", Num(f.Gradients)), ("optimizer_state", Num(f.OptimizerState)), ("batch", Num(f.Batch)))).Append('\n');
         sb.Append("stages:\n");

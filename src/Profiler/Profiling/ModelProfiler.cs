@@ -75,6 +75,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             FixedBytes = fixedBytes,
             Stages = stageProfiles,
             Check = check,
+            InputShape = [.. input.shape],
         };
     }
 

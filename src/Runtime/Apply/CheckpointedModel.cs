@@ -18,10 +18,14 @@ public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
 {
     private readonly Func<Tensor, Tensor>[] _segmentRuns;
     private readonly bool _runStages;
+    private readonly Action<string>? _onWarning;
+    private bool _inputChecked;
 
-    internal CheckpointedModel(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, bool[] tidyAllowed)
+    internal CheckpointedModel(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, bool[] tidyAllowed,
+        Action<string>? onWarning = null)
         : base(nameof(CheckpointedModel))
     {
+        _onWarning = onWarning;
         Model = model;
         Plan = plan;
         PlanFile = planFile;
@@ -74,6 +78,12 @@ public sealed class CheckpointedModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         DeferredDisposal.Flush();
+        if (!_inputChecked)
+        {
+            _inputChecked = true;
+            if (_onWarning is not null && InputShapeWarning.Of(input.shape, Plan, PlanFile) is { } warning)
+                _onWarning(warning);
+        }
         if (!_runStages)
             return Model.call(input);
         var x = input;

@@ -51,12 +51,12 @@ public static class Checkpointing
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
         var warn = onWarning ?? Console.Error.WriteLine;
-        var stages = ModelStages.Of(model);
+        var stages = ModelStages.Of(model, planFile);
         var patterns = NoTidyPatterns.Parse(options?.NoTidy);
         PlanValidation.Check(model, stages, plan, planFile, warn);
         if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
             warn(warning);
-        return new CheckpointedModel(model, stages, plan, planFile, TidyOptOut.Allowed(model, stages, patterns));
+        return new CheckpointedModel(model, stages, plan, planFile, TidyOptOut.Allowed(model, stages, patterns), warn);
     }
 
     /// <summary>

@@ -11,9 +11,10 @@ public static class ModelStages
 {
     /// <summary>
     /// The stages of <paramref name="model"/>: the children of a <c>Sequential</c> in order, or
-    /// <see cref="IStagedModel.Stages"/>. Throws <see cref="AckptException"/> (ACKPT008) for any other model.
+    /// <see cref="IStagedModel.Stages"/>. Throws <see cref="AckptException"/> (ACKPT008) for any other model, naming
+    /// <paramref name="file"/> (the plan being applied, the project being profiled) when given.
     /// </summary>
-    public static IReadOnlyList<Stage> Of(nn.Module model)
+    public static IReadOnlyList<Stage> Of(nn.Module model, string? file = null)
     {
         switch (model)
         {
@@ -24,13 +25,13 @@ public static class ModelStages
                 foreach (var (name, child) in seq.named_children())
                 {
                     if (child is not nn.Module<Tensor, Tensor> m)
-                        throw new AckptException(ErrorCodes.ModelNotStaged, $"stage '{name}' ({child.GetType().Name}) is not a Module<Tensor, Tensor>.");
+                        throw new AckptException(ErrorCodes.ModelNotStaged, $"stage '{name}' ({child.GetType().Name}) is not a Module<Tensor, Tensor>.", file);
                     stages.Add(new Stage(name, m));
                 }
                 return stages;
             default:
                 throw new AckptException(ErrorCodes.ModelNotStaged,
-                    $"model {model.GetType().FullName} is neither a Sequential nor implements AutoCkpt.IStagedModel: expose its stages through IStagedModel.");
+                    $"model {model.GetType().FullName} is neither a Sequential nor implements AutoCkpt.IStagedModel: expose its stages through IStagedModel.", file);
         }
     }
 

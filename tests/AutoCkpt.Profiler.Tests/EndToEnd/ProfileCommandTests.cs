@@ -18,9 +18,25 @@ public sealed class ProfileCommandTests(CliFixture cli)
         Assert.True(r.ExitCode == 0, r.ToString());
         var profile = ProfileFile.Read(outFile);
         Assert.Equal(("tiny-mlp", 3, 64), (profile.Target, profile.Model.Stages, profile.BatchSize));
+        Assert.Equal(64, profile.InputShape[0]);
+        Assert.Equal(2, profile.InputShape.Count);
         Assert.Contains("b2", r.Out);
         Assert.Contains("retained", r.Out);
         Assert.Contains($"wrote {outFile}", r.Out);
+    }
+
+    [Fact]
+    public void Given_a_built_project_When_profiled_with_no_build_Then_it_uses_the_built_output_without_building()
+    {
+        string outFile = cli.ScratchFile("no-build.yaml");
+
+        var r = cli.Cli("profile", "--project", cli.TinyProject, "--no-build", "--target", "tiny-mlp", "--repeats", "1",
+            "--batch-size", "4", "-c", cli.Configuration, "--out", outFile);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("building ", r.Out.Replace("not building ", ""));
+        Assert.Contains("--no-build", r.Out);
+        Assert.Equal("tiny-mlp", ProfileFile.Read(outFile).Target);
     }
 
     [Fact]
@@ -66,10 +82,10 @@ public sealed class ProfileCommandTests(CliFixture cli)
         var r = cli.Cli("profile", "--help");
 
         Assert.Equal(0, r.ExitCode);
-        foreach (var option in new[] { "--project", "--target", "--device", "--batch-size", "--repeats", "--out", "--configuration" })
+        foreach (var option in new[] { "--project", "--target", "--device", "--batch-size", "--repeats", "--out", "--configuration", "--no-build" })
             Assert.Contains(option, r.Out);
         var lines = r.Out.Split('\n').Where(l => l.TrimStart().StartsWith('-') && !l.Contains("--help") && !l.Contains("--project")).ToList();
-        Assert.Equal(6, lines.Count);
+        Assert.Equal(7, lines.Count);
         Assert.All(lines, l => Assert.Contains("[default: ", l));
     }
 }

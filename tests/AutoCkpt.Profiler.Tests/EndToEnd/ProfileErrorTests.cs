@@ -50,7 +50,7 @@ public sealed class ProfileErrorTests(CliFixture cli)
 
     [Fact]
     public void Given_a_model_without_stages_When_profiled_Then_ACKPT008_says_to_expose_them() =>
-        AssertError(Profile("--project", cli.TinyDll, "--target", "tiny-opaque"), ErrorCodes.ModelNotStaged, "IStagedModel", "Sequential");
+        AssertError(Profile("--project", cli.TinyDll, "--target", "tiny-opaque"), ErrorCodes.ModelNotStaged, "IStagedModel", "Sequential", $"{cli.TinyDll}: error ACKPT008:");
 
     [Fact]
     public void Given_cuda_on_a_cpu_only_app_When_profiled_Then_ACKPT027_says_why() =>

@@ -94,6 +94,53 @@ public sealed class ApplyValidationTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_model_that_is_not_staged_When_a_plan_file_is_applied_Then_ACKPT008_names_the_plan_file()
+    {
+        string path = Write(PlanFile.Format(Plans.KeepAll(_model)));
+        var e = AssertRefused(ErrorCodes.ModelNotStaged, path, () => AutoCkpt.Checkpointing.Apply(nn.Linear(2, 2), path));
+        Assert.StartsWith($"{path}: error ACKPT008:", e.ToString());
+    }
+
+    [Fact]
+    public void Given_a_plan_for_a_model_whose_stage_names_match_When_applied_Then_ACKPT005_says_a_type_or_shape_differs_and_to_profile_again()
+    {
+        string path = Write(PlanFile.Format(Plans.EveryStage(TestModels.Mlp(float32, hidden: 32))));
+        var e = AssertRefused(ErrorCodes.PlanFingerprintMismatch, path, () => AutoCkpt.Checkpointing.Apply(_model, path));
+        Assert.Contains("Every stage has the name the plan gives it, so a stage's module type or parameter shapes differ", e.Message);
+        Assert.Contains("Profile this model again ('autockpt profile'", e.Message);
+        Assert.Contains("rebuilding alone plans from the old profile", e.Message);
+    }
+
+    [Fact]
+    public void Given_a_plan_profiled_at_batch_4_When_the_first_input_is_larger_Then_ACKPT016_warns_once_with_both_shapes()
+    {
+        string path = Write(PlanFile.Format(Plans.For(_model, "r0-7") with { InputShape = [4, TestModels.Features], ProfilePath = "mlp.profile.yaml" }));
+        var warnings = new List<string>();
+        var model = AutoCkpt.Checkpointing.Apply(_model, path, warnings.Add);
+
+        using (torch.NewDisposeScope()) model.call(torch.randn(8, TestModels.Features));
+        using (torch.NewDisposeScope()) model.call(torch.randn(16, TestModels.Features));
+
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith($"{path}: warning {ErrorCodes.InputLargerThanProfiled}:", warning);
+        Assert.Contains("[8, 8]", warning);
+        Assert.Contains("[4, 8]", warning);
+        Assert.Contains("'mlp.profile.yaml'", warning);
+    }
+
+    [Fact]
+    public void Given_a_plan_profiled_at_batch_4_When_the_input_is_smaller_or_the_plan_has_no_shape_Then_nothing_warns()
+    {
+        var warnings = new List<string>();
+        var smaller = AutoCkpt.Checkpointing.Apply(_model, Write(PlanFile.Format(Plans.For(_model, "r0-7") with { InputShape = [4, TestModels.Features] })), warnings.Add);
+        using (torch.NewDisposeScope()) smaller.call(torch.randn(2, TestModels.Features));
+        var unknown = AutoCkpt.Checkpointing.Apply(_model, Plans.For(_model, "r0-7"), "old.plan.yaml", warnings.Add);
+        using (torch.NewDisposeScope()) unknown.call(torch.randn(64, TestModels.Features));
+
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
     public void Given_a_plan_made_for_cuda_When_applied_to_a_cpu_model_Then_it_applies_with_warning_ACKPT007()
     {
         string path = Write(PlanFile.Format(Plans.For(_model, "r0-7", deviceType: "cuda")));

@@ -151,6 +151,8 @@ public sealed class TidyTests
         var e = Assert.Throws<AckptException>(() => AutoCkpt.Checkpointing.Apply(new TinyGpt(), plan with { Segments = [new Segment(0, 4, SegmentStrategy.Keep)] }, "x.plan.yaml"));
         Assert.Equal(ErrorCodes.PlanFingerprintMismatch, e.Code);
         Assert.Contains("unit 2 is 'x'", e.Message);
+        Assert.Contains("The first stage that differs is stage 2", e.Message);
+        Assert.Contains("Profile this model again", e.Message);
     }
 
     private static nn.Module<Tensor, Tensor> CacheModel()
