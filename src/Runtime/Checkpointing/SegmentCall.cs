@@ -71,7 +71,7 @@ internal sealed class SegmentCall
             int k = 0;
             grads.Add(_inputRequiresGrad ? Keep(scope, result[k++]) : null!);
             for (int i = 0; i < _parameters.Length; i++)
-                grads.Add(Keep(scope, result[k++]));
+                grads.Add(Accumulate(scope, _parameters[i], result[k++]));
         }
         gradOutput.Dispose();
         Release();
@@ -105,6 +105,22 @@ internal sealed class SegmentCall
             rngNow.Restore();
             buffers.Restore();
         }
+    }
+
+    /// <summary>
+    /// Adds a parameter's gradient to its existing <c>.grad</c> here, as autograd's accumulation would, and returns
+    /// none for it. A gradient handed back to autograd stayed alive until the step's graph was freed (TorchSharp's
+    /// node keeps the returned tensors): one segment's parameter bytes per recompute segment, piling up through the
+    /// backward (docs/benchmarks.md, issue 15). Where the parameter has no gradient yet, autograd makes it.
+    /// </summary>
+    private static Tensor Accumulate(DisposeScope scope, Tensor parameter, Tensor? grad)
+    {
+        if (grad is null || grad.IsInvalid) return null!;
+        var existing = parameter.grad;
+        if (existing is null || existing.IsInvalid) return scope.MoveToOuter(grad);
+        using (torch.no_grad())
+            existing.add_(grad);
+        return null!;
     }
 
     private static Tensor Keep(DisposeScope scope, Tensor? grad) =>
