@@ -11,15 +11,20 @@ internal sealed class SegmentCall
 {
     private readonly RecomputeSegment _segment;
     private readonly Tensor[] _parameters;
+    private readonly bool[] _passed;
     private autograd.AutogradContext? _ctx;
     private bool _inputRequiresGrad;
     private RngSnapshot? _rng;
     private Tensor? _rawOutput;
 
-    public SegmentCall(RecomputeSegment segment, Tensor[] parameters)
+    /// <param name="segment">The segment.</param>
+    /// <param name="parameters">Every trainable parameter of the model: the recompute differentiates them all.</param>
+    /// <param name="passed">Which of them are apply arguments (their gradients go back through autograd).</param>
+    public SegmentCall(RecomputeSegment segment, Tensor[] parameters, bool[] passed)
     {
         _segment = segment;
         _parameters = parameters;
+        _passed = passed;
     }
 
     /// <summary>Runs under no-grad (inside apply). Intermediates are disposed stage by stage.</summary>
@@ -46,7 +51,7 @@ internal sealed class SegmentCall
 
     /// <summary>
     /// Recomputes the segment with autograd from the saved input and the forward's random state, and returns one
-    /// gradient per apply argument: none for the call, the input's, then each parameter's.
+    /// gradient per apply argument: none for the call, the input's, then each passed parameter's.
     /// </summary>
     public List<Tensor> Backward(Tensor gradOutput)
     {
@@ -71,7 +76,11 @@ internal sealed class SegmentCall
             int k = 0;
             grads.Add(_inputRequiresGrad ? Keep(scope, result[k++]) : null!);
             for (int i = 0; i < _parameters.Length; i++)
-                grads.Add(Accumulate(scope, _parameters[i], result[k++]));
+            {
+                var grad = result[k++];
+                if (_passed[i]) grads.Add(Keep(scope, grad));
+                else Accumulate(_parameters[i], grad);
+            }
         }
         gradOutput.Dispose();
         Release();
@@ -108,19 +117,21 @@ internal sealed class SegmentCall
     }
 
     /// <summary>
-    /// Adds a parameter's gradient to its existing <c>.grad</c> here, as autograd's accumulation would, and returns
-    /// none for it. A gradient handed back to autograd stayed alive until the step's graph was freed (TorchSharp's
-    /// node keeps the returned tensors): one segment's parameter bytes per recompute segment, piling up through the
-    /// backward (docs/benchmarks.md, issue 15). Where the parameter has no gradient yet, autograd makes it.
+    /// Adds the gradient of a parameter that is not an apply argument into its <c>.grad</c>, as autograd's accumulation
+    /// would; where it has none (set to none between the forward and the backward), autograd accumulates it from a
+    /// backward of its own.
     /// </summary>
-    private static Tensor Accumulate(DisposeScope scope, Tensor parameter, Tensor? grad)
+    private static void Accumulate(Tensor parameter, Tensor? grad)
     {
-        if (grad is null || grad.IsInvalid) return null!;
-        var existing = parameter.grad;
-        if (existing is null || existing.IsInvalid) return scope.MoveToOuter(grad);
+        if (grad is null || grad.IsInvalid) return;
+        using var existing = parameter.grad;
+        if (existing is null || existing.IsInvalid)
+        {
+            parameter.backward([grad]);
+            return;
+        }
         using (torch.no_grad())
             existing.add_(grad);
-        return null!;
     }
 
     private static Tensor Keep(DisposeScope scope, Tensor? grad) =>
