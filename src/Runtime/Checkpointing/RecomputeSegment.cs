@@ -10,7 +10,9 @@ namespace AutoCkpt.Checkpoints;
 /// The recompute differentiates with respect to every trainable parameter of the whole model, not only those its
 /// stages own: a stage may read another stage's parameter through a field or a delegate (a head tied to the
 /// embedding's weight), and a parameter left out of the apply arguments would get no gradient from this segment,
-/// silently. Parameters the segment does not reach get none (<c>allow_unused</c>), at no cost beyond the argument list.
+/// silently. Parameters the segment does not reach get none (<c>allow_unused</c>). Only parameters without a gradient
+/// yet are apply arguments; the others' gradients are added into <c>.grad</c> in the segment's backward
+/// (<see cref="Passed"/>).
 /// </para>
 /// </summary>
 internal sealed class RecomputeSegment
