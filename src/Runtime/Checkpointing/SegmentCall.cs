@@ -11,15 +11,20 @@ internal sealed class SegmentCall
 {
     private readonly RecomputeSegment _segment;
     private readonly Tensor[] _parameters;
+    private readonly bool[] _passed;
     private autograd.AutogradContext? _ctx;
     private bool _inputRequiresGrad;
     private RngSnapshot? _rng;
     private Tensor? _rawOutput;
 
-    public SegmentCall(RecomputeSegment segment, Tensor[] parameters)
+    /// <param name="segment">The segment.</param>
+    /// <param name="parameters">Every trainable parameter of the model: the recompute differentiates them all.</param>
+    /// <param name="passed">Which of them are apply arguments (their gradients go back through autograd).</param>
+    public SegmentCall(RecomputeSegment segment, Tensor[] parameters, bool[] passed)
     {
         _segment = segment;
         _parameters = parameters;
+        _passed = passed;
     }
 
     /// <summary>Runs under no-grad (inside apply). Intermediates are disposed stage by stage.</summary>
@@ -46,7 +51,7 @@ internal sealed class SegmentCall
 
     /// <summary>
     /// Recomputes the segment with autograd from the saved input and the forward's random state, and returns one
-    /// gradient per apply argument: none for the call, the input's, then each parameter's.
+    /// gradient per apply argument: none for the call, the input's, then each passed parameter's.
     /// </summary>
     public List<Tensor> Backward(Tensor gradOutput)
     {
@@ -71,7 +76,11 @@ internal sealed class SegmentCall
             int k = 0;
             grads.Add(_inputRequiresGrad ? Keep(scope, result[k++]) : null!);
             for (int i = 0; i < _parameters.Length; i++)
-                grads.Add(Keep(scope, result[k++]));
+            {
+                var grad = result[k++];
+                if (_passed[i]) grads.Add(Keep(scope, grad));
+                else Accumulate(_parameters[i], grad);
+            }
         }
         gradOutput.Dispose();
         Release();
@@ -105,6 +114,24 @@ internal sealed class SegmentCall
             rngNow.Restore();
             buffers.Restore();
         }
+    }
+
+    /// <summary>
+    /// Adds the gradient of a parameter that is not an apply argument into its <c>.grad</c>, as autograd's accumulation
+    /// would; where it has none (set to none between the forward and the backward), autograd accumulates it from a
+    /// backward of its own.
+    /// </summary>
+    private static void Accumulate(Tensor parameter, Tensor? grad)
+    {
+        if (grad is null || grad.IsInvalid) return;
+        using var existing = parameter.grad;
+        if (existing is null || existing.IsInvalid)
+        {
+            parameter.backward([grad]);
+            return;
+        }
+        using (torch.no_grad())
+            existing.add_(grad);
     }
 
     private static Tensor Keep(DisposeScope scope, Tensor? grad) =>
