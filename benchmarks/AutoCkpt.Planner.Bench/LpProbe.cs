@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner.Bench;

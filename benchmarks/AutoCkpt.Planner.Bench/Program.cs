@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.Bench;
 
 // dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT

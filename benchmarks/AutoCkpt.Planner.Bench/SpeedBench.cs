@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Planner.Bench;
 

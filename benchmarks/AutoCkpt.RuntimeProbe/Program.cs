@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AutoCkpt;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
-using AutoCkpt.Checkpoints;
-using AutoCkpt.Formats;
+using AutoCkpt.Apply;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Recompute;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,9 @@
-using AutoCkpt.Checkpoints;
+using AutoCkpt.Apply;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Recompute;
 using AutoCkpt.Tidy;
 using TorchSharp;
 using static TorchSharp.torch;

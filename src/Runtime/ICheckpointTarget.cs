@@ -27,7 +27,7 @@ public interface ICheckpointTarget
     long Seed => 0;
 
     /// <summary>
-    /// Module path patterns of units that must not run tidy (syntax: <c>AutoCkpt.Formats.NoTidyPatterns</c>); the
+    /// Module path patterns of units that must not run tidy (syntax: <c>AutoCkpt.Formats.Options.NoTidyPatterns</c>); the
     /// profiler records them as not allowing tidy, and the bench applies them. Pass the same patterns to
     /// <c>Checkpointing.Apply</c> in the training app (<c>CheckpointOptions.NoTidy</c>). Default: none.
     /// </summary>

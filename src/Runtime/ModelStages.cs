@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 

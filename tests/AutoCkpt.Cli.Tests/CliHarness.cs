@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests;
 
 /// <summary>Tests that swap Console.Out run one at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,7 +1,9 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests;
 
 /// <summary>
 /// A command that fails leaves nothing behind: no folder it would have made for its output, no temporary file, and an

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests;
 
 /// <summary>The tool's version comes from git (MinVer): each commit builds to its own version.</summary>
 public sealed class VersionTests

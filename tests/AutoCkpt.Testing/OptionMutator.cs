@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace AutoCkpt.Planner.Tests.Fuzz;
+namespace AutoCkpt.Testing;
 
 /// <summary>
 /// Malformed values for one command-line option or MSBuild property, made from a valid one: a fixed seed set (empty and
 /// whitespace, type changes, extreme numbers, odd characters, units, paths) and seeded random mutations of the valid
 /// value (truncation, duplication, a character replaced, inserted or deleted, a unit added, a sign, an exponent).
 /// </summary>
-internal static class OptionMutator
+public static class OptionMutator
 {
     /// <summary>Values that every option is given: none of these is specific to one option.</summary>
     public static readonly IReadOnlyList<string> Seeds =

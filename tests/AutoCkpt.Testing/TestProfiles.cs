@@ -1,9 +1,10 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Testing;
 
 /// <summary>Profiles for tests: hand-made ones and seeded random ones.</summary>
-internal static class TestProfiles
+public static class TestProfiles
 {
     public static StageProfile Stage(string name, double fwd, double bwd, long output, long retained, long ft = 0, long bt = 0, long freed = 0, long inputFreed = 0) =>
         new(name, fwd, bwd, output, retained, ft, bt) { BackwardFreedBytes = freed, InputFreedBytes = inputFreed };

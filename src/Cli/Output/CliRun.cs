@@ -1,5 +1,6 @@
 using AutoCkpt.Cli.Common;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using AutoCkpt.Cli.Common;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Cli.Output;
 

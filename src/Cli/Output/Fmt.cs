@@ -1,5 +1,5 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
 
 namespace AutoCkpt.Cli.Output;
 

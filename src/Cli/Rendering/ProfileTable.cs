@@ -1,5 +1,6 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Rendering;
@@ -8,7 +9,7 @@ namespace AutoCkpt.Cli.Rendering;
 internal static class ProfileTable
 {
     /// <summary>Writes the table; <paramref name="seconds"/> is how long profiling took, or null when unknown.</summary>
-    public static void Write(IAnsiConsole console, Formats.Profile p, string path, double? seconds = null)
+    public static void Write(IAnsiConsole console, Formats.Profiles.Profile p, string path, double? seconds = null)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .Title(Markup.Escape($"{p.Target} on {p.Device.Type} ({p.Device.Name}), batch {p.BatchSize}, {p.Dtype}"));

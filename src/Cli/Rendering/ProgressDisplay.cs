@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AutoCkpt.Hosting;
+using AutoCkpt.Profiler.Host;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Rendering;

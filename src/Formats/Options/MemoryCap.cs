@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AutoCkpt.Formats.Errors;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Options;
 
 /// <summary>A memory cap as the user writes it: bytes, a size with a unit, or a percentage of a reference.</summary>
 /// <param name="Bytes">The absolute cap in bytes, or null when <paramref name="Percent"/> is set.</param>

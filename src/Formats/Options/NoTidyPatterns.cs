@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using AutoCkpt.Formats.Errors;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Options;
 
 /// <summary>
 /// Module path patterns that opt units out of tidy (docs/runtime.md, "Tidy"): a list separated by ',' or ';', each a

@@ -1,6 +1,7 @@
 using System.Globalization;
+using AutoCkpt.Formats.Errors;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Options;
 
 /// <summary>
 /// The planner's options as users write them: <c>autockpt plan --solver/--time-limit/--max-segment</c> and the

@@ -1,4 +1,6 @@
-namespace AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
+
+namespace AutoCkpt.Formats.Plans;
 
 /// <summary>How a segment's stages are run.</summary>
 public enum SegmentStrategy

@@ -1,8 +1,10 @@
 using System.Text;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Formats.Yaml;
 using static AutoCkpt.Formats.Yaml.YamlText;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Plans;
 
 /// <summary>Reads plan files (<c>autockpt-plan/2</c> and <c>autockpt-plan/1</c>) and writes <c>autockpt-plan/2</c>.</summary>
 public static class PlanFile

@@ -1,4 +1,4 @@
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Profiles;
 
 /// <summary>Memory that no checkpointing can remove, in bytes.</summary>
 public sealed record FixedBytes(long Parameters, long Gradients, long OptimizerState, long Batch)

@@ -1,8 +1,9 @@
 using System.Text;
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Yaml;
 using static AutoCkpt.Formats.Yaml.YamlText;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Profiles;
 
 /// <summary>Reads and writes profile files (<c>autockpt-profile/1</c>).</summary>
 public static class ProfileFile

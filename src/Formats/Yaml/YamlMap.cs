@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoCkpt.Formats.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

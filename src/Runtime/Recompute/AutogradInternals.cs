@@ -1,9 +1,9 @@
 using System.Reflection;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// Two memory fixes that reach into TorchSharp 0.107's custom-function node by reflection. Both are optional: on a

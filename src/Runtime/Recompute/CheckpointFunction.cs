@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// The autograd function behind a recompute segment. Arguments: the <see cref="SegmentCall"/>, the segment's input,

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// The default CUDA generator's state (its Philox seed and offset), read and written as PyTorch's

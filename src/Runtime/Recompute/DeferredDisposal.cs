@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// Gradients a checkpoint's backward returns to autograd. TorchSharp hands autograd a copy of each handle, so the

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// The random state a segment's forward started from, so that its recompute draws the same numbers (dropout

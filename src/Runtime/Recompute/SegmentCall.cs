@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>
 /// One run of a recompute segment: its forward without autograd, keeping only its input, and its backward, which

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Checkpoints;
+namespace AutoCkpt.Recompute;
 
 /// <summary>Runs a run of stages one after another.</summary>
 internal static class StageChain

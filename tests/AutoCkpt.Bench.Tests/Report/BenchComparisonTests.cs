@@ -1,8 +1,10 @@
-using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Plans;
 using Xunit;
 
-namespace AutoCkpt.Examples.Tests;
+namespace AutoCkpt.Bench.Tests.Report;
 
 /// <summary>The plan-against-uniform line of the bench: per-round differences and when the run cannot tell them apart.</summary>
 public sealed class BenchComparisonTests

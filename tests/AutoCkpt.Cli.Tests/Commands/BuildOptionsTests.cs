@@ -1,7 +1,7 @@
 using AutoCkpt.Cli.Commands;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests.Commands;
 
 /// <summary>profile and bench build the same way: the same configuration by default, the same options.</summary>
 public sealed class BuildOptionsTests

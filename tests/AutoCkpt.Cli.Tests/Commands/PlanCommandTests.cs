@@ -1,7 +1,9 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests.Commands;
 
 [Collection(ConsoleCollection.Name)]
 public sealed class PlanCommandTests : IDisposable

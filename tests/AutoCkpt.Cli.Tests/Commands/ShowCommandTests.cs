@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests.Commands;
 
 [Collection(ConsoleCollection.Name)]
 public sealed class ShowCommandTests : IDisposable

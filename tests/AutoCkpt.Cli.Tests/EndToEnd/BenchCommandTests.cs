@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// <c>autockpt bench</c> end to end on the planned app (<see cref="PlannedApp"/>): build, the profiler's host running

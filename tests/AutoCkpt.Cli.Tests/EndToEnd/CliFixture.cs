@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>What one run of the tool printed and returned.</summary>
 public sealed record CliResult(int ExitCode, string Out, string Error)

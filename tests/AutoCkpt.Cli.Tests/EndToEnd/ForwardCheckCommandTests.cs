@@ -1,7 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// `autockpt profile` runs the forward check first: on a model whose stages are not its forward, a coded error, no

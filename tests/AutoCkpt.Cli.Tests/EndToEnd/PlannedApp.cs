@@ -1,7 +1,7 @@
 using System.Reflection;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// A training app that uses the MSBuild integration, taken through a user's steps with the built tool: profile it

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>A user's plan, made by <c>dotnet build</c> beside the app, outlives profiling and benchmarking the project.</summary>
 [Collection(PlannedAppCollection.Name)]

@@ -1,9 +1,10 @@
 using System.Reflection;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 using TorchSharp;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>`autockpt profile` end to end: build, host in the app's dependency context, profile file, table.</summary>
 [Collection(CliCollection.Name)]

@@ -1,7 +1,8 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.EndToEnd;
+namespace AutoCkpt.Cli.Tests.EndToEnd;
 
 /// <summary>Every error `autockpt profile` reports: a non-zero exit code and an ACKPT code with what to do.</summary>
 [Collection(CliCollection.Name)]

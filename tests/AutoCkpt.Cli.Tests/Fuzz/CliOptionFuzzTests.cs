@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace AutoCkpt.Planner.Tests.Fuzz;
+namespace AutoCkpt.Cli.Tests.Fuzz;
 
 /// <summary>
 /// Every option of <c>plan</c> and <c>show</c>, given malformed values (<see cref="OptionMutator"/>) one option at a time

@@ -1,8 +1,8 @@
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests.Hosting;
 
 /// <summary>--no-build: the project is evaluated, not built, and an output that is not there is a coded error.</summary>
 [Collection(ConsoleCollection.Name)]

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using AutoCkpt.Cli.Output;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Cli.Tests.Output;
 
 /// <summary>
 /// Options out of range and System.CommandLine's own parse errors, for every command, in this process: each is one

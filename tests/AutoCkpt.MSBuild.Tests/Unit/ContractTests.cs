@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+
 
 namespace AutoCkpt.MSBuild.Tests.Unit;
 

@@ -1,6 +1,7 @@
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Testing;
 using Xunit.Abstractions;
-using AutoCkpt.Formats;
-using AutoCkpt.Planner.Tests.Fuzz;
 
 namespace AutoCkpt.MSBuild.Tests.Unit;
 

@@ -1,8 +1,12 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Testing;
 using Xunit;
-using static AutoCkpt.Planner.Tests.TestProfiles;
+using static AutoCkpt.Testing.TestProfiles;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Planner.Tests.CostModel;
 
 /// <summary>The cost model on the hand-worked example of docs/cost-model.md (bytes in MB, F = 100 MB).</summary>
 public sealed class CostModelTests

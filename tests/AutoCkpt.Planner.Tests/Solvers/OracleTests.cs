@@ -1,8 +1,13 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Planner.Tests.Solvers;
 
 /// <summary>The default solver (auto), the MIP on SCIP and CP-SAT, and the DP against the exhaustive oracle on random profiles and caps.</summary>
 public sealed class OracleTests

@@ -1,8 +1,11 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
+using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Planner.Tests;
+namespace AutoCkpt.Planner.Tests.Solvers;
 
 /// <summary>
 /// The dynamic program's pruning bound (fractional knapsacks and the cost-to-go table) must never exceed what the rest

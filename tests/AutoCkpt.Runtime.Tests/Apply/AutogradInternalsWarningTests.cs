@@ -1,5 +1,5 @@
-using AutoCkpt.Checkpoints;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Recompute;
 using AutoCkpt.Runtime.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;

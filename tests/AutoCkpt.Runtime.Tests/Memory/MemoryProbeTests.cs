@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Memory;
 using TorchSharp;
 using Xunit;
 
-namespace AutoCkpt.Profiler.Tests.Probes;
+namespace AutoCkpt.Runtime.Tests.Memory;
 
 public sealed class MemoryProbeTests
 {

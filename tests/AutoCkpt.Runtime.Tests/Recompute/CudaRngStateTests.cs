@@ -1,8 +1,8 @@
-using AutoCkpt.Checkpoints;
+using AutoCkpt.Recompute;
 using TorchSharp;
 using Xunit;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>
 /// The CUDA generator state needs libtorch_cuda (docs/runtime.md); CI's libtorch is the CPU one. What can be checked

@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>
 /// Training with a plan must be bit-identical to training the plain model on CPU: losses, gradients at every step,
@@ -103,7 +103,7 @@ public sealed class EquivalenceTests
         foreach (var stage in ModelStages.Of(plain))
             stage.Module.register_forward_hook((m, input, output) => { calls++; return output; });
         var trace = Trainer.Run(AutoCkpt.Checkpointing.Apply(plain, plan), batches, loss);
-        int perStep = plan.Model.Stages + plan.Segments.Where(s => s.Strategy == AutoCkpt.Formats.SegmentStrategy.Recompute).Sum(s => s.Length);
+        int perStep = plan.Model.Stages + plan.Segments.Where(s => s.Strategy == AutoCkpt.Formats.Plans.SegmentStrategy.Recompute).Sum(s => s.Length);
         Assert.Equal(batches.Count * perStep, calls);
         return trace;
     }

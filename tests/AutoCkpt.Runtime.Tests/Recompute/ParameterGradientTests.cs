@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>
 /// A recompute segment adds the gradients of parameters that already have one into <c>.grad</c> in its backward, and

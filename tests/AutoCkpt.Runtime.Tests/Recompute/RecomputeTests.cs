@@ -1,10 +1,10 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Runtime.Tests.Support;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>What the runtime does to the stages, seen through forward hooks.</summary>
 public sealed class RecomputeTests

@@ -3,7 +3,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>
 /// A stage may use a parameter that another stage owns (a tied head reads the embedding's weight through a

@@ -1,7 +1,7 @@
-using AutoCkpt.Checkpoints;
+using AutoCkpt.Recompute;
 using Xunit;
 
-namespace AutoCkpt.Runtime.Tests.Checkpointing;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 public sealed class TorchSharpLayoutTests
 {
