@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
-namespace AutoCkpt.Planner.Bench;
+namespace AutoCkpt.Perf.Planner;
 
 /// <summary>Time and value of the MIP's LP relaxation (GLOP): the lower bound behind the gap on large chains.</summary>
 internal static class LpProbe

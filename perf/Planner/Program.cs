@@ -1,13 +1,13 @@
 using AutoCkpt.Formats.Profiles;
-using AutoCkpt.Planner.Bench;
+using AutoCkpt.Perf.Planner;
 
-// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- profile STAGES SEED OUT
-// dotnet run -c Release --project benchmarks/AutoCkpt.Planner.Bench -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
+// dotnet run -c Release --project perf/Planner -- profile STAGES SEED OUT
+// dotnet run -c Release --project perf/Planner -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
 switch (args.FirstOrDefault())
 {
     case "profile" when args.Length == 4:
         ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
-            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from benchmarks/AutoCkpt.Planner.Bench,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
+            $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from perf/Planner,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
         return 0;
     case "lp":
         return LpProbe.Run(args[1..]);

@@ -4,9 +4,10 @@ using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;
 
-namespace AutoCkpt.Planner.Bench;
+namespace AutoCkpt.Perf.Planner;
 
 /// <summary>
 /// Solve time of each solver on synthetic GPT-shaped chains, at caps placed between the every-stage peak (0) and

@@ -1,7 +1,7 @@
 using AutoCkpt.Formats;
 using AutoCkpt.Formats.Profiles;
 
-namespace AutoCkpt.Planner.Bench;
+namespace AutoCkpt.Perf.Planner;
 
 /// <summary>
 /// GPT-shaped chains for the planner benchmark, scaled from the GPT-2-medium stack in

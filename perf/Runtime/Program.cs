@@ -1,7 +1,7 @@
 // Measures one training step of a small activation-heavy stack on the CPU: the plain model, the same model under a
 // plan that keeps every stage, and under a plan that recomputes every stage. Same setting as the runtime's memory
 // tests (one step per dispose scope, CpuMemoryProbe). Usage:
-//   dotnet run -c Release --project benchmarks/AutoCkpt.RuntimeProbe -- [stages] [width] [rows] [rounds] [threads]
+//   dotnet run -c Release --project perf/Runtime -- [stages] [width] [rows] [rounds] [threads]
 using System.Diagnostics;
 using System.Globalization;
 using AutoCkpt;

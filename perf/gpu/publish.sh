@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the two examples self-contained for a GPU machine that has PyTorch but no .NET SDK (TorchSharp against
 # PyTorch's torch/lib: AutoCkptTorchBackend=system), and packs them as .gpu/app.tar.xz for run-on-device.sh.
-# Usage, from the repo root: bash benchmarks/gpu/publish.sh   (about 3 minutes on 2 cores; ~47 MB)
+# Usage, from the repo root: bash perf/gpu/publish.sh   (about 3 minutes on 2 cores; ~47 MB)
 set -euo pipefail
 out=.gpu
 rm -rf "$out/app" && mkdir -p "$out"

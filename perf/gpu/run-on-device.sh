@@ -26,6 +26,6 @@ step gpt2-tiny 100 "$APP/AutoCkpt.Examples.Gpt2" --target gpt2-tiny --device "${
        || [ -f "$R/gpt2-tiny-seeds/bench.json" ] || { tail -40 "$R/gpt2-tiny-seeds.log"; exit 1; }; }
 step gpt2-medium "${MEDIUM_S:-180}" "$APP/AutoCkpt.Examples.Gpt2" --target gpt2-medium --batch 8 --device "${DEVICE:-cuda}" --solver "${SOLVER:-exact}" --steps 12 --train-steps 10 --repeats 3 --out "$R/gpt2-medium"
 [ -n "${FULL_MAX:-}" ] && step gpt2-medium-full "${MEDIUM_S:-180}" "$APP/AutoCkpt.Examples.Gpt2" --target gpt2-medium --batch 8 --device "${DEVICE:-cuda}" --solver "${SOLVER:-exact}" --cap 102% --steps 12 --train-steps 2 --repeats 3 --out "$R/gpt2-medium-full"
-[ -z "${SKIP_PYTORCH:-}" ] && step pytorch-medium 110 python3 benchmarks/gpu/gpt2_pytorch_reference.py --preset medium --batch 8 --plan "$R/gpt2-medium/autockpt.plan.yaml" --steps 15
+[ -z "${SKIP_PYTORCH:-}" ] && step pytorch-medium 110 python3 perf/gpu/gpt2_pytorch_reference.py --preset medium --batch 8 --plan "$R/gpt2-medium/autockpt.plan.yaml" --steps 15
 step resnet-large "${RESNET_S:-150}" "$APP/AutoCkpt.Examples.ResNet" --target resnet-large --device "${DEVICE:-cuda}" --solver "${SOLVER:-exact}" --steps 12 --train-steps 10 --repeats 3 --out "$R/resnet-large"
 for f in gpt2-tiny gpt2-tiny-seeds gpt2-medium gpt2-medium-full pytorch-medium resnet-large; do echo "== $f"; [ -f "$R/$f.log" ] && grep -E '^\||ratio|^\[|error|rror:|\{' "$R/$f.log" | cut -c1-400 | tail -40; done; true

@@ -7,7 +7,7 @@ namespace AutoCkpt.Runtime.Tests.Recompute;
 /// <summary>
 /// The CUDA generator state needs libtorch_cuda (docs/runtime.md); CI's libtorch is the CPU one. What can be checked
 /// here: the runtime sees that the state is out of reach, so a CUDA segment would fall back to per-segment seeds, and
-/// nothing on the CPU path touches CUDA. The CUDA path itself runs in benchmarks/gpu/run-on-device.sh.
+/// nothing on the CPU path touches CUDA. The CUDA path itself runs in perf/gpu/run-on-device.sh.
 /// </summary>
 public sealed class CudaRngStateTests
 {
