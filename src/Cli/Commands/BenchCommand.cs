@@ -4,7 +4,7 @@ using AutoCkpt.Bench;
 using AutoCkpt.Bench.Report;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
+using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
 using AutoCkpt.Formats.Bench;
 using AutoCkpt.Formats.Errors;

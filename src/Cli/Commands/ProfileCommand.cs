@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
+using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;
 using Spectre.Console;

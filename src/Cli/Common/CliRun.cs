@@ -1,9 +1,8 @@
-using AutoCkpt.Cli.Common;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
-namespace AutoCkpt.Cli.Output;
+namespace AutoCkpt.Cli.Common;
 
 /// <summary>Runs a command body: AutoCkpt errors go to stderr as "file: error ACKPTnnn: message" (<see cref="Consoles.Fail"/>), exit code 1.</summary>
 internal static class CliRun

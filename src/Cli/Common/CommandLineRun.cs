@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using AutoCkpt.Cli.Common;
 using AutoCkpt.Formats.Errors;
 
-namespace AutoCkpt.Cli.Output;
+namespace AutoCkpt.Cli.Common;
 
 /// <summary>
 /// Parses and runs the command line so that every failure is one coded line on standard error: System.CommandLine's

@@ -3,7 +3,7 @@ using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
-namespace AutoCkpt.Cli.Rendering;
+namespace AutoCkpt.Cli.Output;
 
 /// <summary>The table `autockpt profile` prints at the end: one row per stage, then fixed memory and the self-check.</summary>
 internal static class ProfileTable

@@ -3,7 +3,7 @@ using System.Globalization;
 using AutoCkpt.Profiler.Host;
 using Spectre.Console;
 
-namespace AutoCkpt.Cli.Rendering;
+namespace AutoCkpt.Cli.Output;
 
 /// <summary>
 /// Shows the host's progress: a Spectre.Console progress bar on a terminal, plain lines otherwise (CI, logs,

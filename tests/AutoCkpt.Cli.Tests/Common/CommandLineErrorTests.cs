@@ -1,11 +1,11 @@
 using System.CommandLine;
-using AutoCkpt.Cli.Output;
+using AutoCkpt.Cli.Common;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Testing;
 using Xunit;
 
-namespace AutoCkpt.Cli.Tests.Output;
+namespace AutoCkpt.Cli.Tests.Common;
 
 /// <summary>
 /// Options out of range and System.CommandLine's own parse errors, for every command, in this process: each is one
