@@ -1,9 +1,10 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.MSBuild.Tests.Support;
 
 
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests;
 
 /// <summary>
 /// The task checks the planner properties with the command line's own parsers; these check, through the task, that it

@@ -1,9 +1,10 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.MSBuild.Tests.Support;
 using AutoCkpt.Testing;
 using Xunit.Abstractions;
 
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests;
 
 /// <summary>
 /// Every planner property of the GeneratePlan task, given malformed values (<see cref="OptionMutator"/>) one at a time

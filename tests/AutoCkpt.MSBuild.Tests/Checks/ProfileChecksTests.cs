@@ -1,4 +1,6 @@
-namespace AutoCkpt.MSBuild.Tests.Unit;
+using AutoCkpt.MSBuild.Tests.Support;
+
+namespace AutoCkpt.MSBuild.Tests.Checks;
 
 public sealed class ProfileChecksTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>One ACKPT error or warning as the build log shows it.</summary>
 public sealed record LoggedDiagnostic(bool IsError, string Code, string File, string Message);

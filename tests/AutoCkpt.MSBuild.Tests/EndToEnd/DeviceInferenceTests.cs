@@ -1,4 +1,4 @@
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>Which device type the targets infer from a project's libtorch packages (evaluation only: no restore, no build).</summary>
 public sealed class DeviceInferenceTests

@@ -1,4 +1,4 @@
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>One sample project built once per diagnostic, with the properties on the command line.</summary>
 public sealed class DiagnosticsBuilds : IDisposable

@@ -1,7 +1,8 @@
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.MSBuild.Tests.Support;
 
 
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>
 /// One sample project built in order (first build, unchanged build, publish, new cap, new profile, clean); each

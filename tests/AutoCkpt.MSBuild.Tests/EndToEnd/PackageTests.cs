@@ -1,8 +1,9 @@
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
+using AutoCkpt.MSBuild.Tests.Support;
 
 
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>
 /// What a user does, with the packages from `dotnet pack` in a folder and a fresh project outside the repo (its own

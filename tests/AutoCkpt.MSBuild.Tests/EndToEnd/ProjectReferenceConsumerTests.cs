@@ -1,4 +1,6 @@
-namespace AutoCkpt.MSBuild.Tests.Integration;
+using AutoCkpt.MSBuild.Tests.Support;
+
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>
 /// A user's app outside the repo that references src/Runtime by ProjectReference (so it imports none of the package's

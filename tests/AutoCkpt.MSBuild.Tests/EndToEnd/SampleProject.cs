@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using AutoCkpt.MSBuild.Tests.Support;
 
-namespace AutoCkpt.MSBuild.Tests.Integration;
+namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>
 /// A small console app in a temporary folder outside the repo that uses the integration as the package does: it

@@ -1,7 +1,7 @@
 using System.Collections;
 using Microsoft.Build.Framework;
 
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests.Support;
 
 /// <summary>Collects what a task logs.</summary>
 internal sealed class FakeBuildEngine : IBuildEngine

@@ -1,4 +1,4 @@
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests.Support;
 
 /// <summary>
 /// Stands in for the autockpt child process (<see cref="CliTask.InProcessTool"/>): records each call (the arguments

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests.Support;
 
 /// <summary>
 /// Runs the real autockpt command line (the build's autockpt.dll) in this process, in its own load context with its own

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace AutoCkpt.MSBuild.Tests;
+namespace AutoCkpt.MSBuild.Tests.Support;
 
 /// <summary>Where the repo and what its build made are, as the test project's build recorded them.</summary>
 internal static class RepoPaths

@@ -1,4 +1,4 @@
-namespace AutoCkpt.MSBuild.Tests.Unit;
+namespace AutoCkpt.MSBuild.Tests.Support;
 
 /// <summary>A temporary folder with a profile, a stand-in for autockpt.dll and a project file, for one unit test.</summary>
 internal sealed class TaskFixture : IDisposable

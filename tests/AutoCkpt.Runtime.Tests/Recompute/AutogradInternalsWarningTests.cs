@@ -4,7 +4,7 @@ using AutoCkpt.Runtime.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Runtime.Tests.Apply;
+namespace AutoCkpt.Runtime.Tests.Recompute;
 
 /// <summary>
 /// The runtime's memory fixes read TorchSharp internals by reflection. Where they are missing, a plan that recomputes
