@@ -31,26 +31,8 @@ internal sealed class CliHarness : IDisposable
         return PathOf(name);
     }
 
-    public (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var entry = Assembly.Load("autockpt").EntryPoint!;
-        var (oldOut, oldErr, oldDir) = (Console.Out, Console.Error, Environment.CurrentDirectory);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        try
-        {
-            Console.SetOut(o);
-            Console.SetError(e);
-            Environment.CurrentDirectory = Folder;
-            int exit = (int)entry.Invoke(null, [args])!;
-            return (exit, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-            Environment.CurrentDirectory = oldDir;
-        }
-    }
+    public (int Exit, string Out, string Err) Run(params string[] args) =>
+        InProcessRun.Main(Assembly.Load("autockpt").EntryPoint!, args, Folder);
 
     /// <summary>Runs <c>dotnet exec autockpt.dll args</c>, as the MSBuild integration does.</summary>
     public (int Exit, string Out, string Err) Exec(params string[] args)
