@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
-using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Testing;
@@ -32,39 +31,14 @@ internal sealed class CliHarness : IDisposable
         return PathOf(name);
     }
 
-    public (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var entry = Assembly.Load("autockpt").EntryPoint!;
-        var (oldOut, oldErr, oldDir) = (Console.Out, Console.Error, Environment.CurrentDirectory);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        try
-        {
-            Console.SetOut(o);
-            Console.SetError(e);
-            Environment.CurrentDirectory = Folder;
-            int exit = (int)entry.Invoke(null, [args])!;
-            return (exit, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-            Environment.CurrentDirectory = oldDir;
-        }
-    }
+    public (int Exit, string Out, string Err) Run(params string[] args) =>
+        InProcessRun.Main(Assembly.Load("autockpt").EntryPoint!, args, Folder);
 
     /// <summary>Runs <c>dotnet exec autockpt.dll args</c>, as the MSBuild integration does.</summary>
     public (int Exit, string Out, string Err) Exec(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "autockpt.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
+        var r = ChildProcess.Run("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "autockpt.dll"), .. args], Folder);
+        return (r.ExitCode!.Value, r.Out, r.Error);
     }
 
     public void Dispose()

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Cli.Tests;
@@ -23,15 +23,7 @@ public sealed class VersionTests
 
     private static string? Git(string args)
     {
-        var psi = new ProcessStartInfo("git", args)
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi)!;
-        string text = p.StandardOutput.ReadToEnd().Trim();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? text : null;
+        var r = ChildProcess.Run("git", args.Split(' '), AppContext.BaseDirectory);
+        return r.ExitCode == 0 ? r.Out.Trim() : null;
     }
 }

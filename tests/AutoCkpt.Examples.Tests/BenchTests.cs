@@ -4,7 +4,6 @@ using AutoCkpt.Bench.Report;
 using AutoCkpt.Examples.Gpt2;
 using AutoCkpt.Examples.Gpt2.Model;
 using AutoCkpt.Formats.Options;
-using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;

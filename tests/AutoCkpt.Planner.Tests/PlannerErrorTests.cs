@@ -1,6 +1,5 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
-using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;

@@ -1,5 +1,4 @@
 using AutoCkpt.Formats.Errors;
-using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Common;
@@ -21,7 +20,7 @@ internal static class CliRun
 
     /// <summary>
     /// A console on the current Console.Out, made per command so that a host that redirects Console.Out (tests,
-    /// an in-process caller) sees the output; 160 columns when output is not a terminal, like <see cref="Consoles"/>.
+    /// an in-process caller) sees the output; 160 columns when output is not a terminal, so that logs keep rows whole.
     /// </summary>
     public static IAnsiConsole Create()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using AutoCkpt.Formats.Options;
-using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
-using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 using OxyPlot;
 using OxyPlot.Annotations;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Planner.Solvers;

@@ -1,5 +1,4 @@
 using AutoCkpt.Formats.Plans;
-using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 
 

@@ -1,7 +1,6 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
-using AutoCkpt.Formats.Profiles;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

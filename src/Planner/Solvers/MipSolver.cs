@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AutoCkpt.Formats.Plans;
-using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 using Google.OrTools.LinearSolver;
 

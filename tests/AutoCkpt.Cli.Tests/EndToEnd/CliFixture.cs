@@ -1,14 +1,8 @@
-using System.Diagnostics;
 using System.Reflection;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Cli.Tests.EndToEnd;
-
-/// <summary>What one run of the tool printed and returned.</summary>
-public sealed record CliResult(int ExitCode, string Out, string Error)
-{
-    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
-}
 
 /// <summary>
 /// Runs the built tool (src/Cli's output) as a user would, against tests/assets/TinyTargets, which its first run
@@ -34,7 +28,7 @@ public sealed class CliFixture : IDisposable
     }
 
     /// <summary>The result of profiling tiny-mlp from TinyTargets.csproj, which built the project.</summary>
-    public CliResult FromProject { get; }
+    public ProcessResult FromProject { get; }
 
     /// <summary>The profile that run wrote.</summary>
     public string ProfiledFromProject { get; }
@@ -47,7 +41,7 @@ public sealed class CliFixture : IDisposable
     public string Scratch { get; }
 
     /// <summary>Runs <c>dotnet autockpt.dll ARGS</c> in the scratch folder.</summary>
-    public CliResult Cli(params string[] args) => ChildProcess.Run("dotnet", [CliDll, .. args], Scratch, Limit);
+    public ProcessResult Cli(params string[] args) => ChildProcess.Run("dotnet", [CliDll, .. args], Scratch, Limit).Finished();
 
     public string ScratchFile(string name) => Path.Combine(Scratch, name);
 
@@ -61,30 +55,4 @@ public sealed class CliFixture : IDisposable
 public sealed class CliCollection : ICollectionFixture<CliFixture>
 {
     public const string Name = "cli";
-}
-
-/// <summary>Runs a child process to completion and keeps what it printed.</summary>
-public static class ChildProcess
-{
-    /// <summary>Runs <paramref name="file"/> in <paramref name="workDir"/>; kills it and throws past <paramref name="limit"/>.</summary>
-    public static CliResult Run(string file, IEnumerable<string> args, string workDir, TimeSpan limit)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workDir,
-        };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(limit))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{file} {string.Join(' ', info.ArgumentList)}' ran over {limit}.");
-        }
-        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
-    }
 }

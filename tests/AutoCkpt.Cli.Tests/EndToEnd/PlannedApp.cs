@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Cli.Tests.EndToEnd;
@@ -29,7 +30,7 @@ public sealed class PlannedApp : IDisposable
 
         FirstProfile = Cli("profile", "--project", ProjectPath, "--target", "tiny-mlp", "--repeats", "1", "--batch-size", BatchSize,
             "-c", Configuration, "--out", ProfilePath);
-        Build = ChildProcess.Run("dotnet", ["build", ProjectPath, "-c", Configuration, "-nologo"], AppDir, Limit);
+        Build = ChildProcess.Run("dotnet", ["build", ProjectPath, "-c", Configuration, "-nologo"], AppDir, Limit).Finished();
         PlanAfterBuild = ReadPlan();
         Reprofile = Cli("profile", "--project", ProjectPath, "--target", "tiny-mlp", "--repeats", "1", "--batch-size", "8",
             "-c", Configuration, "--out", Path.Combine(Root, "again.profile.yaml"));
@@ -48,19 +49,19 @@ public sealed class PlannedApp : IDisposable
     public string AppDll => Path.Combine(AppDir, "bin", Configuration, "net10.0", "App.dll");
     public string PlanPath => Path.Combine(AppDir, "bin", Configuration, "net10.0", "autockpt.plan.yaml");
 
-    public CliResult FirstProfile { get; }
-    public CliResult Build { get; }
+    public ProcessResult FirstProfile { get; }
+    public ProcessResult Build { get; }
     public string? PlanAfterBuild { get; }
-    public CliResult Reprofile { get; }
+    public ProcessResult Reprofile { get; }
     public string? PlanAfterProfile { get; }
-    public CliResult Bench { get; }
+    public ProcessResult Bench { get; }
     public string? PlanAfterBench { get; }
 
     /// <summary>A file in the folder for the bench's outputs.</summary>
     public string Out(string name) => Path.Combine(Root, "out", name);
 
     /// <summary>Runs <c>dotnet autockpt.dll ARGS</c> in the app's folder.</summary>
-    public CliResult Cli(params string[] args) => ChildProcess.Run("dotnet", [CliDll, .. args], AppDir, Limit);
+    public ProcessResult Cli(params string[] args) => ChildProcess.Run("dotnet", [CliDll, .. args], AppDir, Limit).Finished();
 
     private string? ReadPlan() => File.Exists(PlanPath) ? File.ReadAllText(PlanPath) : null;
 

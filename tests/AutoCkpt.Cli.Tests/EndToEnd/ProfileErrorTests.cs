@@ -1,5 +1,6 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Cli.Tests.EndToEnd;
@@ -8,9 +9,9 @@ namespace AutoCkpt.Cli.Tests.EndToEnd;
 [Collection(CliCollection.Name)]
 public sealed class ProfileErrorTests(CliFixture cli)
 {
-    private CliResult Profile(params string[] args) => cli.Cli(["profile", "--repeats", "1", .. args]);
+    private ProcessResult Profile(params string[] args) => cli.Cli(["profile", "--repeats", "1", .. args]);
 
-    private static void AssertError(CliResult r, string code, params string[] mentions)
+    private static void AssertError(ProcessResult r, string code, params string[] mentions)
     {
         Assert.True(r.ExitCode != 0, r.ToString());
         Assert.True(r.Error.Contains($"error {code}:"), r.ToString());

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using AutoCkpt.MSBuild.Tests.Support;
+using AutoCkpt.Testing;
 
 namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
@@ -55,17 +55,13 @@ public sealed class SampleProject : IDisposable
     /// <summary>Runs a process to completion, without the MSBuild variables a test host may have inherited.</summary>
     public static BuildResult Run(string workDir, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
     {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) info.ArgumentList.Add(a);
-        foreach (string key in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-            info.Environment.Remove(key);
-        info.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return new BuildResult($"{file} {string.Join(' ', args)}", p.ExitCode, stdout + stderr.Result);
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(k => k, string? (_) => null);
+        environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) environment[k] = v;
+        var r = ChildProcess.Run(file, args, workDir, environment: environment);
+        return new BuildResult($"{file} {string.Join(' ', args)}", r.ExitCode!.Value, r.Out + r.Error);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using AutoCkpt.Testing;
 
 namespace AutoCkpt.MSBuild.Tests.Support;
 
@@ -16,25 +17,11 @@ internal static class InProcessCliRunner
 
     public static (int ExitCode, IReadOnlyList<string> Output) Run(IReadOnlyList<string> arguments, string workingDirectory)
     {
-        var (oldOut, oldErr, oldDir) = (Console.Out, Console.Error, Environment.CurrentDirectory);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        try
-        {
-            Console.SetOut(o);
-            Console.SetError(e);
-            Environment.CurrentDirectory = workingDirectory;
-            int exit = (int)Entry.Value.Invoke(null, [arguments.ToArray()])!;
-            return (exit, [.. Lines(o), .. Lines(e)]);
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-            Environment.CurrentDirectory = oldDir;
-        }
+        var (exit, output, error) = InProcessRun.Main(Entry.Value, [.. arguments], workingDirectory);
+        return (exit, [.. Lines(output), .. Lines(error)]);
     }
 
-    private static string[] Lines(StringWriter w) => w.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+    private static string[] Lines(string text) => text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
     private sealed class CliLoadContext(string mainAssembly) : AssemblyLoadContext("autockpt-cli")
     {

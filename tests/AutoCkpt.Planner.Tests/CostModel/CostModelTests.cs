@@ -2,7 +2,6 @@ using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
-using AutoCkpt.Testing;
 using Xunit;
 using static AutoCkpt.Testing.TestProfiles;
 

@@ -1,4 +1,3 @@
-using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Memory;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
