@@ -11,6 +11,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "lp":
         return LpProbe.Run(args[1..]);
+    case "phases":
+        return PhaseProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
     default:

@@ -39,17 +39,12 @@ internal sealed class ChainGraph
                 s.AddArcs(costs, p, length, (byte)StrategyIndex(s), list);
                 // Within one strategy's arcs from p, in order of length: where the forward point only grows, an arc
                 // that does not fit lets the search skip the rest of them.
-                for (int j = from; j < list.Count; j++)
-                {
-                    if (list[j].Ticks == 0 && list[j].Length != 1)
-                        throw new InvalidOperationException($"strategy '{s.Name}' made a zero-tick arc of {list[j].Length} units: zero-tick arcs must be one unit long.");
-                    skip.Add(j + 1);
-                }
+                for (int j = from; j < list.Count; j++) skip.Add(j + 1);
                 for (int j = list.Count - 2; j >= from; j--)
                     if (list[j + 1].Forward >= list[j].Forward) skip[j] = skip[j + 1];
             }
-            if (!list.Any(x => x.Ticks == 0))
-                throw new InvalidOperationException($"unit {p} has no zero-tick arc: every unit must be keepable.");
+            if (!list.Any(IsBase))
+                throw new InvalidOperationException($"unit {p} has no one-unit zero-tick arc: every unit must be keepable.");
             Out[p] = [.. list];
             Skip[p] = [.. skip];
         }
@@ -61,7 +56,7 @@ internal sealed class ChainGraph
             foreach (var arc in Out[p])
             {
                 int last = p + arc.Length - 1;
-                if (arc.Ticks == 0)
+                if (IsBase(arc))
                 {
                     ZeroNet[p] = Math.Min(ZeroNet[p], arc.Hold - arc.Release);
                     ZeroHold[p] = Math.Min(ZeroHold[p], arc.Hold);
@@ -74,6 +69,12 @@ internal sealed class ChainGraph
         _negNetSuffix = new long[n + 1];
         for (int i = n - 1; i >= 0; i--) _negNetSuffix[i] = _negNetSuffix[i + 1] + Math.Min(0, Math.Min(ZeroNet[i], TickedNetFloor[i]));
     }
+
+    /// <summary>
+    /// A base arc: one unit, no ticks (keep, tidy keep). The bounds take every unit as run by one of its base arcs or
+    /// covered by another arc, which spends at least <see cref="UnitTicks"/> on it.
+    /// </summary>
+    public static bool IsBase(Arc arc) => arc.Length == 1 && arc.Ticks == 0;
 
     private static int StrategyIndex(PlanStrategy s)
     {
@@ -91,11 +92,11 @@ internal sealed class ChainGraph
         var floor = (long[])ticks.Clone();
         for (int p = 0; p < Stages; p++)
             foreach (var arc in Out[p])
-                if (arc.Ticks > 0 && arc.Length == 1) floor[p] = Math.Min(floor[p], arc.Ticks);
+                if (!IsBase(arc) && arc.Length == 1) floor[p] = Math.Min(floor[p], arc.Ticks);
         for (int p = 0; p < Stages; p++)
             foreach (var arc in Out[p])
             {
-                if (arc.Ticks == 0 || arc.Length == 1) continue;
+                if (IsBase(arc) || arc.Length == 1) continue;
                 long sum = 0;
                 for (int i = p; i < p + arc.Length; i++) sum += floor[i];
                 if (sum > arc.Ticks)
@@ -117,15 +118,15 @@ internal sealed class ChainGraph
     public long[] InputRelease { get; }
     /// <summary>Per unit: ticks any ticked arc spends on it at least.</summary>
     public long[] UnitTicks { get; }
-    /// <summary>Per unit: the least hold − release of its zero-tick arcs.</summary>
+    /// <summary>Per unit: the least hold − release of its base arcs.</summary>
     public long[] ZeroNet { get; }
-    /// <summary>Per unit: the least hold of its zero-tick arcs.</summary>
+    /// <summary>Per unit: the least hold of its base arcs.</summary>
     public long[] ZeroHold { get; }
-    /// <summary>Per unit: min(0, least hold − release of the ticked arcs ending there).</summary>
+    /// <summary>Per unit: min(0, least hold − release of the other arcs ending there).</summary>
     public long[] TickedNetFloor { get; }
-    /// <summary>Per unit: min(0, least hold of the ticked arcs ending there).</summary>
+    /// <summary>Per unit: min(0, least hold of the other arcs ending there).</summary>
     public long[] TickedHoldFloor { get; }
-    /// <summary>Per unit: some ticked arc covers it.</summary>
+    /// <summary>Per unit: some arc that is not a base arc covers it.</summary>
     public bool[] CanTick { get; }
 
     /// <summary>

@@ -25,6 +25,12 @@ internal sealed class CostToGo
     private readonly int _top;
     private readonly double[][] _h;
 
+    /// <summary>
+    /// Whether a chain of <paramref name="stages"/> units gets the table: each row holds at least n units of slack for
+    /// rounding, so n² cells; past <see cref="CellLimit"/> (2000 units) the knapsacks bound alone.
+    /// </summary>
+    public static bool Fits(int stages) => (long)stages * (stages + 2) <= CellLimit;
+
     public CostToGo(ChainGraph t, long budget)
     {
         int n = _n = t.Stages;

@@ -25,7 +25,7 @@ internal sealed class TimeBound
     /// <summary>The bound for any cap; with <paramref name="budget"/> (cap − F), also the table of <see cref="CostToGo"/>.</summary>
     public TimeBound(ChainGraph t, long? budget = null)
     {
-        if (budget is { } b) (_toGo, _toGoBudget) = (new CostToGo(t, b), b);
+        if (budget is { } b && CostToGo.Fits(t.Stages)) (_toGo, _toGoBudget) = (new CostToGo(t, b), b);
         int n = _n = t.Stages;
         _netSuffix = new long[n + 1];
         _holdSuffix = new long[n + 1];
@@ -42,14 +42,14 @@ internal sealed class TimeBound
         // point on top of its hold; a ticked arc [s, n−1], the same. Those that start at or after p: a suffix minimum.
         _lastKeep = long.MaxValue;
         foreach (var arc in t.Out[n - 1])
-            if (arc.Ticks == 0) _lastKeep = Math.Min(_lastKeep, Math.Max(arc.Forward, arc.Hold + arc.Backward));
+            if (ChainGraph.IsBase(arc)) _lastKeep = Math.Min(_lastKeep, Math.Max(arc.Forward, arc.Hold + arc.Backward));
         _lastTicks = t.UnitTicks[n - 1];
         _lastRecompute[n] = long.MaxValue;
         for (int s = n - 1; s >= 0; s--)
         {
             long point = long.MaxValue;
             foreach (var arc in t.Out[s])
-                if (arc.Ticks > 0 && s + arc.Length == n) point = Math.Min(point, Math.Max(arc.Forward, arc.Hold + arc.Backward));
+                if (!ChainGraph.IsBase(arc) && s + arc.Length == n) point = Math.Min(point, Math.Max(arc.Forward, arc.Hold + arc.Backward));
             _lastRecompute[s] = Math.Min(_lastRecompute[s + 1], point);
         }
     }
@@ -77,28 +77,36 @@ internal sealed class TimeBound
     /// For each start p, the least ticks to give up at least <c>need</c> bytes choosing, fractionally, among the
     /// items p..count−1 with positive bytes: Dantzig's bound.
     /// </summary>
+    /// <remarks>
+    /// Tables are kept for every <c>stride</c>-th start only (every start up to 1000 items), and a start p reads the
+    /// table of the stored start at or before it: that one holds more items, so its knapsack costs no more, and the
+    /// bound stays valid. Memory is about n²/(2·stride) entries: 1000 items take 8 MB, 10,000 items 16 MB, not 1.6 GB.
+    /// </remarks>
     private sealed class SuffixKnapsack
     {
         private readonly long[][] _cumBytes;
         private readonly double[][] _cumTicks;
+        private readonly int _stride, _count;
 
         public SuffixKnapsack(int count, Func<int, long> bytes, long[] ticks)
         {
-            _cumBytes = new long[count + 1][];
-            _cumTicks = new double[count + 1][];
-            for (int p = count; p >= 0; p--)
+            _count = count;
+            _stride = Math.Max(1, (int)Math.Ceiling((double)count * count / 2_000_000));
+            int stored = count / _stride + 1;
+            _cumBytes = new long[stored][];
+            _cumTicks = new double[stored][];
+            var all = Enumerable.Range(0, count).Select(i => (Index: i, Bytes: bytes(i), Ticks: ticks[i])).Where(x => x.Bytes > 0)
+                .OrderBy(x => (double)x.Ticks / x.Bytes).ToArray();
+            for (int q = 0; q < stored; q++)
             {
-                var items = Enumerable.Range(p, count - p)
-                    .Select(i => (Bytes: bytes(i), Ticks: ticks[i]))
-                    .Where(x => x.Bytes > 0)
-                    .OrderBy(x => (double)x.Ticks / x.Bytes)
-                    .ToArray();
-                _cumBytes[p] = new long[items.Length + 1];
-                _cumTicks[p] = new double[items.Length + 1];
+                int from = q * _stride;
+                var items = all.Where(x => x.Index >= from).ToArray();
+                _cumBytes[q] = new long[items.Length + 1];
+                _cumTicks[q] = new double[items.Length + 1];
                 for (int i = 0; i < items.Length; i++)
                 {
-                    _cumBytes[p][i + 1] = _cumBytes[p][i] + items[i].Bytes;
-                    _cumTicks[p][i + 1] = _cumTicks[p][i] + items[i].Ticks;
+                    _cumBytes[q][i + 1] = _cumBytes[q][i] + items[i].Bytes;
+                    _cumTicks[q][i + 1] = _cumTicks[q][i] + items[i].Ticks;
                 }
             }
         }
@@ -106,14 +114,15 @@ internal sealed class TimeBound
         public double Ticks(int p, long need)
         {
             if (need <= 0) return 0;
-            if (p >= _cumBytes.Length) return double.PositiveInfinity;
-            var cum = _cumBytes[p];
-            if (need > cum[^1]) return double.PositiveInfinity;
+            if (p > _count) return double.PositiveInfinity;
+            int q = p / _stride;
+            var cum = _cumBytes[q];
+            if (need > cum[^1]) return double.PositiveInfinity; // p's items are among q's: they cannot give it up either
             int i = Array.BinarySearch(cum, need);
-            if (i >= 0) return _cumTicks[p][i] - 1e-6;
+            if (i >= 0) return _cumTicks[q][i] - 1e-6;
             i = ~i; // cum[i-1] < need < cum[i]
             double frac = (double)(need - cum[i - 1]) / (cum[i] - cum[i - 1]);
-            return _cumTicks[p][i - 1] + frac * (_cumTicks[p][i] - _cumTicks[p][i - 1]) - 1e-6;
+            return _cumTicks[q][i - 1] + frac * (_cumTicks[q][i] - _cumTicks[q][i - 1]) - 1e-6;
         }
     }
 }

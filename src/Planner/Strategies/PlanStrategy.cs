@@ -25,8 +25,8 @@ public abstract class PlanStrategy
     public virtual string? Replaces => null;
 
     /// <summary>
-    /// Whether the strategy's arcs span 1..L units (a segment) rather than one. Zero-tick arcs must be one unit long:
-    /// the solvers' bounds rely on it.
+    /// Whether the strategy's arcs span 1..L units (a segment) rather than one. Every unit needs a one-unit arc of no
+    /// recompute time (keep always offers one): the solvers' bounds rely on it.
     /// </summary>
     public virtual bool Spans => false;
 
