@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
 
 namespace AutoCkpt.Planner.Strategies;
 

@@ -1,3 +1,4 @@
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Strategies.Keep;
 
 namespace AutoCkpt.Planner.Strategies.TidyKeep;
