@@ -31,15 +31,19 @@ internal sealed class CostToGo
     /// </summary>
     public static bool Fits(int stages) => (long)stages * (stages + 2) <= CellLimit;
 
-    public CostToGo(ChainGraph t, long budget)
+    /// <param name="t">The chain graph.</param>
+    /// <param name="budget">The cap less fixed memory, in bytes.</param>
+    /// <param name="share">The share of <see cref="WorkLimit"/> to spend (a short time limit gets a coarser table).</param>
+    public CostToGo(ChainGraph t, long budget, double share = 1)
     {
+        double workLimit = Math.Max(1e5, WorkLimit * Math.Clamp(share, 0, 1));
         int n = _n = t.Stages;
         long lowest = t.Out.Sum(arcs => Math.Min(0, arcs.Min(a => a.Hold)));
         // Bytes left at a label are at most budget − lowest; along a path they grow by at most the negative holdings
         // and one unit of rounding per arc. Beyond the table the bound is 0, which is always valid.
         double span = Math.Max(1, (double)budget - 2.0 * lowest);
         int arcs = t.Out.Length == 0 ? 1 : t.Out.Max(a => a.Length);
-        double unit = Math.Max(Math.Max(span * n * arcs / WorkLimit, span * n / CellLimit), span / Math.Min(RowLimit, 256.0 * n));
+        double unit = Math.Max(Math.Max(span * n * arcs / workLimit, span * n / CellLimit), span / Math.Min(RowLimit, 256.0 * n));
         _unit = Math.Max(1, (long)Math.Ceiling(unit));
         _top = (int)Math.Min(int.MaxValue - 1, FloorDiv((long)Math.Min(span, long.MaxValue / 2), _unit) + n + 1);
         _h = new double[n + 1][];

@@ -33,7 +33,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         // longer to stop, and the plan call has baselines to score after: they end by 90% of the limit.
         if (large) limit *= 0.9;
         long budget = capBytes - _t.FixedBytes;
-        var bound = new TimeBound(_t, budget);
+        var bound = new TimeBound(_t, budget, limit);
         var (start, lower, fromLp) = StartPlan(capBytes, large ? limit * 0.9 - clock.Elapsed : limit / 2, bound);
         string? source = fromLp ? "dp+GLOP" : null;
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
@@ -68,7 +68,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     public (IReadOnlyList<Segment>? Plan, double LowerTicks, bool FromLp) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
     {
         var clock = Stopwatch.StartNew();
-        bound ??= new TimeBound(_t, capBytes - _t.FixedBytes);
+        bound ??= new TimeBound(_t, capBytes - _t.FixedBytes, limit);
         bool large = _t.Stages > LpGuide.LargeChain;
         IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes, limit / 4);
         foreach (var (_, segments) in Baselines.Standard(_t.Stages))

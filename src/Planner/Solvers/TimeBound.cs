@@ -23,9 +23,14 @@ internal sealed class TimeBound
     private readonly long _toGoBudget;
 
     /// <summary>The bound for any cap; with <paramref name="budget"/> (cap − F), also the table of <see cref="CostToGo"/>.</summary>
-    public TimeBound(ChainGraph t, long? budget = null)
+    /// <remarks>
+    /// The table's work is scaled to <paramref name="limit"/>: its 10⁸ cell updates (about 0.3 s of CPU) for a limit of
+    /// 10 s or more, proportionally less below (docs/planner.md, "The time limit").
+    /// </remarks>
+    public TimeBound(ChainGraph t, long? budget = null, TimeSpan? limit = null)
     {
-        if (budget is { } b && CostToGo.Fits(t.Stages)) (_toGo, _toGoBudget) = (new CostToGo(t, b), b);
+        if (budget is { } b && CostToGo.Fits(t.Stages))
+            (_toGo, _toGoBudget) = (new CostToGo(t, b, (limit ?? TimeSpan.FromSeconds(10)).TotalSeconds / 10), b);
         int n = _n = t.Stages;
         _netSuffix = new long[n + 1];
         _holdSuffix = new long[n + 1];
