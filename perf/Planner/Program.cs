@@ -2,6 +2,8 @@ using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Perf.Planner;
 
 // dotnet run -c Release --project perf/Planner -- profile STAGES SEED OUT
+// dotnet run -c Release --project perf/Planner -- profile-random STAGES SEED OUT   (prints the caps at 30/50/80%)
+// dotnet run -c Release --project perf/Planner -- phases STAGES [--cap 0.5] [--grid]
 // dotnet run -c Release --project perf/Planner -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
 switch (args.FirstOrDefault())
 {
@@ -9,11 +11,25 @@ switch (args.FirstOrDefault())
         ProfileFile.Write(args[3], SyntheticProfiles.Gpt(int.Parse(args[1]), int.Parse(args[2])),
             $"Synthetic GPT-shaped profile ({args[1]} stages, seed {args[2]}) from perf/Planner,\nscaled from shared/notes/reference-numbers.md. Not a measurement.");
         return 0;
+    case "profile-random" when args.Length == 4:
+    {
+        // Writes a random heterogeneous profile and prints the caps at 30%, 50% and 80% of the way from the every-stage
+        // peak to the no-checkpointing peak, in bytes (tidy cost model, as the planner scores).
+        var profile = SyntheticProfiles.Random(int.Parse(args[1]), int.Parse(args[2]));
+        ProfileFile.Write(args[3], profile, $"Random heterogeneous profile ({args[1]} stages, seed {args[2]}) from perf/Planner. Not a measurement.");
+        var model = AutoCkpt.Planner.CostModel.TidyCosts.Model(profile, AutoCkpt.Formats.Options.NoTidyPatterns.Empty);
+        int n = profile.Stages.Count;
+        long every = model.PeakBytes(AutoCkpt.Planner.Baselines.EveryStage(n)), none = model.PeakBytes(AutoCkpt.Planner.Baselines.None(n));
+        Console.WriteLine(string.Join(' ', new[] { 0.3, 0.5, 0.8 }.Select(c => every + (long)((none - every) * c))));
+        return 0;
+    }
     case "lp":
         return LpProbe.Run(args[1..]);
+    case "phases":
+        return PhaseProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: profile STAGES SEED OUT | speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | profile-random STAGES SEED OUT | phases STAGES [--cap F] [--grid] | lp STAGES... | speed [STAGES...] [--chain gpt|random] [--seeds 1,2,3] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
         return 2;
 }

@@ -22,6 +22,9 @@ public static class CheckpointPlanner
     /// </summary>
     public static PlanResult Plan(PlanRequest request)
     {
+        // The time limit covers the whole call, from here to the plan: the cost model, the default max segment and the
+        // solve share it (docs/planner.md, "The time limit").
+        var clock = Stopwatch.StartNew();
         var profile = request.Profile;
         int n = profile.Stages.Count;
         CheckOptions(request);
@@ -42,12 +45,11 @@ public static class CheckpointPlanner
         long headroom = request.Headroom.Resolve(cap), budget = cap - headroom;
         if (budget <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"the headroom {MemoryCap.Format(headroom)} leaves nothing of the memory cap {MemoryCap.Format(cap)}.", request.ProfileFile);
-        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget));
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
+        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit));
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
-        var clock = Stopwatch.StartNew();
-        var outcome = solver.Solve(budget, limit);
+        var outcome = solver.Solve(budget, Max(limit - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
         double seconds = clock.Elapsed.TotalSeconds;
         var warnings = new List<PlanWarning>();
         foreach (var unused in request.NoTidy.Unused(profile.Stages.Select(s => s.Name)))
@@ -55,7 +57,7 @@ public static class CheckpointPlanner
         switch (outcome.Status)
         {
             case SolveStatus.Infeasible:
-                throw Infeasible(model, solver, cap, headroom, maxSegment, limit, request.ProfileFile);
+                throw Infeasible(model, solver, cap, headroom, maxSegment, Max(limit - clock.Elapsed, limit * 0.1), request.ProfileFile);
             case SolveStatus.NoSolution:
                 throw new AckptException(ErrorCodes.SolverNoSolution, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out before it found any plan under the cap {Budget(cap, headroom)}: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
             case SolveStatus.Feasible:
@@ -71,7 +73,7 @@ public static class CheckpointPlanner
             && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
         {
             var ticks = TimeTicks.Of(profile);
-            var uniformSegments = Baselines.ByName(uniform.Name, n)!;
+            var uniformSegments = model.Runnable(Baselines.ByName(uniform.Name, n)!);
             long found = TimeTicks.OfPlan(ticks, segments), better = TimeTicks.OfPlan(ticks, uniformSegments);
             bool inside = uniformSegments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= maxSegment);
             double gap = inside && better > 0 ? Math.Clamp((better - found * (1 - outcome.Gap)) / better, 0, 1) : 1;
@@ -81,7 +83,7 @@ public static class CheckpointPlanner
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
         var baselines = Baselines.Standard(n)
-            .Select(b => { var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= budget); })
+            .Select(b => { var segs = model.Runnable(b.Segments); var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(segs); return new BaselineResult(b.Name, segs, p, p.PeakBytes <= budget); })
             .ToList();
         var plan = new Plan
         {
@@ -93,7 +95,11 @@ public static class CheckpointPlanner
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
             Predicted = model.Predict(segments),
-            Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
+            Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds)
+            {
+                Bound = outcome.Status == SolveStatus.Optimal ? null : BoundName(provedBy, outcome.Gap),
+                LowerBoundSeconds = outcome.Status == SolveStatus.Optimal ? null : model.RecomputeSeconds(segments) * (1 - outcome.Gap),
+            },
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
             Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints) : [],
             Segments = segments,
@@ -120,15 +126,15 @@ public static class CheckpointPlanner
     /// 4 ×) when the fastest checkpoint_sequential(k) that fits has longer segments and the greedy plan within the
     /// default does not beat it: then longer segments matter at this cap (a tight cap on a long chain).
     /// </summary>
-    private static int DefaultMaxSegment(StepCostModel model, long cap)
+    private static int DefaultMaxSegment(StepCostModel model, long cap, TimeSpan limit)
     {
         int n = model.Stages, basic = PlanRequest.DefaultMaxSegment(n);
         if (Baselines.BestUniform(model, cap) is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
-        var uniform = Baselines.ByName(name, n)!;
-        int segment = uniform[0].Length;
+        var uniform = model.Runnable(Baselines.ByName(name, n)!);
+        int segment = Baselines.ByName(name, n)![0].Length;
         if (segment <= basic) return basic;
         var ticks = TimeTicks.Of(model.Profile);
-        if (GreedyPlanner.Plan(model, basic, cap) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
+        if (GreedyPlanner.Plan(model, basic, cap, TimeSpan.FromSeconds(Math.Min(1, limit.TotalSeconds / 10))) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
         return PlanRequest.DefaultMaxSegment(n, segment);
     }
 
@@ -151,6 +157,16 @@ public static class CheckpointPlanner
         PlannerSolver.Auto => new AutoSolver(model, maxSegment),
         _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"unknown solver '{kind}'."),
     };
+
+    /// <summary>What an unproved plan's gap is measured against, from the backend that bounds it.</summary>
+    private static string BoundName(string backend, double gap) =>
+        gap >= 1 ? "none known (0 recompute)"
+        : backend.Contains("GLOP", StringComparison.Ordinal) ? "LP relaxation (GLOP)"
+        : backend.Contains("SCIP", StringComparison.Ordinal) ? "SCIP's dual bound or the dynamic program's bounds, the higher"
+        : backend.Contains("CP-SAT", StringComparison.Ordinal) ? "CP-SAT's bound"
+        : "the dynamic program's bounds (knapsacks, cost-to-go table)";
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>"53.94 MiB" or, with headroom, "53.94 MiB less its headroom 1.08 MiB (52.86 MiB)".</summary>
     private static string Budget(long cap, long headroom) => headroom == 0

@@ -24,7 +24,7 @@ internal static class PlanTables
             grid.AddRow("Predicted step", $"{Fmt.Ms(pred.StepSeconds)}, recompute {Fmt.Ms(pred.RecomputeSeconds)} ({Fmt.Overhead(pred.StepSeconds, baseStep!.Value)})");
         }
         if (plan.Solver is { } s)
-            grid.AddRow("Solver", $"{s.Method} ({s.Backend}), {s.Status}{(s.Status == "optimal" ? "" : $", gap {Fmt.Pct(s.Gap)}")}, {s.SolveSeconds:0.###} s");
+            grid.AddRow("Solver", $"{s.Method} ({s.Backend}), {s.Status}{(s.Status == "optimal" ? "" : $", gap {Fmt.Pct(s.Gap)}{(s.Bound is { } against ? $" of the recompute time against {Markup.Escape(against)}" : "")}")}, {s.SolveSeconds:0.###} s");
         console.Write(grid);
         if (plan.Baselines.Count > 0 && baseStep is { } b) console.Write(Baselines(plan, b));
         if (plan.Sweep.Count > 0 && baseStep is { } b2) console.Write(Sweep(plan, b2));

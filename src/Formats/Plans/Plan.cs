@@ -27,7 +27,20 @@ public sealed record Prediction(long PeakBytes, double StepSeconds, double Recom
 /// <param name="Status">"optimal" or "feasible".</param>
 /// <param name="Gap">Relative optimality gap, 0 when proved optimal.</param>
 /// <param name="SolveSeconds">Wall time of the solve.</param>
-public sealed record SolverInfo(string Method, string Backend, string Status, double Gap, double SolveSeconds);
+public sealed record SolverInfo(string Method, string Backend, string Status, double Gap, double SolveSeconds)
+{
+    /// <summary>
+    /// Optional key <c>bound</c>: what the gap is measured against, e.g. "LP relaxation (GLOP)" or "dynamic program
+    /// bounds (knapsacks, cost-to-go)"; null in plans written before it.
+    /// </summary>
+    public string? Bound { get; init; }
+
+    /// <summary>
+    /// Optional key <c>lower_bound_seconds</c>: that bound on the optimum's recompute time, in seconds; the gap is
+    /// (recompute − bound) / recompute. Null in plans written before it.
+    /// </summary>
+    public double? LowerBoundSeconds { get; init; }
+}
 
 /// <summary>What the same cost model predicts for a common strategy (none, every_stage, uniform_k, sqrt_n).</summary>
 public sealed record Baseline(string Name, long PeakBytes, double StepSeconds)

@@ -57,7 +57,11 @@ public static class PlanFile
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
             Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes", long.MaxValue), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
-            Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Ratio("gap"), solver.Seconds("solve_seconds")),
+            Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Ratio("gap"), solver.Seconds("solve_seconds"))
+            {
+                Bound = solver.OptStr("bound"),
+                LowerBoundSeconds = solver.Has("lower_bound_seconds") ? solver.Seconds("lower_bound_seconds") : null,
+            },
             Baselines = root.List("baselines", required: false, max: FileLimits.MaxListEntries).Select(b => new Baseline(b.Str("name"), b.Bytes("peak_bytes", long.MaxValue), b.Seconds("step_seconds"))).ToList(),
             ProfilePath = root.OptStr("profile"),
             Sweep = root.List("sweep", required: false, max: FileLimits.MaxListEntries).Select(ParseSweepPoint).ToList(),
@@ -191,7 +195,12 @@ public static class PlanFile
         if (p.Predicted is { } pr)
             sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
         if (p.Solver is { } so)
-            sb.Append("solver: ").Append(Flow(("method", Word(so.Method)), ("backend", Word(so.Backend)), ("status", Word(so.Status)), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)))).Append('\n');
+        {
+            var pairs = new List<(string, string)> { ("method", Word(so.Method)), ("backend", Word(so.Backend)), ("status", Word(so.Status)), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)) };
+            if (so.Bound is { } bound) pairs.Add(("bound", Str(bound)));
+            if (so.LowerBoundSeconds is { } lower) pairs.Add(("lower_bound_seconds", Num(lower)));
+            sb.Append("solver: ").Append(Flow([.. pairs])).Append('\n');
+        }
         if (p.Baselines.Count > 0)
         {
             sb.Append("baselines:\n");

@@ -15,6 +15,9 @@ internal sealed class AutoSolver(StepCostModel model, int maxSegment) : IPlanSol
     private readonly DynamicProgramSolver _dp = new(model, maxSegment);
     private readonly long[] _ticks = TimeTicks.Of(model.Profile);
 
+    /// <summary>The least time left for which the SCIP phase runs.</summary>
+    private const double ScipFloorSeconds = 0.5;
+
     public string Method => "auto";
 
     public string Backend => "dp";
@@ -24,7 +27,9 @@ internal sealed class AutoSolver(StepCostModel model, int maxSegment) : IPlanSol
         var clock = Stopwatch.StartNew();
         bool large = model.Stages > LpGuide.LargeChain;
         var dp = _dp.Solve(capBytes, large ? limit : limit / 2);
-        if (large || dp.Status is SolveStatus.Optimal or SolveStatus.Infeasible) return dp with { Source = dp.Source ?? "dp" };
+        // Below a second SCIP cannot build and search its model in the time left: the dynamic program's answer stands.
+        if (large || dp.Status is SolveStatus.Optimal or SolveStatus.Infeasible || (limit - clock.Elapsed).TotalSeconds < ScipFloorSeconds)
+            return dp.Segments is null && dp.Status == SolveStatus.NoSolution ? dp : dp with { Source = dp.Source ?? "dp" };
         var mip = new MipSolver(model, maxSegment, "SCIP").Solve(capBytes, limit - clock.Elapsed);
         return Better(dp, mip with { Source = mip.Source ?? "SCIP" });
     }

@@ -14,7 +14,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
     private const int BeamWidth = 64;
-    private readonly SegmentTables _t = new(model.Profile, maxSegment);
+    private readonly ChainGraph _t = new(model, maxSegment);
 
     /// <summary>The ceilings tried below the start plan: root + (start − root) / 2^shift.</summary>
     private static readonly int[] Deepening = [6, 3, 1];
@@ -30,11 +30,11 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         bool large = _t.Stages > LpGuide.LargeChain;
         // On long chains the bound that proves or measures the plan is GLOP's LP relaxation: say so. Their steps take
         // longer to stop, and the plan call has baselines to score after: they end by 90% of the limit.
-        string? source = large ? "dp+GLOP" : null;
         if (large) limit *= 0.9;
         long budget = capBytes - _t.FixedBytes;
-        var bound = new TimeBound(_t, budget);
-        var (start, lower) = StartPlan(capBytes, large ? limit * 0.9 : limit / 2, bound);
+        var bound = new TimeBound(_t, budget, limit);
+        var (start, lower, fromLp) = StartPlan(capBytes, large ? limit * 0.9 - clock.Elapsed : limit / 2, bound);
+        string? source = fromLp ? "dp+GLOP" : null;
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
         long upper = start is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, start);
         if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0, source);
@@ -59,44 +59,74 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
 
     /// <summary>
     /// A good plan fast, and a lower bound on its recompute ticks. The plan is the best of the greedy plan, the
-    /// baselines that fit, a beam search that keeps the <see cref="BeamWidth"/> most promising partial plans per
-    /// position, and, on long chains, the dynamic program restricted to the arcs the LP relaxation uses. The bound
-    /// is that LP's value (0 on short chains); +∞ when the LP proves that nothing fits.
+    /// baselines that fit, and on short chains a beam search that keeps the <see cref="BeamWidth"/> most promising
+    /// partial plans per position; on long chains (anytime) the dynamic program on memory grids (<see cref="Gridded"/>)
+    /// and, when it fits in the time left, restricted to the arcs the LP relaxation uses. The bound is that LP's value
+    /// (0 on short chains or without the LP); +∞ when the LP proves that nothing fits.
     /// </summary>
-    public (IReadOnlyList<Segment>? Plan, double LowerTicks) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
+    public (IReadOnlyList<Segment>? Plan, double LowerTicks, bool FromLp) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
     {
         var clock = Stopwatch.StartNew();
-        bound ??= new TimeBound(_t, capBytes - _t.FixedBytes);
+        bound ??= new TimeBound(_t, capBytes - _t.FixedBytes, limit);
         bool large = _t.Stages > LpGuide.LargeChain;
-        IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes);
+        IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes, limit / 4);
         foreach (var (_, segments) in Baselines.Standard(_t.Stages))
-            plan = Best(plan, Fitting(segments, capBytes));
+            plan = Best(plan, Fitting(model.Runnable(segments), capBytes));
         if (Baselines.BestUniform(model, capBytes) is { Name: var uniform })
-            plan = Best(plan, Fitting(Baselines.ByName(uniform, _t.Stages)!, capBytes));
+            plan = Best(plan, Fitting(model.Runnable(Baselines.ByName(uniform, _t.Stages)!), capBytes));
         if (!large)
-            return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0);
-        var lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
-        if (lp.Infeasible) return (null, double.PositiveInfinity);
-        if (lp.Allowed is { } allowed)
+            return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0, false);
+        // Anytime: the dynamic program on a coarse memory grid first; then GLOP's LP (the bound, and the arcs it uses, to
+        // which an exact search is restricted) when it fits in what is left; then finer grids until the time runs out.
+        plan = Gridded(plan, capBytes, bound, (limit - clock.Elapsed) / 4, Grains[..1]);
+        LpGuide.Result? lp = null;
+        if (LpGuide.Fits(_t, (limit - clock.Elapsed) / 2))
         {
-            // The exact search over the LP's arcs, pruned by the best plan so far; if time runs out, that plan stays.
+            lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
+            if (lp.Infeasible) return (null, double.PositiveInfinity, true);
             long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan);
-            if (upper > Math.Ceiling(lp.LowerBoundTicks) && clock.Elapsed < limit)
-                plan = Best(plan, Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed, lp.AllowedKeep).Segments);
+            if (lp.Allowed is { } allowed && upper > Math.Ceiling(lp.LowerBoundTicks) && clock.Elapsed < limit)
+                plan = Best(plan, Search(capBytes, upper, bound, 0, (limit - clock.Elapsed) / 2, allowed).Segments);
         }
-        return (plan, lp.LowerBoundTicks);
+        if (clock.Elapsed < limit) plan = Gridded(plan, capBytes, bound, limit - clock.Elapsed, Grains[1..]);
+        return lp is { Allowed: not null } ? (plan, lp.LowerBoundTicks, true) : (plan, 0, false);
+    }
+
+    /// <summary>Grains tried by <see cref="Gridded"/>: the budget / 2^k.</summary>
+    private static readonly int[] Grains = [8, 10, 12, 14, 16, 20];
+
+    /// <summary>
+    /// The dynamic program with partial plans merged on a grid: y, a and f rounded up to whole grains of the budget / 2^k
+    /// for the merge key (the labels keep their exact bytes, so every plan found fits), coarse grids first. Each grid
+    /// keeps at most one partial plan per cell, so its search is fast, and a finer grid only has to beat the plan of the
+    /// coarser one. Returns the best plan within <paramref name="limit"/>; no optimality claim.
+    /// </summary>
+    internal IReadOnlyList<Segment>? Gridded(IReadOnlyList<Segment>? plan, long capBytes, TimeBound bound, TimeSpan limit, int[]? grains = null)
+    {
+        var clock = Stopwatch.StartNew();
+        long budget = capBytes - _t.FixedBytes;
+        foreach (int k in grains ?? Grains)
+        {
+            long grain = Math.Max(1, budget >> k);
+            long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan) - 1;
+            var found = Search(capBytes, upper, bound, 0, limit - clock.Elapsed, grain: grain);
+            if (found.Status == SolveStatus.NoSolution) break;
+            plan = Best(plan, found.Segments);
+            if (grain == 1) break;
+        }
+        return plan;
     }
 
     private IReadOnlyList<Segment>? Fitting(IReadOnlyList<Segment> segments, long capBytes) =>
-        segments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= _t.MaxSegment) && model.PeakBytes(segments) <= capBytes ? segments : null;
+        _t.Holds(segments) && model.PeakBytes(segments) <= capBytes ? segments : null;
 
     public SolveOutcome MinimumPeak(TimeSpan limit)
     {
         // The least peak is the least cap the DP finds feasible: bisect on the cap.
         var clock = Stopwatch.StartNew();
         var bound = new TimeBound(_t);
-        long lo = _t.FixedBytes, hi = model.PeakBytes(Baselines.EveryStage(_t.Stages));
-        IReadOnlyList<Segment> best = Baselines.EveryStage(_t.Stages);
+        IReadOnlyList<Segment> best = model.Runnable(Baselines.EveryStage(_t.Stages));
+        long lo = _t.FixedBytes, hi = model.PeakBytes(best);
         while (lo < hi)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.Feasible, best, 0);
@@ -125,7 +155,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     /// Searches all plans (beam 0) or the best <paramref name="beam"/> partial plans per position, keeping only
     /// those that may reach ≤ <paramref name="upper"/> ticks. NoSolution means the time limit ran out.
     /// </summary>
-    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit, bool[][]? allowed = null, bool[]? allowedKeep = null)
+    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit, bool[][]? allowed = null, long grain = 1)
     {
         var clock = Stopwatch.StartNew();
         int n = _t.Stages;
@@ -135,7 +165,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         var layers = new Dictionary<(long Y, long A, long F, bool R), int>[n + 1];
         for (int p = 0; p <= n; p++) layers[p] = [];
         const long None = long.MinValue / 4;
-        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
+        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, false));
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
@@ -147,25 +177,24 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                 Array.Sort(score, labels);
                 labels = labels[..beam];
             }
+            var arcs = _t.Out[p];
+            var skip = _t.Skip[p];
+            var allowedHere = allowed?[p];
             foreach (int idx in labels)
             {
                 var x = arena[idx];
                 if (x.T + bound.Ticks(p, LowestA(x, p), x.Y, budget) > upper) continue;
-                long fwd = x.Y + _t.KeepForward[p];
-                if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
-                {
-                    long y = x.Y + _t.KeepHold[p];
-                    Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
-                }
                 long freed = x.EndsRecompute ? _t.InputRelease[p] : 0;
-                var recForward = _t.RecForward[p];
-                for (int l = 1; l <= recForward.Length; l++)
+                for (int j = 0; j < arcs.Length;)
                 {
-                    fwd = x.Y + recForward[l - 1];
-                    if (fwd > budget) break;
-                    if (allowed is not null && !allowed[p][l - 1]) continue;
-                    long y = x.Y + _t.RecHold[p][l - 1];
-                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1] - freed, y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
+                    ref readonly var arc = ref arcs[j];
+                    long fwd = x.Y + arc.Forward;
+                    if (fwd > budget) { j = skip[j]; continue; }
+                    if (allowedHere is not null && !allowedHere[j]) { j++; continue; }
+                    long y = x.Y + arc.Hold;
+                    long a = Math.Max(x.A + arc.Hold - arc.Release - (arc.Checkpoint ? freed : 0), y + arc.Backward);
+                    Offer(p + arc.Length, y, a, Math.Max(x.F, fwd), x.T + arc.Ticks, idx, p, j, arc.Checkpoint);
+                    j++;
                 }
             }
         }
@@ -181,15 +210,17 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
             if (x.T < b.T || (x.T == b.T && (peak < bestPeak || (peak == bestPeak && (x.Y, x.A, i).CompareTo((b.Y, b.A, best)) < 0)))) best = i;
         }
         if (best < 0) return new(SolveStatus.Infeasible, null, 0);
-        return new(beam > 0 ? SolveStatus.Feasible : SolveStatus.Optimal, arena.Segments(best), 0);
+        return new(beam > 0 || grain > 1 ? SolveStatus.Feasible : SolveStatus.Optimal, arena.Segments(best, _t), 0);
 
-        void Offer(int at, long y, long a, long f, long t, int parent, int first, int last, SegmentStrategy s)
+        long Up(long v) => v >= 0 ? (v + grain - 1) / grain : -(-v / grain);
+
+        void Offer(int at, long y, long a, long f, long t, int parent, int from, int arc, bool checkpoint)
         {
-            if (a + _t.NegativeNetSuffix(at, s == SegmentStrategy.Recompute) > budget || t > upper) return;
+            if (a + _t.NegativeNetSuffix(at, checkpoint) > budget || t > upper) return;
             var layer = layers[at];
-            var key = (y, a, f, s == SegmentStrategy.Recompute);
+            var key = grain == 1 ? (y, a, f, checkpoint) : (Up(y), Up(a), Up(f), checkpoint);
             if (layer.TryGetValue(key, out int old) && arena[old].T <= t) return;
-            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
+            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, from, arc, checkpoint));
         }
     }
 }

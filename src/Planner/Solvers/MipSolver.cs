@@ -13,7 +13,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class MipSolver(StepCostModel model, int maxSegment, string backend) : IPlanSolver
 {
     private const double RelativeGap = 1e-9;
-    private readonly SegmentTables _tables = new(model.Profile, maxSegment);
+    private readonly ChainGraph _tables = new(model, maxSegment);
 
     public string Method => "mip";
 
@@ -27,7 +27,7 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         // As in the dynamic program: on long chains the steps that do not stop mid-way (GLOP, building the MIP) and
         // the baselines scored after must fit in the limit too.
         if (large) limit *= 0.9;
-        var (start, lower) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
+        var (start, lower, _) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
         if (start is not null && lower > 0 && TimeTicks.OfPlan(_tables.Ticks, start) <= Math.Ceiling(lower))
             return new(SolveStatus.Optimal, start, 0, "dp+GLOP"); // the LP relaxation's bound proves the start plan optimal

@@ -23,30 +23,38 @@ internal sealed class TimeBound
     private readonly long _toGoBudget;
 
     /// <summary>The bound for any cap; with <paramref name="budget"/> (cap − F), also the table of <see cref="CostToGo"/>.</summary>
-    public TimeBound(SegmentTables t, long? budget = null)
+    /// <remarks>
+    /// The table's work is scaled to <paramref name="limit"/>: its 10⁸ cell updates (about 0.3 s of CPU) for a limit of
+    /// 10 s or more, proportionally less below (docs/planner.md, "The time limit").
+    /// </remarks>
+    public TimeBound(ChainGraph t, long? budget = null, TimeSpan? limit = null)
     {
-        if (budget is { } b) (_toGo, _toGoBudget) = (new CostToGo(t, b), b);
+        if (budget is { } b && CostToGo.Fits(t.Stages))
+            (_toGo, _toGoBudget) = (new CostToGo(t, b, (limit ?? TimeSpan.FromSeconds(10)).TotalSeconds / 10), b);
         int n = _n = t.Stages;
         _netSuffix = new long[n + 1];
         _holdSuffix = new long[n + 1];
         _lastRecompute = new long[n + 1];
-        for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.KeepHold[p] - t.KeepRelease[p];
-        for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.KeepHold[p];
-        _releases = new SuffixKnapsack(n, i => t.KeepHold[i] - t.KeepRelease[i], t.Ticks);
-        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.KeepHold[i], t.Ticks);
+        // Per unit: a zero-tick arc adds at least its least net (hold − release) to a, and its least hold to y; a ticked
+        // arc adds at least min(0, its net), counted at its last unit, and spends at least the unit's tick floor on each
+        // unit: giving up the difference is an item of the knapsacks.
+        for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.ZeroNet[p];
+        for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.ZeroHold[p];
+        _releases = new SuffixKnapsack(n, i => t.CanTick[i] ? t.ZeroNet[i] - t.TickedNetFloor[i] : 0, t.UnitTicks);
+        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.CanTick[i] ? t.ZeroHold[i] - t.TickedHoldFloor[i] : 0, t.UnitTicks);
         if (n == 0) return;
-        // Relative to the bytes held where the last stage's arc starts: kept, its forward point and its backward point
-        // (y_n + max(O + BT, −D)); ending a recompute segment [s, n−1], its forward point and its hold plus its
-        // backward point. Those segments that start at or after p: a suffix minimum.
-        _lastKeep = Math.Max(t.KeepForward[n - 1], t.KeepHold[n - 1] + t.KeepBackward[n - 1]);
-        _lastTicks = t.Ticks[n - 1];
+        // Relative to the bytes held where the last unit's arc starts: a zero-tick arc, its forward point and its backward
+        // point on top of its hold; a ticked arc [s, n−1], the same. Those that start at or after p: a suffix minimum.
+        _lastKeep = long.MaxValue;
+        foreach (var arc in t.Out[n - 1])
+            if (ChainGraph.IsBase(arc)) _lastKeep = Math.Min(_lastKeep, Math.Max(arc.Forward, arc.Hold + arc.Backward));
+        _lastTicks = t.UnitTicks[n - 1];
         _lastRecompute[n] = long.MaxValue;
         for (int s = n - 1; s >= 0; s--)
         {
-            int l = n - s;
-            long point = l <= t.RecForward[s].Length
-                ? Math.Max(t.RecForward[s][l - 1], t.RecHold[s][l - 1] + t.RecBackward[s][l - 1])
-                : long.MaxValue;
+            long point = long.MaxValue;
+            foreach (var arc in t.Out[s])
+                if (!ChainGraph.IsBase(arc) && s + arc.Length == n) point = Math.Min(point, Math.Max(arc.Forward, arc.Hold + arc.Backward));
             _lastRecompute[s] = Math.Min(_lastRecompute[s + 1], point);
         }
     }
@@ -74,28 +82,36 @@ internal sealed class TimeBound
     /// For each start p, the least ticks to give up at least <c>need</c> bytes choosing, fractionally, among the
     /// items p..count−1 with positive bytes: Dantzig's bound.
     /// </summary>
+    /// <remarks>
+    /// Tables are kept for every <c>stride</c>-th start only (every start up to 1000 items), and a start p reads the
+    /// table of the stored start at or before it: that one holds more items, so its knapsack costs no more, and the
+    /// bound stays valid. Memory is about n²/(2·stride) entries: 1000 items take 8 MB, 10,000 items 16 MB, not 1.6 GB.
+    /// </remarks>
     private sealed class SuffixKnapsack
     {
         private readonly long[][] _cumBytes;
         private readonly double[][] _cumTicks;
+        private readonly int _stride, _count;
 
         public SuffixKnapsack(int count, Func<int, long> bytes, long[] ticks)
         {
-            _cumBytes = new long[count + 1][];
-            _cumTicks = new double[count + 1][];
-            for (int p = count; p >= 0; p--)
+            _count = count;
+            _stride = Math.Max(1, (int)Math.Ceiling((double)count * count / 2_000_000));
+            int stored = count / _stride + 1;
+            _cumBytes = new long[stored][];
+            _cumTicks = new double[stored][];
+            var all = Enumerable.Range(0, count).Select(i => (Index: i, Bytes: bytes(i), Ticks: ticks[i])).Where(x => x.Bytes > 0)
+                .OrderBy(x => (double)x.Ticks / x.Bytes).ToArray();
+            for (int q = 0; q < stored; q++)
             {
-                var items = Enumerable.Range(p, count - p)
-                    .Select(i => (Bytes: bytes(i), Ticks: ticks[i]))
-                    .Where(x => x.Bytes > 0)
-                    .OrderBy(x => (double)x.Ticks / x.Bytes)
-                    .ToArray();
-                _cumBytes[p] = new long[items.Length + 1];
-                _cumTicks[p] = new double[items.Length + 1];
+                int from = q * _stride;
+                var items = all.Where(x => x.Index >= from).ToArray();
+                _cumBytes[q] = new long[items.Length + 1];
+                _cumTicks[q] = new double[items.Length + 1];
                 for (int i = 0; i < items.Length; i++)
                 {
-                    _cumBytes[p][i + 1] = _cumBytes[p][i] + items[i].Bytes;
-                    _cumTicks[p][i + 1] = _cumTicks[p][i] + items[i].Ticks;
+                    _cumBytes[q][i + 1] = _cumBytes[q][i] + items[i].Bytes;
+                    _cumTicks[q][i + 1] = _cumTicks[q][i] + items[i].Ticks;
                 }
             }
         }
@@ -103,14 +119,15 @@ internal sealed class TimeBound
         public double Ticks(int p, long need)
         {
             if (need <= 0) return 0;
-            if (p >= _cumBytes.Length) return double.PositiveInfinity;
-            var cum = _cumBytes[p];
-            if (need > cum[^1]) return double.PositiveInfinity;
+            if (p > _count) return double.PositiveInfinity;
+            int q = p / _stride;
+            var cum = _cumBytes[q];
+            if (need > cum[^1]) return double.PositiveInfinity; // p's items are among q's: they cannot give it up either
             int i = Array.BinarySearch(cum, need);
-            if (i >= 0) return _cumTicks[p][i] - 1e-6;
+            if (i >= 0) return _cumTicks[q][i] - 1e-6;
             i = ~i; // cum[i-1] < need < cum[i]
             double frac = (double)(need - cum[i - 1]) / (cum[i] - cum[i - 1]);
-            return _cumTicks[p][i - 1] + frac * (_cumTicks[p][i] - _cumTicks[p][i - 1]) - 1e-6;
+            return _cumTicks[q][i - 1] + frac * (_cumTicks[q][i] - _cumTicks[q][i - 1]) - 1e-6;
         }
     }
 }

@@ -71,6 +71,8 @@ internal sealed class RandomFiles(int seed)
                 BackwardFreedBytes = Maybe() ? SignedBytes() : 0,
                 InputFreedBytes = Maybe() ? Bytes() : 0,
                 Recompute = Maybe() ? new RecomputeFigures(Bytes(), Bytes(), SignedBytes()) : null,
+                TidyAllowed = Maybe(),
+                RecomputeAllowed = Maybe(),
             })],
             Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds)) : null,
         };
@@ -96,7 +98,11 @@ internal sealed class RandomFiles(int seed)
             MemoryCapBytes = cap,
             HeadroomBytes = _rng.NextInt64(0, cap),
             Predicted = Maybe() ? new Prediction(Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) : null,
-            Solver = Maybe() ? new SolverInfo(Name(), Name(), Name(), Maybe() ? 0 : _rng.NextDouble() * Math.Pow(10, _rng.Next(-300, 300)), Seconds(FileLimits.MaxSeconds)) : null,
+            Solver = Maybe() ? new SolverInfo(Name(), Name(), Name(), Maybe() ? 0 : _rng.NextDouble() * Math.Pow(10, _rng.Next(-300, 300)), Seconds(FileLimits.MaxSeconds))
+            {
+                Bound = Maybe() ? Name() : null,
+                LowerBoundSeconds = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
+            } : null,
             Baselines = [.. Enumerable.Range(0, _rng.Next(4)).Select(_ => new Baseline(Name(), Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds)))],
             ProfilePath = Maybe() ? Name() : null,
             Sweep = [.. Enumerable.Range(0, _rng.Next(4)).Select(_ => new SweepPoint(Bytes(long.MaxValue), Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds))
