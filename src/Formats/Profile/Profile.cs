@@ -112,20 +112,4 @@ public sealed record Profile
     /// profiles written before it was recorded. A larger input at run time warns (ACKPT016).
     /// </summary>
     public IReadOnlyList<long> InputShape { get; init; } = [];
-
-    /// <summary>
-    /// Optional key <c>segment_overhead_seconds</c> (default 0, as in profiles written before it): what one recompute
-    /// segment costs a step beyond re-running its stages, measured by the profiler with the runtime's own segment
-    /// around a stage that does almost nothing (docs/cost-model.md, "Step time"): the autograd function, the random
-    /// state, the argument and gradient bookkeeping over the model's parameters, <c>autograd.grad</c> re-entered from a
-    /// backward.
-    /// </summary>
-    public double SegmentOverheadSeconds { get; init; }
-
-    /// <summary>
-    /// What recomputing stage <paramref name="i"/> adds to a step: its forward time and one segment's overhead
-    /// (<see cref="SegmentOverheadSeconds"/>). Exact for a one-stage segment; a longer segment pays the overhead once,
-    /// so this over-counts it by the overhead per further stage, on the slow side.
-    /// </summary>
-    public double RecomputeSeconds(int i) => Stages[i].ForwardSeconds + SegmentOverheadSeconds;
 }

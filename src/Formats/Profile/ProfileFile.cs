@@ -70,7 +70,6 @@ public static class ProfileFile
             Stages = stages,
             Check = check is null ? null : new ProfileCheck(check.Bytes("forward_retained_bytes_measured"), check.Seconds("step_seconds_measured")),
             InputShape = ReadInputShape(root),
-            SegmentOverheadSeconds = root.Has("segment_overhead_seconds") ? root.Seconds("segment_overhead_seconds", FileLimits.MaxStageSeconds) : 0,
         };
     }
 
@@ -93,8 +92,6 @@ public static class ProfileFile
             sb.Append("input_shape: ").Append(InputShape.Format(p.InputShape)).Append('\n');
         var f = p.FixedBytes;
         sb.Append("fixed_bytes: ").Append(Flow(("parameters", Num(f.Parameters)), ("gradients", Num(f.Gradients)), ("optimizer_state", Num(f.OptimizerState)), ("batch", Num(f.Batch)))).Append('\n');
-        if (p.SegmentOverheadSeconds > 0)
-            sb.Append("segment_overhead_seconds: ").Append(Num(p.SegmentOverheadSeconds)).Append('\n');
         sb.Append("stages:\n");
         foreach (var s in p.Stages)
         {

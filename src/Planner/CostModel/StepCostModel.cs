@@ -15,7 +15,7 @@ namespace AutoCkpt.Planner;
 /// </remarks>
 public sealed class StepCostModel
 {
-    private readonly double[] _fwd, _bwd, _rec;
+    private readonly double[] _fwd, _bwd;
     private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
     /// <summary>
@@ -35,7 +35,6 @@ public sealed class StepCostModel
         Profile = profile;
         var s = profile.Stages;
         _fwd = [.. s.Select(x => x.ForwardSeconds)];
-        _rec = [.. s.Select((_, i) => profile.RecomputeSeconds(i))];
         _bwd = [.. s.Select(x => x.BackwardSeconds)];
         _out = [.. s.Select(x => x.OutputBytes)];
         _ret = [.. s.Select(x => x.RetainedBytes)];
@@ -95,16 +94,13 @@ public sealed class StepCostModel
     /// <summary>The predicted step peak in bytes: the largest point of <see cref="Series"/>.</summary>
     public long PeakBytes(IReadOnlyList<Segment> segments) => Walk(segments, null);
 
-    /// <summary>
-    /// Σ of what recomputing each recomputed stage adds (<see cref="Profile.RecomputeSeconds"/>: its forward time and
-    /// the profile's per-segment overhead), summed in stage order.
-    /// </summary>
+    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order.</summary>
     public double RecomputeSeconds(IReadOnlyList<Segment> segments)
     {
         double t = 0;
         foreach (var seg in segments)
             if (IsRecompute(seg))
-                for (int i = seg.First; i <= seg.Last; i++) t += _rec[i];
+                for (int i = seg.First; i <= seg.Last; i++) t += _fwd[i];
         return t;
     }
 

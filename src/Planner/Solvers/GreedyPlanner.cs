@@ -23,7 +23,7 @@ internal static class GreedyPlanner
             {
                 int b = a + len - 1;
                 long saved = 0; double time = 0;
-                for (int i = a; i <= b; i++) { saved += s[i].RetainedBytes; time += model.Profile.RecomputeSeconds(i); }
+                for (int i = a; i <= b; i++) { saved += s[i].RetainedBytes; time += s[i].ForwardSeconds; }
                 saved -= s[b].OutputBytes;
                 candidates.Add((a, b, saved / Math.Max(time, 1e-12)));
             }

@@ -3,20 +3,19 @@ using AutoCkpt.Formats;
 namespace AutoCkpt.Planner.Solvers;
 
 /// <summary>
-/// Recompute time (<see cref="Profile.RecomputeSeconds"/> per recomputed stage) as whole ticks, so that every
-/// solver compares plans exactly and ties (plans whose recompute times are equal) are the same for all of them. A tick
-/// is 1 ns, or 10⁻⁸ of the total recompute time of every stage when that is larger, which keeps a MIP's time row below
-/// 10⁸ and exact under solver tolerances.
+/// Recompute time as whole ticks, so that every solver compares plans exactly and ties (plans whose recompute
+/// times are equal) are the same for all of them. A tick is 1 ns, or 10⁻⁸ of the total forward time when that
+/// is larger, which keeps a MIP's time row below 10⁸ and exact under solver tolerances.
 /// </summary>
 internal static class TimeTicks
 {
     public static double TickSeconds(Profile profile) =>
-        Math.Max(1e-9, Enumerable.Range(0, profile.Stages.Count).Sum(profile.RecomputeSeconds) / 1e8);
+        Math.Max(1e-9, profile.Stages.Sum(s => s.ForwardSeconds) / 1e8);
 
     public static long[] Of(Profile profile)
     {
         double tick = TickSeconds(profile);
-        return [.. Enumerable.Range(0, profile.Stages.Count).Select(i => (long)Math.Round(profile.RecomputeSeconds(i) / tick))];
+        return [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick))];
     }
 
     /// <summary>The recompute ticks of a plan.</summary>

@@ -63,7 +63,6 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var stageProfiles = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
-        double segmentOverhead = SegmentOverhead.Measure(model, device, meter);
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
 
         return new Profile
@@ -77,7 +76,6 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Stages = stageProfiles,
             Check = check,
             InputShape = [.. input.shape],
-            SegmentOverheadSeconds = segmentOverhead,
         };
     }
 

@@ -46,7 +46,7 @@ public sealed class ConvBnDropoutTarget : SuiteTarget
 public sealed class DepthwiseTarget : SuiteTarget
 {
     public override string Name => "suite-depthwise";
-    public override int DefaultBatchSize => 16;
+    public override int DefaultBatchSize => 8;
 
     public override nn.Module<Tensor, Tensor> CreateModel(Device device)
     {
@@ -67,7 +67,7 @@ public sealed class DepthwiseTarget : SuiteTarget
         return Stages(device, [.. stages]);
     }
 
-    public override (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) => Images(device, batchSize, 3, 96, 10);
+    public override (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) => Images(device, batchSize, 3, 64, 10);
 
     public override optim.Optimizer? CreateOptimizer(nn.Module model) => optim.SGD(model.parameters(), 0.01, momentum: 0.9);
 }
