@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner;

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using Spectre.Console;
 
@@ -30,36 +32,43 @@ internal static class PlanCommand
         {
             profile, cap, headroom, output, solver, timeLimit, maxSegment, sweep, noTidy,
         };
-        command.SetAction(r => CliRun.Guard(console =>
-        {
-            var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
-            string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
-            string? headroomText = r.GetValue(headroom), noTidyText = r.GetValue(noTidy);
-            OutputPath.EnsureWritable(outPath);
-            var request = new PlanRequest
-            {
-                Profile = ProfileFile.Read(profilePath),
-                Cap = MemoryCap.Parse(capText),
-                Headroom = MemoryCap.ParseHeadroom(headroomText ?? PlanRequest.DefaultHeadroom),
-                Solver = options.Solver,
-                TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
-                MaxSegment = options.MaxSegment,
-                Sweep = r.GetValue(sweep),
-                NoTidy = noTidyText is null ? NoTidyPatterns.Empty : NoTidyPatterns.Parse([noTidyText]),
-                ProfileFile = profilePath,
-            };
-            var result = CheckpointPlanner.Plan(request);
-            string relProfile = Relative(outPath, profilePath);
-            var plan = result.Plan with { ProfilePath = relProfile };
-            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options));
-            foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
-            PlanTables.Render(console, plan, result.Model);
-            PlanTables.RenderPeaks(console, result);
-            console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
-            console.WriteLine(WhereApplyLooks);
-            return 0;
-        }));
+        command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
+            parse.GetValue(profile)!, parse.GetValue(cap)!, parse.GetValue(headroom), parse.GetValue(output)!, parse.GetValue(solver),
+            parse.GetValue(timeLimit), parse.GetValue(maxSegment), parse.GetValue(sweep), parse.GetValue(noTidy)))));
         return command;
+    }
+
+    private sealed record Request(string Profile, string Cap, string? Headroom, string Out, string? Solver, string? TimeLimit,
+        string? MaxSegment, bool Sweep, string? NoTidy);
+
+    private static int Run(IAnsiConsole console, Request r)
+    {
+        var options = PlanOptions.Parse(r.Solver, r.TimeLimit, r.MaxSegment);
+        string profilePath = r.Profile, outPath = r.Out, capText = r.Cap;
+        string? headroomText = r.Headroom, noTidyText = r.NoTidy;
+        OutputPath.EnsureWritable(outPath);
+        var request = new PlanRequest
+        {
+            Profile = ProfileFile.Read(profilePath),
+            Cap = MemoryCap.Parse(capText),
+            Headroom = MemoryCap.ParseHeadroom(headroomText ?? PlanRequest.DefaultHeadroom),
+            Solver = options.Solver,
+            TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
+            MaxSegment = options.MaxSegment,
+            Sweep = r.Sweep,
+            NoTidy = noTidyText is null ? NoTidyPatterns.Empty : NoTidyPatterns.Parse([noTidyText]),
+            ProfileFile = profilePath,
+        };
+        var result = CheckpointPlanner.Plan(request);
+        string relProfile = Relative(outPath, profilePath);
+        var plan = result.Plan with { ProfilePath = relProfile };
+        PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options));
+        foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
+        PlanTables.Render(console, plan, result.Model);
+        PlanTables.RenderPeaks(console, result);
+        console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
+        console.WriteLine(WhereApplyLooks);
+        return 0;
     }
 
     /// <summary>

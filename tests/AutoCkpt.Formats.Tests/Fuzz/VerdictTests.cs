@@ -1,4 +1,5 @@
 using AutoCkpt.Fuzz.Running;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests.Fuzz;
@@ -16,11 +17,11 @@ public sealed class VerdictTests
     [InlineData(1, "", "something went wrong", "Uncoded")]
     [InlineData(137, "", "", "Crash: ")]
     public void Given_a_child_result_When_judged_Then_its_class(int exit, string stdout, string stderr, string expected) =>
-        Assert.Equal(expected, Verdicts.Of(new ChildResult(exit, stdout, stderr, 0.1)).Class);
+        Assert.Equal(expected, Verdicts.Of(new ProcessResult("test", exit, stdout, stderr, 0.1)).Class);
 
     [Fact]
     public void Given_a_child_killed_at_the_timeout_When_judged_Then_a_hang() =>
-        Assert.Equal(Verdict.Hang, Verdicts.Of(new ChildResult(null, "", "", 30)).Verdict);
+        Assert.Equal(Verdict.Hang, Verdicts.Of(new ProcessResult("test", null, "", "", 30)).Verdict);
 
     [Fact]
     public void Given_a_child_that_dies_of_an_unhandled_exception_When_run_Then_the_fuzzer_survives_and_sees_a_crash()
@@ -28,7 +29,7 @@ public sealed class VerdictTests
         // A real abort in a real child process: the fuzzer's own plan reader, pointed at an AutoCkpt.Formats that does
         // not exist, dies of an unhandled FileNotFoundException in the child only.
         string folder = Directory.CreateTempSubdirectory("autockpt-verdict-").FullName;
-        var r = ChildProcess.Run(Path.Combine(AppContext.BaseDirectory, "AutoCkpt.Fuzz.dll"), ["read-plan", "x.yaml", Path.Combine(folder, "missing.dll")], folder, TimeSpan.FromSeconds(60));
+        var r = DotnetChild.Run(Path.Combine(AppContext.BaseDirectory, "AutoCkpt.Fuzz.dll"), ["read-plan", "x.yaml", Path.Combine(folder, "missing.dll")], folder, TimeSpan.FromSeconds(60));
         Assert.Equal(Verdict.Crash, Verdicts.Of(r).Verdict);
         Directory.Delete(folder, recursive: true);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AutoCkpt.Fuzz.Mutation;
+using AutoCkpt.Testing;
 
 namespace AutoCkpt.Fuzz.Running;
 
@@ -50,7 +51,7 @@ public sealed class FuzzCase
         string outPath = Path.Combine(folder, OutName);
         File.WriteAllText(outPath, Sentinel);
         var allowed = new HashSet<string>(expected.Append(OutName).Append(SvgName), StringComparer.Ordinal);
-        void Add(string command, ChildResult r, Verdict? verdict = null, string? detail = null)
+        void Add(string command, ProcessResult r, Verdict? verdict = null, string? detail = null)
         {
             var (v, c, d) = Verdicts.Of(r);
             if (verdict is { } forced && v.IsAcceptable()) (v, c, d) = (forced, forced.ToString(), detail ?? "");
@@ -70,7 +71,7 @@ public sealed class FuzzCase
                 var show = Cli(folder, "show", OutName);
                 Add("show-written", show);
                 if (results[^1].Verdict == Verdict.CodedError)
-                    results[^1] = results[^1] with { Verdict = Verdict.UnreadableOutput, Class = "UnreadableOutput", Detail = "the plan it wrote does not read back: " + show.Err.Trim() };
+                    results[^1] = results[^1] with { Verdict = Verdict.UnreadableOutput, Class = "UnreadableOutput", Detail = "the plan it wrote does not read back: " + show.Error.Trim() };
             }
             File.WriteAllText(outPath, Sentinel);
             Add("show", Cli(folder, "show", input));
@@ -80,7 +81,7 @@ public sealed class FuzzCase
         {
             Add("show", Cli(folder, "show", input));
             ShowSvg();
-            Add("read-plan", ChildProcess.Run(_o.FuzzDll, ["read-plan", input, _o.FormatsDll], folder, _o.Timeout));
+            Add("read-plan", DotnetChild.Run(_o.FuzzDll, ["read-plan", input, _o.FormatsDll], folder, _o.Timeout));
         }
 
         // Drawing reads every time and byte count of the profile: a failure must leave no picture behind.
@@ -100,7 +101,7 @@ public sealed class FuzzCase
         return results;
     }
 
-    private ChildResult Cli(string folder, params string[] args) => ChildProcess.Run(_o.CliDll, args, folder, _o.Timeout);
+    private ProcessResult Cli(string folder, params string[] args) => DotnetChild.Run(_o.CliDll, args, folder, _o.Timeout);
 
     /// <summary>Makes a FIFO with mkfifo(1); false where there is none.</summary>
     public static bool TryMakeFifo(string path)

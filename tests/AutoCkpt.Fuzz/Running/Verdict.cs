@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AutoCkpt.Testing;
 
 namespace AutoCkpt.Fuzz.Running;
 
@@ -35,16 +36,16 @@ public static partial class Verdicts
     /// The verdict on one command, from its exit code and output alone; its class (the verdict and the cause, for
     /// counting: "Crash: stack overflow") and a one-line detail (the message).
     /// </summary>
-    public static (Verdict Verdict, string Class, string Detail) Of(ChildResult r)
+    public static (Verdict Verdict, string Class, string Detail) Of(ProcessResult r)
     {
-        string all = r.Out + "\n" + r.Err;
+        string all = r.Out + "\n" + r.Error;
         string message = Message(all);
         if (r.TimedOut) return (Verdict.Hang, "Hang", $"no exit after {r.Seconds:0.0} s");
         if (r.ExitCode is not (0 or 1)) return (Verdict.Crash, $"Crash: {CrashCause(all)}", $"exit {r.ExitCode}: {message}");
         if (all.Contains("Unhandled exception", StringComparison.Ordinal) || StackLine().IsMatch(all))
             return (Verdict.StackTrace, $"StackTrace: {CrashCause(all)}", message);
-        if (r.ExitCode == 1 && !Code().IsMatch(all)) return (Verdict.Uncoded, "Uncoded", FirstLine(r.Err.Length > 0 ? r.Err : r.Out));
-        return r.ExitCode == 0 ? (Verdict.Valid, "Valid", "") : (Verdict.CodedError, "CodedError: " + Code().Match(all).Value, FirstLine(r.Err));
+        if (r.ExitCode == 1 && !Code().IsMatch(all)) return (Verdict.Uncoded, "Uncoded", FirstLine(r.Error.Length > 0 ? r.Error : r.Out));
+        return r.ExitCode == 0 ? (Verdict.Valid, "Valid", "") : (Verdict.CodedError, "CodedError: " + Code().Match(all).Value, FirstLine(r.Error));
     }
 
     // The exception's message, or the first line of output.
