@@ -12,7 +12,7 @@ public sealed record SuiteModel(string Target, string Memory, int TinyBatch)
         new("suite-explicit-attention", "attention written out, causal mask made in forward, dropout on the weights", 2),
         new("suite-sdpa-attention", "fused attention (scaled_dot_product_attention, causal), 256 tokens", 2),
         new("suite-inplace", "ReLU(inplace) inside stages, residual added in place (add_)", 256),
-        new("suite-conv-bn-dropout", "Conv-BatchNorm-ReLU stages with Dropout2d", 4),
+        new("suite-conv-bn-dropout", "Conv-BatchNorm-ReLU stages with Dropout2d", 8),
         new("suite-depthwise", "depthwise and grouped convs, single-op stages next to inverted-residual blocks", 4),
         new("suite-mixer", "MLP-Mixer: transposes and contiguous copies around token and channel MLPs", 8),
         new("suite-wide-embedding", "32768 x 256 embedding table: fixed memory dwarfs activations", 8),
