@@ -27,14 +27,28 @@ internal sealed class SegmentCall
         _passed = passed;
     }
 
-    /// <summary>Runs under no-grad (inside apply). Intermediates are disposed stage by stage.</summary>
+    /// <summary>
+    /// Called inside apply, which runs under no-grad; the stages run with grad enabled all the same, as in the recompute
+    /// and in the plain model, each output detached and everything else the stage made disposed as it returns
+    /// (<see cref="StageChain.RunDetaching"/>). Some kernels differ without grad: libtorch's CPU LSTM takes its
+    /// inference path and its output differed from the training path's by 3.6e-7 (issue 15's suite), so a later
+    /// segment's saved input, and the gradients, were not the plain model's. A stage's peak is then what it is with
+    /// autograd, R + FT, as the cost model has always counted it.
+    /// </summary>
     public Tensor Forward(autograd.AutogradContext ctx, Tensor input)
     {
         _ctx = ctx;
         _inputRequiresGrad = input.requires_grad;
         ctx.save_for_backward([input]);
         _rng = RngSnapshot.Capture(input.device, _segment.NextCudaSeed);
-        _rawOutput = StageChain.RunDisposing(_segment.Stages, input);
+        using (torch.enable_grad())
+        {
+            var x = input.detach();
+            if (_inputRequiresGrad) x.requires_grad_(true);
+            _rawOutput = StageChain.RunDetaching(_segment.Stages, x);
+            if (!ReferenceEquals(_rawOutput, x)) x.Dispose();
+            else _rawOutput = x.alias();
+        }
         return _rawOutput;
     }
 

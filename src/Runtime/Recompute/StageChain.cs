@@ -53,6 +53,29 @@ internal static class StageChain
         return ReferenceEquals(current, input) ? input.alias() : current;
     }
 
+    /// <summary>
+    /// Runs <paramref name="stages"/> with whatever grad mode is on, and as each stage returns keeps only its output,
+    /// detached: every other handle the stage made is disposed, so its autograd graph goes at once and only the output
+    /// stays. A stage's peak is that of its autograd forward (R + FT). Intermediate outputs go once consumed. Never
+    /// disposes the input; may return the input object when no stage made a new tensor.
+    /// </summary>
+    public static Tensor RunDetaching(IReadOnlyList<Stage> stages, Tensor input)
+    {
+        Tensor current = input;
+        foreach (var stage in stages)
+        {
+            Tensor next;
+            using (var scope = torch.NewDisposeScope())
+            {
+                var y = stage.Module.call(current);
+                next = ReferenceEquals(y, current) ? y : scope.MoveToOuter(y.detach());
+            }
+            DisposeIntermediate(current, input, next);
+            current = next;
+        }
+        return current;
+    }
+
     private static void DisposeIntermediate(Tensor current, Tensor input, Tensor next)
     {
         if (!ReferenceEquals(current, input) && !ReferenceEquals(current, next))
