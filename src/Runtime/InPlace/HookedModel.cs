@@ -138,18 +138,18 @@ internal sealed class HookedModel : IUnitHook
     }
 
     /// <summary>The root's pre-hook: a step starts.</summary>
-    public void Before(object?[] inputs)
+    public object?[]? Before(object?[] inputs)
     {
         DeferredDisposal.Flush();
         Abandon();
         Array.Clear(_fired);
         _stepParameters = null;
         _inStep = true;
-        if (_inputChecked) return;
-        if (inputs.OfType<Tensor>().FirstOrDefault() is not { } input) return;
+        if (_inputChecked || inputs.OfType<Tensor>().FirstOrDefault() is not { } input) return null;
         _inputChecked = true;
         if (_onWarning is not null && InputShapeWarning.Of(input.shape, Plan, PlanFile) is { } warning)
             _onWarning(warning);
+        return null;
     }
 
     /// <summary>The root's post-hook: every hooked unit must have run once.</summary>

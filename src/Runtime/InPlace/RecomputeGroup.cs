@@ -56,9 +56,9 @@ internal sealed class RecomputeGroup
         _run = null;
     }
 
-    private void Before(int k, object?[] inputs)
+    private object?[]? Before(int k, object?[] inputs)
     {
-        if (Recomputing.Active || !torch.is_grad_enabled()) return;
+        if (Recomputing.Active || !torch.is_grad_enabled()) return null;
         if (k == 0)
         {
             Abandon();
@@ -89,6 +89,14 @@ internal sealed class RecomputeGroup
         _run.Mark?.Abandon();
         _run.Mark = ScopeMark.Take();
         _run.Inputs[k] = recorded;
+        // The forward gets its tensor inputs detached: the graph it builds is dropped in the post-hook, and an in-place
+        // op at its start (ReLU(inplace: true)) must not be recorded on the caller's tensor, whose gradient comes from
+        // the recompute. The handles are made after the mark, so the post-hook disposes them.
+        var fed = (object?[])inputs.Clone();
+        for (int j = 0; j < fed.Length; j++)
+            if (fed[j] is Tensor t && !t.IsInvalid && t.requires_grad)
+                fed[j] = t.detach();
+        return fed;
     }
 
     private object? After(int k, object?[] inputs, object? output)
@@ -118,7 +126,7 @@ internal sealed class RecomputeGroup
 
     private sealed class Member(RecomputeGroup group, int k) : IUnitHook
     {
-        public void Before(object?[] inputs) => group.Before(k, inputs);
+        public object?[]? Before(object?[] inputs) => group.Before(k, inputs);
         public object? After(object?[] inputs, object? output) => group.After(k, inputs, output);
     }
 

@@ -11,11 +11,12 @@ internal sealed class TidyHook(HookedModel owner, Units.Unit unit, int index) : 
 {
     private ScopeMark? _mark;
 
-    public void Before(object?[] inputs)
+    public object?[]? Before(object?[] inputs)
     {
-        if (Recomputing.Active) return;
+        if (Recomputing.Active) return null;
         Abandon();
         _mark = ScopeMark.Take();
+        return null;
     }
 
     public object? After(object?[] inputs, object? output)

@@ -33,7 +33,7 @@ internal static class UnitHooks
 
     private static Action Register1<T1, TR>(torch.nn.Module<T1, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1) => { hook.Before([i1]); return i1; });
+        var pre = m.register_forward_pre_hook((_, i1) => hook.Before([i1]) is { } r ? (T1)r[0]! : i1);
         var post = m.register_forward_hook((_, i1, r) => (TR)hook.After([i1], r)!);
         return () => { pre.remove(); post.remove(); };
     }
@@ -42,7 +42,7 @@ internal static class UnitHooks
 
     private static Action Register2<T1, T2, TR>(torch.nn.Module<T1, T2, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1, i2) => { hook.Before([i1, i2]); return null; });
+        var pre = m.register_forward_pre_hook((_, i1, i2) => hook.Before([i1, i2]) is { } r ? ((T1)r[0]!, (T2)r[1]!) : null);
         var post = m.register_forward_hook((_, i1, i2, r) => (TR)hook.After([i1, i2], r)!);
         return () => { pre.remove(); post.remove(); };
     }
@@ -51,7 +51,7 @@ internal static class UnitHooks
 
     private static Action Register3<T1, T2, T3, TR>(torch.nn.Module<T1, T2, T3, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1, i2, i3) => { hook.Before([i1, i2, i3]); return null; });
+        var pre = m.register_forward_pre_hook((_, i1, i2, i3) => hook.Before([i1, i2, i3]) is { } r ? ((T1)r[0]!, (T2)r[1]!, (T3)r[2]!) : null);
         var post = m.register_forward_hook((_, i1, i2, i3, r) => (TR)hook.After([i1, i2, i3], r)!);
         return () => { pre.remove(); post.remove(); };
     }
@@ -60,7 +60,7 @@ internal static class UnitHooks
 
     private static Action Register4<T1, T2, T3, T4, TR>(torch.nn.Module<T1, T2, T3, T4, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4) => { hook.Before([i1, i2, i3, i4]); return null; });
+        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4) => hook.Before([i1, i2, i3, i4]) is { } r ? ((T1)r[0]!, (T2)r[1]!, (T3)r[2]!, (T4)r[3]!) : null);
         var post = m.register_forward_hook((_, i1, i2, i3, i4, r) => (TR)hook.After([i1, i2, i3, i4], r)!);
         return () => { pre.remove(); post.remove(); };
     }
@@ -69,7 +69,7 @@ internal static class UnitHooks
 
     private static Action Register5<T1, T2, T3, T4, T5, TR>(torch.nn.Module<T1, T2, T3, T4, T5, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4, i5) => { hook.Before([i1, i2, i3, i4, i5]); return null; });
+        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4, i5) => hook.Before([i1, i2, i3, i4, i5]) is { } r ? ((T1)r[0]!, (T2)r[1]!, (T3)r[2]!, (T4)r[3]!, (T5)r[4]!) : null);
         var post = m.register_forward_hook((_, i1, i2, i3, i4, i5, r) => (TR)hook.After([i1, i2, i3, i4, i5], r)!);
         return () => { pre.remove(); post.remove(); };
     }
@@ -78,7 +78,7 @@ internal static class UnitHooks
 
     private static Action Register6<T1, T2, T3, T4, T5, T6, TR>(torch.nn.Module<T1, T2, T3, T4, T5, T6, TR> m, IUnitHook hook)
     {
-        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4, i5, i6) => { hook.Before([i1, i2, i3, i4, i5, i6]); return null; });
+        var pre = m.register_forward_pre_hook((_, i1, i2, i3, i4, i5, i6) => hook.Before([i1, i2, i3, i4, i5, i6]) is { } r ? ((T1)r[0]!, (T2)r[1]!, (T3)r[2]!, (T4)r[3]!, (T5)r[4]!, (T6)r[5]!) : null);
         var post = m.register_forward_hook((_, i1, i2, i3, i4, i5, i6, r) => (TR)hook.After([i1, i2, i3, i4, i5, i6], r)!);
         return () => { pre.remove(); post.remove(); };
     }
