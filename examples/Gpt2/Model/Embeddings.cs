@@ -20,6 +20,9 @@ public sealed class Embeddings : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The token embedding's weight (vocabulary × width), which the head is tied to.</summary>
+    public Tensor TokenWeight => tokens.weight!;
+
     /// <summary>Maps token ids (batch, tokens), int64, to (batch, tokens, width).</summary>
     public override Tensor forward(Tensor ids)
     {
