@@ -1,11 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
+using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
-using AutoCkpt.Planner;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using Spectre.Console;
 

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
-using AutoCkpt.Formats;
+using AutoCkpt.Cli.Output;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
@@ -69,7 +70,7 @@ internal static class ProfileCommand
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
             args.AddRange(outFile is not null ? ["--out", outFile] : ["--out-dir", DefaultFolder(r.Project)]);
 
-            var warnings = new List<AutoCkpt.Hosting.HostMessage>();
+            var warnings = new List<AutoCkpt.Profiler.Host.HostMessage>();
             var result = ProgressDisplay.Run(Consoles.Out, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
                 m => { if (m.Kind == "warning") warnings.Add(m); else show(m); },
                 line => Consoles.Out.WriteLine(line),

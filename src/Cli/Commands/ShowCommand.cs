@@ -2,10 +2,15 @@ using System.CommandLine;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Drawing;
 using Spectre.Console;
-using Profile = AutoCkpt.Formats.Profile;
+using Profile = AutoCkpt.Formats.Profiles.Profile;
 
 namespace AutoCkpt.Cli.Commands;
 

@@ -1,5 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;

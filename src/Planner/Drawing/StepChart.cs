@@ -1,5 +1,8 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;

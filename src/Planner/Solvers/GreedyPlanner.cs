@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
+
 
 namespace AutoCkpt.Planner.Solvers;
 

@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

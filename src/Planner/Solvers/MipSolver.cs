@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

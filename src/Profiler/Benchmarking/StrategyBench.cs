@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Torch;
 using TorchSharp;

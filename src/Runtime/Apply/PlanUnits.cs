@@ -1,8 +1,9 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Units;
 using static TorchSharp.torch;
 
-namespace AutoCkpt;
+namespace AutoCkpt.Apply;
 
 /// <summary>Which of a model's modules a plan's units are, before anything is applied.</summary>
 internal static class PlanUnits

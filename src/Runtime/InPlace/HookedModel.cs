@@ -1,5 +1,7 @@
-using AutoCkpt.Checkpoints;
-using AutoCkpt.Formats;
+using AutoCkpt.Apply;
+using AutoCkpt.Recompute;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
 using TorchSharp;
 
 namespace AutoCkpt.Units;

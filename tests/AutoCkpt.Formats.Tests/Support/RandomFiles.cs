@@ -1,4 +1,6 @@
 using System.Text;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 
 namespace AutoCkpt.Formats.Tests.Support;
 
@@ -53,10 +55,10 @@ internal sealed class RandomFiles(int seed)
 
     public bool Maybe() => _rng.Next(2) == 0;
 
-    public Formats.Profile Profile()
+    public Formats.Profiles.Profile Profile()
     {
         int n = _rng.Next(1, 12);
-        return new Formats.Profile
+        return new Formats.Profiles.Profile
         {
             Target = Name(),
             Model = new ModelInfo(Name(), n),
@@ -74,7 +76,7 @@ internal sealed class RandomFiles(int seed)
         };
     }
 
-    public Formats.Plan Plan()
+    public Formats.Plans.Plan Plan()
     {
         int n = _rng.Next(1, 12);
         var segments = new List<Segment>();
@@ -85,7 +87,7 @@ internal sealed class RandomFiles(int seed)
             first = last + 1;
         }
         long cap = Bytes(long.MaxValue) | 1;
-        return new Formats.Plan
+        return new Formats.Plans.Plan
         {
             Target = Name(),
             Model = new ModelInfo(Name(), n),
