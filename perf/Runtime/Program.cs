@@ -36,6 +36,30 @@ Console.WriteLine("| variant | forward keeps | step peak (above step start) | st
 Console.WriteLine("|---|---|---|---|");
 foreach (var run in runs)
     Console.WriteLine($"| {run.Name} | {Mib(MedianBytes(run.Retained))} | {Mib(MedianBytes(run.Peaks))} | {Median(run.Seconds) * 1000:F0} ms |");
+Console.WriteLine();
+Console.WriteLine("Step time against the plain model of its kind, per round (paired): median difference and its 95% interval (order statistics)");
+foreach (var (run, plain) in new[] { (runs[1], runs[0]), (runs[2], runs[0]), (runs[4], runs[3]) })
+{
+    var diffs = run.Seconds.Zip(plain.Seconds, (a, b) => (a - b) * 1000).Order().ToArray();
+    var (lo, hi) = MedianInterval(diffs);
+    Console.WriteLine($"- {run.Name} minus {plain.Name}: {Median(diffs):+0.0;-0.0} ms ({Median(diffs) / Median(plain.Seconds.Select(x => x * 1000)):+0.0%;-0.0%}), " +
+                      $"interval [{lo:+0.0;-0.0}, {hi:+0.0;-0.0}] ms{(lo <= 0 && hi >= 0 ? ": tied" : "")}");
+}
+
+// The distribution-free interval for a median: the k-th smallest and largest of n sorted values, k the largest with
+// P(Binomial(n, 1/2) < k) <= 2.5%.
+static (double Lo, double Hi) MedianInterval(double[] sorted)
+{
+    int n = sorted.Length, k = 0;
+    double cumulative = 0, term = Math.Pow(0.5, n);
+    while (k < n && cumulative + term <= 0.025)
+    {
+        cumulative += term;
+        term = term * (n - k) / (k + 1);
+        k++;
+    }
+    return k == 0 ? (sorted[0], sorted[^1]) : (sorted[k - 1], sorted[n - k]);
+}
 
 nn.Module<Tensor, Tensor> Build(SegmentStrategy? strategy)
 {
