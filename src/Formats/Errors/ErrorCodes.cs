@@ -134,13 +134,13 @@ public static class ErrorCodes
     public const string UnitOutputUnsupported = "ACKPT103";
     /// <summary>A plan unit's module path is not a module of the model.</summary>
     public const string PlanUnitPathNotFound = "ACKPT104";
-    /// <summary>A plan unit's module has another type or number of inputs than the plan's.</summary>
+    /// <summary>A plan unit's path names a module that cannot be a unit any more (a container, or a forward of more than six inputs): the model changed.</summary>
     public const string PlanUnitTypeChanged = "ACKPT105";
     /// <summary>A plan is already applied to the model (remove it first: <c>Checkpointing.Remove</c>).</summary>
     public const string PlanAlreadyApplied = "ACKPT106";
     /// <summary>In a step, a planned unit did not run through <c>call()</c>, or ran more than once.</summary>
     public const string UnitFiredWrongly = "ACKPT107";
-    /// <summary>In a step, a unit of a multi-unit recompute segment was not fed the previous unit's output as its first input.</summary>
+    /// <summary>A unit of a multi-unit recompute segment was not fed the previous unit's output as its first input (at the step), or takes no tensor first (at Apply).</summary>
     public const string SegmentNotChained = "ACKPT108";
     /// <summary>Two units of a plan are one module, or one is inside the other.</summary>
     public const string UnitsOverlap = "ACKPT109";
