@@ -1,5 +1,7 @@
 // Measures one training step of a small activation-heavy stack on the CPU: the plain model, the same model under a
-// plan that keeps every stage, and under a plan that recomputes every stage. Same setting as the runtime's memory
+// plan that keeps every stage, and under a plan that recomputes every stage; then the same blocks in a ModuleList,
+// each called as block.call(x, scale) with one shared scale table (the way a Llama-style decoder passes its rotary
+// tables), plain and with every unit recomputed (Checkpointing.EveryUnit). Same setting as the runtime's memory
 // tests (one step per dispose scope, CpuMemoryProbe). Usage:
 //   dotnet run -c Release --project perf/Runtime -- [stages] [width] [rows] [rounds] [threads]
 using System.Diagnostics;
@@ -19,7 +21,10 @@ torch.manual_seed(3);
 var input = torch.randn(rows, width).DetachFromDisposeScope();
 var target = torch.randn(rows, width).DetachFromDisposeScope();
 var variants = new (string Name, SegmentStrategy? Strategy)[] { ("plain", null), ("keep every stage", SegmentStrategy.Keep), ("recompute every stage", SegmentStrategy.Recompute) };
-var runs = variants.Select(v => new Run(v.Name, Build(v.Strategy))).ToArray();
+var runs = variants.Select(v => new Run(v.Name, Build(v.Strategy)))
+    .Append(new Run("ModuleList (x, scale): plain", new Listed(stages, width)))
+    .Append(new Run("ModuleList (x, scale): every unit recomputed", Checkpointing.EveryUnit(new Listed(stages, width))))
+    .ToArray();
 
 foreach (var run in runs) Step(run, record: false); // warm-up
 for (int round = 0; round < rounds; round++)        // interleaved, so machine load drifts evenly over the variants
@@ -31,6 +36,30 @@ Console.WriteLine("| variant | forward keeps | step peak (above step start) | st
 Console.WriteLine("|---|---|---|---|");
 foreach (var run in runs)
     Console.WriteLine($"| {run.Name} | {Mib(MedianBytes(run.Retained))} | {Mib(MedianBytes(run.Peaks))} | {Median(run.Seconds) * 1000:F0} ms |");
+Console.WriteLine();
+Console.WriteLine("Step time against the plain model of its kind, per round (paired): median difference and its 95% interval (order statistics)");
+foreach (var (run, plain) in new[] { (runs[1], runs[0]), (runs[2], runs[0]), (runs[4], runs[3]) })
+{
+    var diffs = run.Seconds.Zip(plain.Seconds, (a, b) => (a - b) * 1000).Order().ToArray();
+    var (lo, hi) = MedianInterval(diffs);
+    Console.WriteLine($"- {run.Name} minus {plain.Name}: {Median(diffs):+0.0;-0.0} ms ({Median(diffs) / Median(plain.Seconds.Select(x => x * 1000)):+0.0%;-0.0%}), " +
+                      $"interval [{lo:+0.0;-0.0}, {hi:+0.0;-0.0}] ms{(lo <= 0 && hi >= 0 ? ": tied" : "")}");
+}
+
+// The distribution-free interval for a median: the k-th smallest and largest of n sorted values, k the largest with
+// P(Binomial(n, 1/2) < k) <= 2.5%.
+static (double Lo, double Hi) MedianInterval(double[] sorted)
+{
+    int n = sorted.Length, k = 0;
+    double cumulative = 0, term = Math.Pow(0.5, n);
+    while (k < n && cumulative + term <= 0.025)
+    {
+        cumulative += term;
+        term = term * (n - k) / (k + 1);
+        k++;
+    }
+    return k == 0 ? (sorted[0], sorted[^1]) : (sorted[k - 1], sorted[n - k]);
+}
 
 nn.Module<Tensor, Tensor> Build(SegmentStrategy? strategy)
 {
@@ -71,6 +100,40 @@ int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo
 static double Median(IEnumerable<double> xs) { var s = xs.Order().ToArray(); return s[s.Length / 2]; }
 static long MedianBytes(IEnumerable<long> xs) { var s = xs.Order().ToArray(); return s[s.Length / 2]; }
 static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
+
+/// <summary>The same blocks as the stack's stages, in a ModuleList, each called with the input and a shared scale table.</summary>
+sealed class Listed : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.ModuleList<Block> blocks = new();
+    private readonly Tensor _scale;
+
+    public Listed(int stages, long width) : base(nameof(Listed))
+    {
+        torch.manual_seed(1);
+        for (int i = 0; i < stages; i++) blocks.Add(new Block(width));
+        _scale = torch.ones(width).DetachFromDisposeScope();
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        foreach (var block in blocks) x = block.call(x, _scale);
+        return x;
+    }
+
+    public sealed class Block : nn.Module<Tensor, Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Sequential body;
+
+        public Block(long width) : base(nameof(Block))
+        {
+            body = nn.Sequential(nn.Linear(width, width), nn.GELU(), nn.Linear(width, width), nn.GELU());
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x, Tensor scale) => body.call(x * scale);
+    }
+}
 
 sealed class Run(string name, nn.Module<Tensor, Tensor> model)
 {

@@ -3,7 +3,7 @@ using AutoCkpt.Formats.Options;
 
 namespace AutoCkpt;
 
-/// <summary>Options for <see cref="Checkpointing.Apply(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, string?, Action{string}?, CheckpointOptions?)"/> and <see cref="Checkpointing.Tidy"/>.</summary>
+/// <summary>Options for <see cref="Checkpointing.Apply{T}(T, string?, Action{string}?, CheckpointOptions?)"/> and <see cref="Checkpointing.Tidy"/>.</summary>
 public sealed record CheckpointOptions
 {
     /// <summary>
@@ -13,4 +13,11 @@ public sealed record CheckpointOptions
     /// <c>AutoCkptNoTidy</c>) so that its memory prediction does not count on them being tidy.
     /// </summary>
     public IReadOnlyList<string> NoTidy { get; init; } = [];
+
+    /// <summary>
+    /// Module path patterns naming the model's units (e.g. <c>["layers.*"]</c>, <c>["blocks.*.attn"]</c>; syntax:
+    /// <see cref="NoTidyPatterns"/>): the outermost modules whose paths match. Empty (the default): the units are found
+    /// from the model's structure (<see cref="Units.UnitFinder"/>). Profile and plan with the same patterns.
+    /// </summary>
+    public IReadOnlyList<string> Units { get; init; } = [];
 }

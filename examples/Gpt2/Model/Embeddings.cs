@@ -18,7 +18,13 @@ public sealed class Embeddings : nn.Module<Tensor, Tensor>
         positions = nn.Embedding(config.ContextLength, config.Width);
         dropout = nn.Dropout(config.Dropout);
         RegisterComponents();
+        // The token embedding is also the head's weight (tied): N(0, 1/width) keeps the first logits near unit scale
+        // (the loss starts near ln(vocabulary)), where the embedding's default N(0, 1) would make them width times larger.
+        using (no_grad()) nn.init.normal_(tokens.weight!, 0, 1 / Math.Sqrt(config.Width));
     }
+
+    /// <summary>The token embedding's weight (vocabulary × width), which the head is tied to.</summary>
+    public Tensor TokenWeight => tokens.weight!;
 
     /// <summary>Maps token ids (batch, tokens), int64, to (batch, tokens, width).</summary>
     public override Tensor forward(Tensor ids)

@@ -22,7 +22,7 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>, IStagedModel
         blocks = new ModuleList<Block>();
         for (int i = 0; i < config.Layers; i++)
             blocks.Add(new Block(config));
-        head = new Head(config);
+        head = new Head(config, () => embeddings.TokenWeight);
         RegisterComponents();
         var stages = new List<Stage> { new("embeddings", embeddings) };
         for (int i = 0; i < blocks.Count; i++)

@@ -108,7 +108,7 @@ public sealed class PackedConsumer : IDisposable
                 var (x, y) = target.CreateBatch(torch.CPU, target.DefaultBatchSize);
                 var loss = target.Loss(model.call(x), y);
                 loss.backward();
-                Console.WriteLine($"applied {model.Segments.Count} segments from {model.PlanFile}; loss {loss.item<float>():F4}");
+                Console.WriteLine($"applied {Checkpointing.Applied(model)!.Segments.Count} segments from {Checkpointing.Applied(model)!.PlanFile}; loss {loss.item<float>():F4}");
             }
             """);
     }
