@@ -56,6 +56,13 @@ public sealed record StageProfile(
     /// counts on its tidy memory.
     /// </summary>
     public bool TidyAllowed { get; init; } = true;
+
+    /// <summary>
+    /// Optional key <c>recompute_allowed</c> (default true): false for a unit the runtime cannot recompute, e.g. code
+    /// between the model's units (an embedding lookup, a head, a loss) that the profiler records as a keep-only unit. The
+    /// planner never recomputes it, and no recompute segment spans it.
+    /// </summary>
+    public bool RecomputeAllowed { get; init; } = true;
 }
 
 /// <summary>

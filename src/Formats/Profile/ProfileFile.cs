@@ -51,6 +51,12 @@ public static class ProfileFile
                 "false" => false,
                 var other => throw s.Fail($"{s.Path}.tidy_allowed is '{other}': expected true or false."),
             },
+            RecomputeAllowed = s.OptStr("recompute_allowed") switch
+            {
+                null or "true" => true,
+                "false" => false,
+                var other => throw s.Fail($"{s.Path}.recompute_allowed is '{other}': expected true or false."),
+            },
         }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
@@ -114,6 +120,8 @@ public static class ProfileFile
                     ("backward_transient_bytes", Num(t.BackwardTransientBytes)), ("backward_freed_bytes", Num(t.BackwardFreedBytes)))).Append('\n');
             if (!s.TidyAllowed)
                 sb.Append("    tidy_allowed: false\n");
+            if (!s.RecomputeAllowed)
+                sb.Append("    recompute_allowed: false\n");
         }
         if (p.Check is { } c)
             sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');

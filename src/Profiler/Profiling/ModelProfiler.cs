@@ -54,8 +54,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         var parameters = model.parameters().ToList();
         var fixedBytes = new FixedBytes(
-            parameters.Sum(Bytes) + model.buffers().Sum(Bytes),
-            parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes),
+            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
+            TensorBytes.Distinct(TensorBytes.Gradients(parameters)),
             optimizerState,
             Bytes(input) + Bytes(label));
 
