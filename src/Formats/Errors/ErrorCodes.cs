@@ -3,7 +3,8 @@ namespace AutoCkpt.Formats;
 /// <summary>
 /// Every ACKPT code AutoCkpt reports, in one place so that codes never collide. The README's error table
 /// lists them; keep the two in step. Ranges: 001-019 plan files and the runtime, 020-039 profiles and the
-/// profiler, 040-059 the planner, 060-079 MSBuild, 080-089 the command line and bench, 090-099 the build.
+/// profiler, 040-059 the planner, 060-079 MSBuild, 080-089 the command line and bench, 090-099 the build,
+/// 100-119: units in place (the runtime's units and hooks).
 /// </summary>
 public static class ErrorCodes
 {
@@ -22,7 +23,7 @@ public static class ErrorCodes
     public const string PlanStageCountMismatch = "ACKPT006";
     /// <summary>Warning: the plan was made for another device type.</summary>
     public const string PlanDeviceMismatch = "ACKPT007";
-    /// <summary>The model is neither a Sequential nor exposes its stages (IStagedModel).</summary>
+    /// <summary>No units found in the model: not a Sequential, no IStagedModel, no Sequential as only child, no ModuleList of repeated blocks (name them: <c>CheckpointOptions.Units</c>).</summary>
     public const string ModelNotStaged = "ACKPT008";
     /// <summary>A plan names a strategy this version does not know.</summary>
     public const string PlanUnknownStrategy = "ACKPT009";
@@ -133,4 +134,24 @@ public static class ErrorCodes
     // Build.
     /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>
     public const string NativePatchFailed = "ACKPT090";
+
+    // Units in place (the runtime's units and hooks).
+    /// <summary>A unit pattern (<c>CheckpointOptions.Units</c>) is empty or has a bad character.</summary>
+    public const string BadUnitPattern = "ACKPT100";
+    /// <summary>A unit pattern matches no module of the model.</summary>
+    public const string UnitPatternUnmatched = "ACKPT101";
+    /// <summary>A unit's module cannot be called as a unit: it has no typed forward of one to six inputs (a ModuleList, say).</summary>
+    public const string UnitNotCallable = "ACKPT102";
+    /// <summary>A recomputed or tidy unit returns something other than a tensor.</summary>
+    public const string UnitOutputUnsupported = "ACKPT103";
+    /// <summary>A plan unit's module path is not a module of the model.</summary>
+    public const string PlanUnitPathNotFound = "ACKPT104";
+    /// <summary>A plan unit's module has another type or number of inputs than the plan's.</summary>
+    public const string PlanUnitTypeChanged = "ACKPT105";
+    /// <summary>A plan is already applied to the model (remove it first: <c>Checkpointing.Remove</c>).</summary>
+    public const string PlanAlreadyApplied = "ACKPT106";
+    /// <summary>In a step, a planned unit did not run through <c>call()</c>, or ran more than once.</summary>
+    public const string UnitFiredWrongly = "ACKPT107";
+    /// <summary>In a step, a unit of a multi-unit recompute segment was not fed the previous unit's output as its first input.</summary>
+    public const string SegmentNotChained = "ACKPT108";
 }

@@ -28,19 +28,26 @@ public sealed class NoTidyPatterns
     /// Parses <paramref name="patterns"/> (each may itself hold several separated by ',' or ';'). Throws
     /// <see cref="AckptException"/> ACKPT015 for an empty pattern or one with a character a module path cannot hold.
     /// </summary>
-    public static NoTidyPatterns Parse(IEnumerable<string>? patterns, string? file = null)
+    public static NoTidyPatterns Parse(IEnumerable<string>? patterns, string? file = null) =>
+        Parse(patterns, file, "no-tidy", ErrorCodes.BadNoTidyPattern);
+
+    /// <summary>
+    /// Parses module path patterns of another kind with this syntax (the runtime's unit patterns, say): errors name
+    /// them "<paramref name="kind"/> pattern" and carry <paramref name="code"/>.
+    /// </summary>
+    public static NoTidyPatterns Parse(IEnumerable<string>? patterns, string? file, string kind, string code)
     {
         var list = new List<(string, Regex)>();
         foreach (var raw in patterns ?? [])
         {
             if (string.IsNullOrWhiteSpace(raw))
-                throw new AckptException(ErrorCodes.BadNoTidyPattern, "a no-tidy pattern is empty: give module paths such as 'blocks.3' or 'blocks.*'.", file);
+                throw new AckptException(code, $"a {kind} pattern is empty: give module paths such as 'blocks.3' or 'blocks.*'.", file);
             foreach (var part in raw.Split([',', ';'], StringSplitOptions.TrimEntries))
             {
                 if (part.Length == 0)
-                    throw new AckptException(ErrorCodes.BadNoTidyPattern, $"no-tidy patterns '{raw}' hold an empty pattern: give module paths such as 'blocks.3' or 'blocks.*'.", file);
+                    throw new AckptException(code, $"{kind} patterns '{raw}' hold an empty pattern: give module paths such as 'blocks.3' or 'blocks.*'.", file);
                 if (part.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '?' or '[' or ']'))
-                    throw new AckptException(ErrorCodes.BadNoTidyPattern, $"no-tidy pattern '{part}' has a character a module path cannot hold: use letters, digits, '_', '.' and '*'.", file);
+                    throw new AckptException(code, $"{kind} pattern '{part}' has a character a module path cannot hold: use letters, digits, '_', '.' and '*'.", file);
                 string body = string.Join(".*", part.Split('*').Select(Regex.Escape));
                 list.Add((part, new Regex($"^{body}(\\..*)?$", RegexOptions.CultureInvariant)));
             }

@@ -12,4 +12,11 @@ public sealed record CheckpointOptions
     /// <c>AutoCkptNoTidy</c>) so that its memory prediction does not count on them being tidy.
     /// </summary>
     public IReadOnlyList<string> NoTidy { get; init; } = [];
+
+    /// <summary>
+    /// Module path patterns naming the model's units (e.g. <c>["layers.*"]</c>, <c>["blocks.*.attn"]</c>; syntax:
+    /// <see cref="NoTidyPatterns"/>): the outermost modules whose paths match. Empty (the default): the units are found
+    /// from the model's structure (<see cref="Units.UnitFinder"/>). Profile and plan with the same patterns.
+    /// </summary>
+    public IReadOnlyList<string> Units { get; init; } = [];
 }

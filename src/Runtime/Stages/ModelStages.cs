@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AutoCkpt.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,17 +37,8 @@ public static class ModelStages
     /// "sha256:&lt;hex&gt;" over each stage's name, module type and parameter names and shapes, in order. Two models
     /// with the same structure and shapes share a fingerprint whatever their weights.
     /// </summary>
-    public static string Fingerprint(IReadOnlyList<Stage> stages)
-    {
-        var sb = new StringBuilder();
-        foreach (var stage in stages)
-        {
-            sb.Append(stage.Name).Append('|').Append(stage.Module.GetType().FullName).Append('\n');
-            foreach (var (name, p) in stage.Module.named_parameters())
-                sb.Append("  ").Append(name).Append(':').Append(string.Join('x', p.shape)).Append('\n');
-        }
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
-    }
+    public static string Fingerprint(IReadOnlyList<Stage> stages) =>
+        Units.UnitFinder.Fingerprint(stages.Select(s => new Units.Unit(s.Name, s.Module)));
 
     /// <summary>The fingerprint of <paramref name="model"/>'s stages.</summary>
     public static string Fingerprint(nn.Module model) => Fingerprint(Of(model));
