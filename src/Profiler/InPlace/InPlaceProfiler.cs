@@ -1,4 +1,5 @@
 using AutoCkpt.Checkpoints;
+using AutoCkpt.Units;
 using AutoCkpt.Formats;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
@@ -29,7 +30,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     /// ACKPT111 the step did not call the model exactly once; ACKPT033 a unit called another number of times than once;
     /// ACKPT034 units called in another order than listed; ACKPT110 a unit that returns something other than a tensor.
     /// </summary>
-    public InPlaceMeasurement Measure(nn.Module model, IReadOnlyList<InPlaceUnit> units, Action step, int repeats, IReadOnlyList<bool> tidyAllowed)
+    public InPlaceMeasurement Measure(nn.Module model, IReadOnlyList<Unit> units, Action step, int repeats, IReadOnlyList<bool> tidyAllowed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         if (units.Count == 0) throw new ArgumentException("no units.", nameof(units));
@@ -92,7 +93,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         GC.WaitForPendingFinalizers();
     }
 
-    private static void CheckCalls(StepRecorder recorder, IReadOnlyList<InPlaceUnit> units)
+    private static void CheckCalls(StepRecorder recorder, IReadOnlyList<Unit> units)
     {
         if (recorder.ModelCalls != 1)
             throw new AckptException(ErrorCodes.StepModelCalls,
@@ -120,7 +121,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     private sealed record Entry(int? Unit, double Forward, double Backward, StageProfile? Profile);
 
     /// <summary>The medians over the measured steps, entry by entry, in the order the step runs them.</summary>
-    private List<Entry> Entries(StepRecorder recorder, IReadOnlyList<InPlaceUnit> units, List<StepLaps> steps)
+    private List<Entry> Entries(StepRecorder recorder, IReadOnlyList<Unit> units, List<StepLaps> steps)
     {
         int n = units.Count;
         var perStep = steps.Select(l => StepEntries(recorder, units, l)).ToList();
@@ -150,7 +151,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     }
 
     /// <summary>The entries of one measured step.</summary>
-    private List<Entry> StepEntries(StepRecorder r, IReadOnlyList<InPlaceUnit> units, StepLaps l)
+    private List<Entry> StepEntries(StepRecorder r, IReadOnlyList<Unit> units, StepLaps l)
     {
         int n = units.Count;
         var backward = BackwardLaps(l);
@@ -253,7 +254,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     }
 
     /// <summary>Each unit's bytes from the isolated passes (plain, recompute, tidy) on the inputs it had in the real step.</summary>
-    private List<StageProfile> MeasureUnits(StepRecorder r, IReadOnlyList<InPlaceUnit> units, IReadOnlyList<bool> tidyAllowed)
+    private List<StageProfile> MeasureUnits(StepRecorder r, IReadOnlyList<Unit> units, IReadOnlyList<bool> tidyAllowed)
     {
         var measurer = new StageMeasurer(meter);
         var result = new List<StageProfile>(units.Count);

@@ -1,4 +1,5 @@
 using AutoCkpt.Checkpoints;
+using AutoCkpt.Units;
 using AutoCkpt.Profiler.Measuring;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,12 +28,12 @@ internal enum RecorderMode
 internal sealed class StepRecorder : IDisposable
 {
     private readonly Meter _meter;
-    private readonly IReadOnlyList<InPlaceUnit> _units;
+    private readonly IReadOnlyList<Unit> _units;
     private readonly List<IDisposable> _hooks = [];
     private readonly Tensor?[] _outputs;
     private readonly Dictionary<Tensor, Tensor> _copies = new(ReferenceEqualityComparer.Instance);
 
-    public StepRecorder(Meter meter, nn.Module model, IReadOnlyList<InPlaceUnit> units)
+    public StepRecorder(Meter meter, nn.Module model, IReadOnlyList<Unit> units)
     {
         _meter = meter;
         _units = units;

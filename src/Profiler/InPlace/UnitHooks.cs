@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,21 +12,6 @@ namespace AutoCkpt.Profiler.InPlace;
 /// </summary>
 internal static class UnitHooks
 {
-    private static readonly Type[] Bases =
-    [
-        typeof(nn.Module<,>), typeof(nn.Module<,,>), typeof(nn.Module<,,,>),
-        typeof(nn.Module<,,,,>), typeof(nn.Module<,,,,,>), typeof(nn.Module<,,,,,,>),
-    ];
-
-    /// <summary>The typed base of <paramref name="type"/> (<c>Module&lt;T1, …, TResult&gt;</c>), or null.</summary>
-    public static Type? TypedBase(Type type)
-    {
-        for (var c = type; c is not null && c != typeof(object); c = c.BaseType)
-            if (c.IsGenericType && Array.IndexOf(Bases, c.GetGenericTypeDefinition()) >= 0)
-                return c;
-        return null;
-    }
-
     /// <summary>
     /// Registers <paramref name="pre"/> and <paramref name="post"/> on <paramref name="module"/>; disposing the result
     /// removes both. <paramref name="pre"/> returns null to keep the inputs; <paramref name="post"/> returns the result
@@ -33,7 +19,7 @@ internal static class UnitHooks
     /// </summary>
     public static IDisposable Install(nn.Module module, Func<object?[], object?[]?> pre, Func<object?[], object?, object?> post)
     {
-        var typed = TypedBase(module.GetType())
+        var typed = UnitSignature.BaseOf(module.GetType())
             ?? throw new ArgumentException($"{module.GetType().Name} has no typed forward of one to six inputs.", nameof(module));
         var args = typed.GetGenericArguments();
         var method = typeof(UnitHooks).GetMethod($"Install{args.Length - 1}", BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(args);
@@ -43,7 +29,7 @@ internal static class UnitHooks
     /// <summary>Calls <paramref name="module"/> through <c>call()</c> with <paramref name="args"/>.</summary>
     public static object? Call(nn.Module module, object?[] args)
     {
-        var typed = TypedBase(module.GetType())
+        var typed = UnitSignature.BaseOf(module.GetType())
             ?? throw new ArgumentException($"{module.GetType().Name} has no typed forward.", nameof(module));
         var call = typed.GetMethod("call", typed.GetGenericArguments()[..^1])!;
         try
