@@ -27,7 +27,7 @@ internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, Me
         (optimizer, long state) = Profiling.OptimizerState.Create(target, model, device, meter);
         var parameters = model.parameters().ToList();
         FixedBytes = Torch.TensorBytes.Distinct(parameters) + Torch.TensorBytes.Distinct(model.buffers())
-            + Torch.TensorBytes.Distinct(Torch.TensorBytes.Gradients(parameters)) + state + Bytes(batch.X) + Bytes(batch.Y);
+            + Torch.TensorBytes.GradientBytes(parameters) + state + Bytes(batch.X) + Bytes(batch.Y);
     }
 
     /// <summary>

@@ -72,7 +72,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
 
             progress?.Report(new ProfilerStep("check", 0, units.Count, null));
             var check = MeasureCheck(step, laps, recorder.OutputBytes);
-            return new InPlaceMeasurement(profiles, recorder.InputShape, recorder.InputBytes, check);
+            return new InPlaceMeasurement(profiles, recorder.InputShape, recorder.InputBytes, check, recorder.GradientBytesAtStart);
         }
         finally
         {
@@ -318,4 +318,5 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
 /// <param name="InputShape">The shape of the model's first tensor input.</param>
 /// <param name="InputBytes">Bytes of the model's tensor inputs.</param>
 /// <param name="Check">The self-check's whole-step figures.</param>
-public sealed record InPlaceMeasurement(IReadOnlyList<StageProfile> Entries, IReadOnlyList<long> InputShape, long InputBytes, ProfileCheck Check);
+/// <param name="GradientBytesAtStart">Bytes of the gradients that existed when the model's forward started (0 when the step sets them to none before it).</param>
+public sealed record InPlaceMeasurement(IReadOnlyList<StageProfile> Entries, IReadOnlyList<long> InputShape, long InputBytes, ProfileCheck Check, long GradientBytesAtStart);

@@ -30,6 +30,7 @@ internal sealed class StepRecorder : IDisposable
     private readonly Meter _meter;
     private readonly IReadOnlyList<Unit> _units;
     private readonly List<IDisposable> _hooks = [];
+    private readonly List<Tensor> _parameters;
     private readonly Tensor?[] _outputs;
     private readonly Dictionary<Tensor, Tensor> _copies = new(ReferenceEqualityComparer.Instance);
 
@@ -37,6 +38,7 @@ internal sealed class StepRecorder : IDisposable
     {
         _meter = meter;
         _units = units;
+        _parameters = [.. model.parameters()];
         _outputs = new Tensor?[units.Count];
         Calls = new int[units.Count];
         Chained = new bool[units.Count];
@@ -88,6 +90,9 @@ internal sealed class StepRecorder : IDisposable
     public long[] InputShape { get; private set; } = [];
     public long InputBytes { get; private set; }
 
+    /// <summary>Bytes of the parameters' gradients when the model's forward started (measured steps): 0 when the step sets them to none.</summary>
+    public long GradientBytesAtStart { get; private set; }
+
     /// <summary>Bytes of the model's output (captured step).</summary>
     public long OutputBytes { get; private set; }
 
@@ -111,7 +116,11 @@ internal sealed class StepRecorder : IDisposable
             InputShape = [.. x.shape];
             InputBytes = args.OfType<Tensor>().Sum(Torch.TensorBytes.Of);
         }
-        if (Mode == RecorderMode.Measure && Laps is { } laps && ModelCalls == 1) laps.Start = _meter.Lap();
+        if (Mode == RecorderMode.Measure && Laps is { } laps && ModelCalls == 1)
+        {
+            GradientBytesAtStart = Torch.TensorBytes.GradientBytes(_parameters);
+            laps.Start = _meter.Lap();
+        }
         return null;
     }
 

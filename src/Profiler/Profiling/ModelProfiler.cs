@@ -50,7 +50,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var parameters = model.parameters().ToList();
         var fixedBytes = new FixedBytes(
             TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
-            TensorBytes.Distinct(TensorBytes.Gradients(parameters)),
+            TensorBytes.GradientBytes(parameters),
             optimizerState,
             TensorBytes.Of(input) + TensorBytes.Of(label));
         var tidyAllowed = UnitTidy.Allowed(model, found.Units, target.NoTidy);
@@ -102,7 +102,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var parameters = model.parameters().ToList();
         var fixedBytes = new FixedBytes(
             TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
-            TensorBytes.Distinct(TensorBytes.Gradients(parameters)),
+            TensorBytes.GradientBytes(parameters),
             optimizerState,
             Bytes(input) + Bytes(label));
 

@@ -23,7 +23,19 @@ internal static class TensorBytes
         return sum;
     }
 
-    /// <summary>The gradients of <paramref name="parameters"/> that exist, each parameter once.</summary>
-    public static IEnumerable<Tensor> Gradients(IEnumerable<Tensor> parameters) =>
-        parameters.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().Select(p => p.grad).OfType<Tensor>();
+    /// <summary>
+    /// Bytes of the gradients of <paramref name="parameters"/> that exist, each parameter once. Each <c>grad</c> read
+    /// makes a handle that keeps the gradient alive; it is disposed here, or the memory would outlive the model until a
+    /// finalizer ran, in the middle of some later measurement.
+    /// </summary>
+    public static long GradientBytes(IEnumerable<Tensor> parameters)
+    {
+        long sum = 0;
+        foreach (var p in parameters.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>())
+        {
+            using var grad = p.grad;
+            if (grad is not null) sum += Of(grad);
+        }
+        return sum;
+    }
 }
