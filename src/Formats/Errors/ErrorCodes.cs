@@ -154,4 +154,6 @@ public static class ErrorCodes
     public const string UnitFiredWrongly = "ACKPT107";
     /// <summary>In a step, a unit of a multi-unit recompute segment was not fed the previous unit's output as its first input.</summary>
     public const string SegmentNotChained = "ACKPT108";
+    /// <summary>Two units of a plan are one module, or one is inside the other.</summary>
+    public const string UnitsOverlap = "ACKPT109";
 }

@@ -18,6 +18,7 @@ internal static class GradientCheck
                 progress?.Report(new BenchStep("gradients", i, runs.Count, runs[i].Strategy.Name));
                 torch.manual_seed(seed);
                 if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
+                runs[i].Activate();
                 step.Gradients(runs[i].Module, batch);
                 snapshots.Add(GradientSnapshot.Take(runs[i].Module));
             }

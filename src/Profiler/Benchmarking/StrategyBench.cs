@@ -10,7 +10,7 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// Runs real training steps of several strategies on one model, in one process, and measures each with the
 /// profiler's meter (docs/benchmarks.md). One model and optimizer are shared (the optimizer made after the gradient
 /// check, as the profiler makes it, so that the fixed bytes agree): every strategy wraps the same
-/// parameters with <see cref="Checkpointing.Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?, CheckpointOptions?)"/> ("none"
+/// parameters with <see cref="Checkpointing.Apply{T}(T, Plan, string?, Action{string}?, CheckpointOptions?)"/> ("none"
 /// runs the plain model). First one step per strategy on the same batch and seed, before any optimizer step, gives
 /// the gradient differences; then warm-up and timed steps run round-robin in rotating order, so drift in the
 /// machine's speed falls on all strategies alike. Memory is reported on the profile's scale: the fixed bytes
@@ -42,7 +42,21 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
         using var model = target.CreateModel(device.Device);
         model.train();
         var options2 = new CheckpointOptions { NoTidy = target.NoTidy };
-        var runs = strategies.Select(s => new StrategyRun(s, Wrap(model, plan, s, options2))).ToList();
+        var runs = strategies.Select(s => new StrategyRun(s, model, Activation(model, plan, s, options2))).ToList();
+        foreach (var run in runs) run.Activate(); // each plan is checked against the model before anything runs
+        Checkpointing.Remove(model);
+        try
+        {
+            return Measure(target, options, batches, model, runs);
+        }
+        finally
+        {
+            Checkpointing.Remove(model);
+        }
+    }
+
+    private BenchMeasurement Measure(ICheckpointTarget target, BenchOptions options, List<(Tensor, Tensor)> batches, nn.Module<Tensor, Tensor> model, List<StrategyRun> runs)
+    {
         using var step = new TrainingStep(target, model, _meter, device.Device);
         try
         {
@@ -58,6 +72,7 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
                 foreach (var run in runs)
                 {
                     progress?.Report(new BenchStep("trace", 0, 1, run.Strategy.Name));
+                    run.Activate();
                     run.Trace = step.Traced(run.Module, batches[round]);
                 }
             return new BenchMeasurement(target.Name, device.Info, options.BatchSize, options.Steps, step.FixedBytes,
@@ -76,6 +91,7 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
         {
             var run = runs[(k + round) % runs.Count];
             progress?.Report(new BenchStep(phase, index, count, run.Strategy.Name));
+            run.Activate();
             var (seconds, peak, loss) = step.Timed(run.Module, batch);
             if (timed) run.Add(seconds, peak);
             if (ReferenceEquals(run, runs[^1])) lastLoss = loss;
@@ -83,11 +99,19 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
         return lastLoss;
     }
 
-    /// <summary>"none" runs the plain model; every other strategy runs its segments, its kept stages tidy as it says.</summary>
-    private static nn.Module<Tensor, Tensor> Wrap(nn.Module<Tensor, Tensor> model, Plan plan, BenchStrategy strategy, CheckpointOptions options) =>
+    /// <summary>
+    /// What puts a strategy's plan on the model (in place, so the strategies share one model): "none" removes any
+    /// plan; every other strategy applies its segments, its kept units tidy as it says. Run before each of its steps,
+    /// outside the timed part.
+    /// </summary>
+    private static Action Activation(nn.Module<Tensor, Tensor> model, Plan plan, BenchStrategy strategy, CheckpointOptions options) =>
         strategy.Name == "none"
-            ? model
-            : Checkpointing.Apply(model, plan with { Segments = strategy.Segments, TidyUnits = strategy.Tidy }, onWarning: _ => { }, options: options);
+            ? () => Checkpointing.Remove(model)
+            : () =>
+            {
+                Checkpointing.Remove(model);
+                Checkpointing.Apply(model, plan with { Segments = strategy.Segments, TidyUnits = strategy.Tidy }, onWarning: _ => { }, options: options);
+            };
 
     /// <summary>A batch made once on the CPU; each step copies it to the device inside its own scope, so it counts.</summary>
     private static (Tensor, Tensor) HostBatch(ICheckpointTarget target, int batchSize)

@@ -5,14 +5,17 @@ using static TorchSharp.torch;
 
 namespace AutoCkpt.Profiler.Benchmarking;
 
-/// <summary>One strategy's module and what has been measured of it so far.</summary>
-internal sealed class StrategyRun(BenchStrategy strategy, nn.Module<Tensor, Tensor> module)
+/// <summary>One strategy: the model, what puts the strategy's plan on it, and what has been measured of it so far.</summary>
+internal sealed class StrategyRun(BenchStrategy strategy, nn.Module<Tensor, Tensor> module, Action activate)
 {
     private readonly List<double> _seconds = [];
     private readonly List<long> _peaks = [];
 
     public BenchStrategy Strategy { get; } = strategy;
     public nn.Module<Tensor, Tensor> Module { get; } = module;
+
+    /// <summary>Puts this strategy's plan on <see cref="Module"/> (removing the one before).</summary>
+    public void Activate() => activate();
     public double MaxGradRelDiff { get; set; }
     public IReadOnlyList<MemorySample> Trace { get; set; } = [];
 

@@ -2,7 +2,7 @@ using AutoCkpt.Formats;
 
 namespace AutoCkpt;
 
-/// <summary>Options for <see cref="Checkpointing.Apply(TorchSharp.torch.nn.Module{TorchSharp.torch.Tensor, TorchSharp.torch.Tensor}, string?, Action{string}?, CheckpointOptions?)"/> and <see cref="Checkpointing.Tidy"/>.</summary>
+/// <summary>Options for <see cref="Checkpointing.Apply{T}(T, string?, Action{string}?, CheckpointOptions?)"/> and <see cref="Checkpointing.Tidy"/>.</summary>
 public sealed record CheckpointOptions
 {
     /// <summary>

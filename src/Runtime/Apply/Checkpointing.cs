@@ -1,33 +1,42 @@
+using System.Runtime.CompilerServices;
 using AutoCkpt.Checkpoints;
 using AutoCkpt.Formats;
+using AutoCkpt.InPlace;
 using AutoCkpt.Tidy;
+using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AutoCkpt;
 
 /// <summary>
-/// Applies an AutoCkpt plan to a model in a training app:
+/// Applies an AutoCkpt plan to a model in a training app, in place:
 /// <code>var model = Checkpointing.Apply(MyModel.Create());</code>
-/// then train <c>model</c> as before, one step per <c>torch.NewDisposeScope()</c>.
+/// then train <c>model</c> as before, one step per <c>torch.NewDisposeScope()</c>. The model keeps its own forward,
+/// its modules and its state-dict keys; the plan runs through forward hooks on its units (docs/runtime.md).
 /// </summary>
 public static class Checkpointing
 {
+    private static readonly ConditionalWeakTable<nn.Module, HookedModel> Hooked = new();
+    private static readonly Lock Gate = new();
+
     /// <summary>
     /// Loads the plan at <paramref name="planPath"/> (default: <c>autockpt.plan.yaml</c> next to the app, where
-    /// the MSBuild integration puts it), checks it against <paramref name="model"/>, and wraps the model's stages.
-    /// The model itself is not modified. Errors (<see cref="AckptException"/>, naming the plan file): ACKPT001
+    /// the MSBuild integration puts it), checks it against <paramref name="model"/>'s units, and applies it in place;
+    /// returns <paramref name="model"/> itself. Errors (<see cref="AckptException"/>, naming the plan file): ACKPT001
     /// missing, ACKPT002 malformed, ACKPT003 unknown format, ACKPT004 bad segments, ACKPT009 unknown strategy,
-    /// ACKPT005 fingerprint mismatch, ACKPT006 stage-count mismatch, ACKPT008 the model has no stages. A plan made
-    /// for another device type is applied with warning ACKPT007, and a plan that recomputes on a TorchSharp that lacks
-    /// the internals the runtime's memory fixes use with warning ACKPT013 (once per call), each passed to
-    /// <paramref name="onWarning"/> (default: standard error).
+    /// ACKPT005 fingerprint mismatch, ACKPT006 unit-count mismatch, ACKPT008 no units found, ACKPT014 a unit path that
+    /// is not the model's unit there, ACKPT104 a plan path that is not a module, ACKPT105 a plan path whose module
+    /// cannot be a unit, ACKPT103 a recomputed or tidy unit that does not return a tensor, ACKPT106 a plan already
+    /// applied. A plan made for another device type is applied with warning ACKPT007, and a plan that recomputes on a
+    /// TorchSharp that lacks the internals the runtime's memory fixes use with warning ACKPT013, each passed to
+    /// <paramref name="onWarning"/> (default: standard error). Nothing is applied when an error is thrown.
     /// </summary>
     /// <remarks>
     /// Kept units the plan marks tidy run tidy unless <paramref name="options"/> or <see cref="NoTidyAttribute"/> opts
-    /// them out (ACKPT015 for a bad pattern); ACKPT014 when a unit's path is not the model's stage name.
+    /// them out (ACKPT015 for a bad pattern). <see cref="CheckpointOptions.Units"/> names the units by path pattern.
     /// </remarks>
-    public static CheckpointedModel Apply(nn.Module<Tensor, Tensor> model, string? planPath = null, Action<string>? onWarning = null, CheckpointOptions? options = null)
+    public static T Apply<T>(T model, string? planPath = null, Action<string>? onWarning = null, CheckpointOptions? options = null) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
         string path = planPath ?? Path.Combine(AppContext.BaseDirectory, PlanFile.DefaultFileName);
@@ -36,56 +45,118 @@ public static class Checkpointing
     }
 
     /// <summary>
-    /// Applies an in-memory <paramref name="plan"/>; <paramref name="planFile"/>, if given, is named in errors and
-    /// warnings. Same checks and errors as the overload that reads a file.
+    /// Applies an in-memory <paramref name="plan"/> in place and returns <paramref name="model"/>;
+    /// <paramref name="planFile"/>, if given, is named in errors and warnings. Same checks and errors as the overload
+    /// that reads a file.
     /// </summary>
-    public static CheckpointedModel Apply(nn.Module<Tensor, Tensor> model, Plan plan, string? planFile = null, Action<string>? onWarning = null, CheckpointOptions? options = null) =>
+    public static T Apply<T>(T model, Plan plan, string? planFile = null, Action<string>? onWarning = null, CheckpointOptions? options = null) where T : nn.Module =>
         Apply(model, plan, planFile, onWarning, options, AutogradInternals.Missing);
 
     /// <summary>
-    /// <see cref="Apply(nn.Module{Tensor, Tensor}, Plan, string?, Action{string}?, CheckpointOptions?)"/> with the TorchSharp
-    /// members the runtime's memory fixes lack given (<see cref="AutogradInternals.Missing"/>), so that tests can exercise ACKPT013.
+    /// <see cref="Apply{T}(T, Plan, string?, Action{string}?, CheckpointOptions?)"/> with the TorchSharp members the
+    /// runtime's memory fixes lack given (<see cref="AutogradInternals.Missing"/>), so that tests can exercise ACKPT013.
     /// </summary>
-    internal static CheckpointedModel Apply(nn.Module<Tensor, Tensor> model, Plan plan, string? planFile, Action<string>? onWarning, CheckpointOptions? options, IReadOnlyList<string> missingInternals)
+    internal static T Apply<T>(T model, Plan plan, string? planFile, Action<string>? onWarning, CheckpointOptions? options, IReadOnlyList<string> missingInternals) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
         var warn = onWarning ?? Console.Error.WriteLine;
-        var stages = ModelStages.Of(model, planFile);
-        var patterns = NoTidyPatterns.Parse(options?.NoTidy);
-        PlanValidation.Check(model, stages, plan, planFile, warn);
-        if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
-            warn(warning);
-        return new CheckpointedModel(model, stages, plan, planFile, TidyOptOut.Allowed(model, stages, patterns), warn);
+        lock (Gate)
+        {
+            if (Hooked.TryGetValue(model, out var existing))
+                throw new AckptException(ErrorCodes.PlanAlreadyApplied,
+                    $"a plan ({existing.PlanFile ?? "in memory"}) is already applied to this {model.GetType().Name}: call Checkpointing.Remove(model) first " +
+                    "to apply another (a swap is Remove, then Apply).", planFile);
+            var units = PlanUnits.Resolve(model, plan, options, planFile);
+            var patterns = NoTidyPatterns.Parse(options?.NoTidy);
+            PlanValidation.Check(model, units.Units, plan, planFile, warn);
+            PlanUnits.CheckOutputs(units.Units, plan, planFile);
+            if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
+                warn(warning);
+            var hooked = new HookedModel(model, units, plan, planFile, TidyOptOut.Allowed(model, units.Units, patterns), warn);
+            Hooked.Add(model, hooked);
+        }
+        return model;
     }
+
+    /// <summary>
+    /// Removes the plan applied to <paramref name="model"/> (its hooks; the model was never otherwise changed). Returns
+    /// false when no plan was applied. A swap is <c>Remove</c>, then <c>Apply</c>.
+    /// </summary>
+    public static bool Remove(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        lock (Gate)
+        {
+            if (!Hooked.TryGetValue(model, out var hooked)) return false;
+            hooked.Remove();
+            Hooked.Remove(model);
+            return true;
+        }
+    }
+
+    /// <summary>What is applied to <paramref name="model"/>, or null when no plan is.</summary>
+    public static AppliedPlan? Applied(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        lock (Gate)
+            return Hooked.TryGetValue(model, out var hooked) ? new AppliedPlan(hooked) : null;
+    }
+
+    /// <summary>
+    /// The units of <paramref name="model"/> (<see cref="UnitFinder.Find"/> with <see cref="CheckpointOptions.Units"/>).
+    /// ACKPT008 when none are found, ACKPT100-102 for patterns and units that cannot serve.
+    /// </summary>
+    public static ModelUnits Units(nn.Module model, CheckpointOptions? options = null) => UnitFinder.Find(model, options?.Units);
 
     /// <summary>
     /// Tidy with no plan file and no recompute: every unit of <paramref name="model"/> frees every tensor handle it made
     /// except its output (and what its modules hold in fields and buffers) as soon as it returns, so a step keeps only
     /// what autograd saved, as in PyTorch. Gradients are unchanged (bit-identical on CPU); nothing is recomputed.
-    /// Units opted out by <paramref name="options"/> or <see cref="NoTidyAttribute"/> run as they are. The result's
-    /// <see cref="CheckpointedModel.Plan"/> is an all-keep tidy plan made in memory (<c>memory_cap_bytes</c> 0: no cap).
-    /// Throws ACKPT008 when the model has no stages, ACKPT015 for a bad pattern.
+    /// Units opted out by <paramref name="options"/> or <see cref="NoTidyAttribute"/> run as they are. The applied
+    /// plan (<see cref="Applied"/>) is an all-keep tidy plan made in memory (<c>memory_cap_bytes</c> 0: no cap).
+    /// Throws ACKPT008 when the model has no units, ACKPT015 for a bad pattern, ACKPT106 when a plan is applied.
     /// </summary>
-    public static CheckpointedModel Tidy(nn.Module<Tensor, Tensor> model, CheckpointOptions? options = null)
+    public static T Tidy<T>(T model, CheckpointOptions? options = null) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        var stages = ModelStages.Of(model);
-        var patterns = NoTidyPatterns.Parse(options?.NoTidy);
-        var allowed = TidyOptOut.Allowed(model, stages, patterns);
-        var device = model.parameters().FirstOrDefault()?.device_type.ToString().ToLowerInvariant() ?? "cpu";
-        var plan = new Plan
-        {
-            Target = model.GetType().Name,
-            Model = new ModelInfo(ModelStages.Fingerprint(stages), stages.Count),
-            Device = new DeviceInfo(device, ""),
-            BatchSize = 0,
-            MemoryCapBytes = 0,
-            Segments = [new Segment(0, stages.Count - 1, SegmentStrategy.Keep)],
-            UnitPaths = [.. stages.Select(s => s.Name)],
-            TidyUnits = allowed,
-        };
-        return new CheckpointedModel(model, stages, plan, null, allowed);
+        var units = UnitFinder.Find(model, options?.Units);
+        var allowed = TidyOptOut.Allowed(model, units.Units, NoTidyPatterns.Parse(options?.NoTidy));
+        var plan = InMemory(model, units, [new Segment(0, units.Count - 1, SegmentStrategy.Keep)], allowed);
+        return Apply(model, plan, null, null, options);
+    }
+
+    /// <summary>
+    /// HF's <c>gradient_checkpointing_enable()</c>: every unit of <paramref name="model"/> recomputed in the backward,
+    /// each its own segment, with no profile and no plan file. The step keeps only the units' inputs; the starting
+    /// point a user upgrades from to a profiled plan. Errors as <see cref="Units"/>, and ACKPT103, ACKPT106.
+    /// </summary>
+    public static T EveryUnit<T>(T model, CheckpointOptions? options = null) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var units = UnitFinder.Find(model, options?.Units);
+        var segments = Enumerable.Range(0, units.Count).Select(i => new Segment(i, i, SegmentStrategy.Recompute)).ToList();
+        return Apply(model, InMemory(model, units, segments, []), null, null, options);
+    }
+
+    /// <summary>
+    /// PyTorch's <c>checkpoint_sequential(functions, segments)</c> with no profile and no plan file:
+    /// <paramref name="segments"/> − 1 recomputed segments of ⌊n/segments⌋ consecutive units, then the rest run normally
+    /// (the planner's <c>uniform_k</c>). Each unit of a recomputed segment after its first must take the previous unit's
+    /// output as its first input (ACKPT108 at the step otherwise). 1 ≤ <paramref name="segments"/> ≤ the number of units.
+    /// </summary>
+    public static T Uniform<T>(T model, int segments, CheckpointOptions? options = null) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var units = UnitFinder.Find(model, options?.Units);
+        ArgumentOutOfRangeException.ThrowIfLessThan(segments, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(segments, units.Count);
+        int size = units.Count / segments;
+        var list = new List<Segment>(segments);
+        for (int s = 0; s < segments - 1; s++)
+            list.Add(new Segment(s * size, s * size + size - 1, SegmentStrategy.Recompute));
+        list.Add(new Segment((segments - 1) * size, units.Count - 1, SegmentStrategy.Keep));
+        return Apply(model, InMemory(model, units, list, []), null, null, options);
     }
 
     /// <summary>
@@ -101,13 +172,30 @@ public static class Checkpointing
     }
 
     /// <summary>
-    /// Per stage of <paramref name="model"/>, in order: whether code allows it to run tidy, i.e. no
-    /// <see cref="NoTidyAttribute"/> on the model, the stage's module or a module under it, and no pattern of
-    /// <paramref name="options"/> matching its path. ACKPT008 when the model has no stages, ACKPT015 for a bad pattern.
+    /// Per unit of <paramref name="model"/>, in order: whether code allows it to run tidy, i.e. no
+    /// <see cref="NoTidyAttribute"/> on the model, the unit's module or a module under it, and no pattern of
+    /// <paramref name="options"/> matching its path. ACKPT008 when the model has no units, ACKPT015 for a bad pattern.
     /// </summary>
-    public static IReadOnlyList<bool> TidyAllowed(nn.Module<Tensor, Tensor> model, CheckpointOptions? options = null)
+    public static IReadOnlyList<bool> TidyAllowed(nn.Module model, CheckpointOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return TidyOptOut.Allowed(model, ModelStages.Of(model), NoTidyPatterns.Parse(options?.NoTidy));
+        return TidyOptOut.Allowed(model, UnitFinder.Find(model, options?.Units).Units, NoTidyPatterns.Parse(options?.NoTidy));
+    }
+
+    /// <summary>A plan made in memory for <paramref name="model"/>'s units (no cap, no prediction).</summary>
+    private static Plan InMemory(nn.Module model, ModelUnits units, IReadOnlyList<Segment> segments, IReadOnlyList<bool> tidy)
+    {
+        var device = model.parameters().FirstOrDefault()?.device_type.ToString().ToLowerInvariant() ?? "cpu";
+        return new Plan
+        {
+            Target = model.GetType().Name,
+            Model = new ModelInfo(units.Fingerprint, units.Count),
+            Device = new DeviceInfo(device, ""),
+            BatchSize = 0,
+            MemoryCapBytes = 0,
+            Segments = segments,
+            UnitPaths = units.Paths,
+            TidyUnits = tidy,
+        };
     }
 }

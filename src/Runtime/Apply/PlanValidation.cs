@@ -18,7 +18,7 @@ internal static class PlanValidation
     /// Throws ACKPT006 (stage count), ACKPT004 (segments), ACKPT014 (a unit path that is not the stage's name) or ACKPT005 (fingerprint); reports ACKPT007 (device type)
     /// through <paramref name="onWarning"/>.
     /// </summary>
-    public static void Check(torch.nn.Module model, IReadOnlyList<Stage> stages, Plan plan, string? planFile, Action<string> onWarning)
+    public static void Check(torch.nn.Module model, IReadOnlyList<Units.Unit> stages, Plan plan, string? planFile, Action<string> onWarning)
     {
         string name = planFile is null ? "the plan" : $"plan '{planFile}'";
         string modelName = model.GetType().Name;
@@ -26,9 +26,9 @@ internal static class PlanValidation
             throw new AckptException(ErrorCodes.PlanStageCountMismatch,
                 $"{name} is for a model with {plan.Model.Stages} stages, but this {modelName} has {stages.Count}. {ProfileAgain}", planFile);
         PlanFile.ValidateSegments(plan.Segments, stages.Count, planFile);
-        string fingerprint = ModelStages.Fingerprint(stages);
+        string fingerprint = Units.UnitFinder.Fingerprint(stages);
         int differs = Enumerable.Range(0, Math.Min(plan.UnitPaths.Count, stages.Count))
-            .FirstOrDefault(i => !string.Equals(plan.UnitPaths[i], stages[i].Name, StringComparison.Ordinal), -1);
+            .FirstOrDefault(i => !string.Equals(plan.UnitPaths[i], stages[i].Path, StringComparison.Ordinal), -1);
         if (!string.Equals(plan.Model.Fingerprint, fingerprint, StringComparison.Ordinal))
             throw new AckptException(ErrorCodes.PlanFingerprintMismatch,
                 $"{name} was made for another model: its fingerprint is {plan.Model.Fingerprint}, this {modelName}'s is {fingerprint}. " +
@@ -36,7 +36,7 @@ internal static class PlanValidation
         // Same model, but the units are addressed by other paths: the plan was edited, or made for another naming.
         if (differs >= 0)
             throw new AckptException(ErrorCodes.PlanUnitPathMismatch,
-                $"{name}'s unit {differs} is '{plan.UnitPaths[differs]}', but this {modelName}'s stage {differs} is '{stages[differs].Name}'. {Regenerate}", planFile);
+                $"{name}'s unit {differs} is '{plan.UnitPaths[differs]}', but this {modelName}'s stage {differs} is '{stages[differs].Path}'. {Regenerate}", planFile);
         if (DeviceType(model) is { } device && !string.Equals(device, plan.Device.Type, StringComparison.OrdinalIgnoreCase))
             onWarning(Warning(planFile,
                 $"{name} was made for device type '{plan.Device.Type}' ({plan.Device.Name}) but the model is on '{device}': " +
@@ -47,9 +47,9 @@ internal static class PlanValidation
     /// The first stage that differs: by name where the plan's unit paths say so; otherwise the names all match (a plan
     /// without unit paths, format 1, cannot tell) and only a module type or a parameter shape can differ.
     /// </summary>
-    private static string FirstDifference(Plan plan, IReadOnlyList<Stage> stages, int differs) =>
+    private static string FirstDifference(Plan plan, IReadOnlyList<Units.Unit> stages, int differs) =>
         differs >= 0
-            ? $"The first stage that differs is stage {differs}: the plan's unit {differs} is '{plan.UnitPaths[differs]}', this model's stage {differs} is '{stages[differs].Name}'."
+            ? $"The first stage that differs is stage {differs}: the plan's unit {differs} is '{plan.UnitPaths[differs]}', this model's stage {differs} is '{stages[differs].Path}'."
             : plan.UnitPaths.Count == stages.Count
                 ? "Every stage has the name the plan gives it, so a stage's module type or parameter shapes differ (a changed layer size, say)."
                 : "Stage names, module types or parameter shapes differ (the plan lists no unit paths to tell which).";

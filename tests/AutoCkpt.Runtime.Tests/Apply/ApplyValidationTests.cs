@@ -134,6 +134,7 @@ public sealed class ApplyValidationTests : IDisposable
         var warnings = new List<string>();
         var smaller = AutoCkpt.Checkpointing.Apply(_model, Write(PlanFile.Format(Plans.For(_model, "r0-7") with { InputShape = [4, TestModels.Features] })), warnings.Add);
         using (torch.NewDisposeScope()) smaller.call(torch.randn(2, TestModels.Features));
+        AutoCkpt.Checkpointing.Remove(_model);
         var unknown = AutoCkpt.Checkpointing.Apply(_model, Plans.For(_model, "r0-7"), "old.plan.yaml", warnings.Add);
         using (torch.NewDisposeScope()) unknown.call(torch.randn(64, TestModels.Features));
 
@@ -149,7 +150,7 @@ public sealed class ApplyValidationTests : IDisposable
         var warning = Assert.Single(warnings);
         Assert.StartsWith($"{path}: warning {ErrorCodes.PlanDeviceMismatch}:", warning);
         Assert.Contains("'cuda'", warning);
-        Assert.Equal(8, model.RecomputedStages);
+        Assert.Equal(8, AutoCkpt.Checkpointing.Applied(model)!.RecomputedUnits);
     }
 
     [Fact]
@@ -161,7 +162,7 @@ public sealed class ApplyValidationTests : IDisposable
         Assert.Empty(warnings);
     }
 
-    private AckptException AssertRefused(string code, string file, Func<CheckpointedModel> apply)
+    private AckptException AssertRefused(string code, string file, Func<nn.Module> apply)
     {
         var e = Assert.Throws<AckptException>(apply);
         Assert.Equal(code, e.Code);

@@ -18,8 +18,8 @@ public sealed class DefaultPlanPathTests
         try
         {
             var model = AutoCkpt.Checkpointing.Apply(plain);
-            Assert.Equal(DefaultPath, model.PlanFile);
-            Assert.Equal(4, model.RecomputedStages);
+            Assert.Equal(DefaultPath, model.Info().PlanFile);
+            Assert.Equal(4, model.Info().RecomputedUnits);
         }
         finally
         {

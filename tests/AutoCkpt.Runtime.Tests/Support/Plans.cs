@@ -9,33 +9,33 @@ internal static class Plans
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
     /// "k" (keep), "t" (keep, tidy) or "r" (recompute) followed by "first-last" or a single stage, separated by spaces.
-    /// The plan names its units by the model's stage names (format 2).
+    /// The plan names its units by the paths the finder gives them (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
     {
-        var stages = ModelStages.Of(model);
+        var units = AutoCkpt.Units.UnitFinder.Find(model);
         return new Plan
         {
             Target = "test",
-            Model = new ModelInfo(ModelStages.Fingerprint(stages), stages.Count),
+            Model = new ModelInfo(units.Fingerprint, units.Count),
             Device = new DeviceInfo(deviceType, deviceType == "cpu" ? "test CPU" : "NVIDIA H100 80GB HBM3"),
             BatchSize = 8,
             MemoryCapBytes = 1_000_000,
             Segments = Parse(segments),
-            UnitPaths = [.. stages.Select(s => s.Name)],
-            TidyUnits = Tidy(segments, stages.Count),
+            UnitPaths = units.Paths,
+            TidyUnits = Tidy(segments, units.Count),
         };
     }
 
     /// <summary>Every stage its own recompute segment.</summary>
     public static Plan EveryStage(torch.nn.Module model)
     {
-        int n = ModelStages.Of(model).Count;
+        int n = AutoCkpt.Units.UnitFinder.Find(model).Count;
         return For(model, string.Join(' ', Enumerable.Range(0, n).Select(i => $"r{i}")));
     }
 
     /// <summary>One keep segment over all stages.</summary>
-    public static Plan KeepAll(torch.nn.Module model) => For(model, $"k0-{ModelStages.Of(model).Count - 1}");
+    public static Plan KeepAll(torch.nn.Module model) => For(model, $"k0-{AutoCkpt.Units.UnitFinder.Find(model).Count - 1}");
 
     /// <summary>Per stage: true inside a "t" segment.</summary>
     public static IReadOnlyList<bool> Tidy(string segments, int stages)

@@ -21,7 +21,7 @@ public sealed class TidyTests
         var batches = TestModels.Batches(Steps, 32, float32);
         using var expected = Trainer.Run(TestModels.Mlp(float32), batches, TestModels.MseLoss);
         var tidy = AutoCkpt.Checkpointing.Tidy(TestModels.Mlp(float32));
-        Assert.Equal(8, tidy.TidyStages.Count);
+        Assert.Equal(8, tidy.Info().TidyUnits.Count);
         using var actual = Trainer.Run(tidy, batches, TestModels.MseLoss);
         Same.Training(expected, actual);
     }
@@ -36,7 +36,7 @@ public sealed class TidyTests
         using var expected = Trainer.Run(new TinyGpt(), batches, TinyGpt.Loss);
         var plain = new TinyGpt();
         var model = AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, segments));
-        Assert.Equal(Plans.Tidy(segments, 5).Count(t => t), model.TidyStages.Count);
+        Assert.Equal(Plans.Tidy(segments, 5).Count(t => t), model.Info().TidyUnits.Count);
         using var actual = Trainer.Run(model, batches, TinyGpt.Loss);
         Same.Training(expected, actual);
     }
@@ -64,7 +64,7 @@ public sealed class TidyTests
         var reference = CacheModel();
         var expected = Enumerable.Range(0, 3).Select(_ => reference.call(input)).ToList();
         var tidy = AutoCkpt.Checkpointing.Tidy(CacheModel());
-        var cache = (CachingScale)ModelStages.Of(tidy.Model)[1].Module;
+        var cache = (CachingScale)ModelStages.Of(tidy)[1].Module;
         for (int i = 0; i < 3; i++)
             Same.Bits(expected[i], tidy.call(input), $"output of call {i}");
         Assert.Equal(1, cache.Fills);
@@ -79,7 +79,7 @@ public sealed class TidyTests
         using var expected = Trainer.Run(reference, batches, (output, target) => AuxModel.Loss(reference, output, target));
         var plain = new AuxModel();
         var tidy = AutoCkpt.Checkpointing.Tidy(plain);
-        Assert.Contains("aux", tidy.TidyStages);
+        Assert.Contains("aux", tidy.Info().TidyUnits);
         using var actual = Trainer.Run(tidy, batches, (output, target) => AuxModel.Loss(plain, output, target));
         Same.Training(expected, actual);
     }
@@ -102,9 +102,9 @@ public sealed class TidyTests
     public void Given_a_module_class_marked_NoTidy_When_tidied_Then_its_unit_runs_as_it_is()
     {
         var model = AutoCkpt.Checkpointing.Tidy(CacheModel());
-        Assert.DoesNotContain("opted", model.TidyStages);
-        Assert.Equal(["0", "1"], model.TidyStages);
-        Assert.False(model.Plan.IsTidy(2));
+        Assert.DoesNotContain("opted", model.Info().TidyUnits);
+        Assert.Equal(["0", "1"], model.Info().TidyUnits);
+        Assert.False(model.Info().Plan.IsTidy(2));
     }
 
     [Theory]
@@ -117,8 +117,8 @@ public sealed class TidyTests
         var plain = new TinyGpt();
         var options = new CheckpointOptions { NoTidy = [patterns] };
         var model = AutoCkpt.Checkpointing.Apply(plain, Plans.For(plain, "t0-4"), options: options);
-        Assert.Equal(tidy, string.Join(',', model.TidyStages));
-        Assert.Equal(tidy, string.Join(',', AutoCkpt.Checkpointing.Tidy(new TinyGpt(), options).TidyStages));
+        Assert.Equal(tidy, string.Join(',', model.Info().TidyUnits));
+        Assert.Equal(tidy, string.Join(',', AutoCkpt.Checkpointing.Tidy(new TinyGpt(), options).Info().TidyUnits));
     }
 
     [Theory]
