@@ -54,7 +54,7 @@ public static class StepProfiler
         long optimizerState = Math.Max(0, growth - gradients);
 
         var measured = new InPlaceProfiler(meter).Measure(model, found.Units, () => Guarded(step, path), options.Repeats,
-            UnitTidy.Allowed(model, found.Units, options.NoTidy));
+            AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = options.NoTidy, Units = options.Units }));
         var profile = new Profile
         {
             Target = options.Name ?? model.GetType().Name,

@@ -90,6 +90,8 @@ public static class ErrorCodes
     public const string UnitOutputNotTensor = "ACKPT110";
     /// <summary>Profiling units in place: the step did not call the model exactly once through call().</summary>
     public const string StepModelCalls = "ACKPT111";
+    /// <summary>A plan recomputes, or runs tidy, a keep-only entry (work between units that an in-place profile measured).</summary>
+    public const string KeepOnlyPlanned = "ACKPT112";
 
     // The planner.
     /// <summary>No plan fits the memory cap less its headroom.</summary>

@@ -53,7 +53,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             TensorBytes.GradientBytes(parameters),
             optimizerState,
             TensorBytes.Of(input) + TensorBytes.Of(label));
-        var tidyAllowed = UnitTidy.Allowed(model, found.Units, target.NoTidy);
+        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
         var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
         return new Profile
