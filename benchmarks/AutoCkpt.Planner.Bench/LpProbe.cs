@@ -21,7 +21,7 @@ internal static class LpProbe
             {
                 long cap = every + (long)((none - every) * c);
                 var sw = Stopwatch.StartNew();
-                var t = new SegmentTables(profile, max ?? PlanRequest.DefaultMaxSegment(n));
+                var t = new ChainGraph(model, max ?? PlanRequest.DefaultMaxSegment(n));
                 using var lp = new MipModel(t, "GLOP", relax: true);
                 lp.SetCap(cap);
                 lp.MinimiseTime(true);

@@ -17,11 +17,14 @@ internal static class SpeedBench
         string[] solvers = Opt(args, "--solvers")?.Split(',') ?? ["auto", "mip", "exact"];
         double limit = double.Parse(Opt(args, "--limit") ?? "10", CultureInfo.InvariantCulture);
         double[] caps = (Opt(args, "--caps") ?? "0.1,0.3,0.5,0.7,0.9").Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        string chain = Opt(args, "--chain") ?? "gpt";
+        int[] seeds = (Opt(args, "--seeds") ?? "1").Split(',').Select(int.Parse).ToArray();
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine("stages\tcap\tsolver\tbackend\tstatus\tgap\twall_s\tcpu_s\trecompute_s\tbest_uniform_recompute_s");
+        Console.WriteLine("chain\tseed\tstages\tcap\tsolver\tbackend\tstatus\tgap\twall_s\tcpu_s\trecompute_s\tbest_uniform_recompute_s");
         foreach (int n in stages)
+        foreach (int seed in seeds)
         {
-            var profile = SyntheticProfiles.Gpt(n, 1);
+            var profile = chain == "random" ? SyntheticProfiles.Random(n, seed) : SyntheticProfiles.Gpt(n, seed);
             var model = new StepCostModel(profile);
             long every = model.PeakBytes(Baselines.EveryStage(n)), none = model.PeakBytes(Baselines.None(n));
             foreach (double c in caps)
@@ -47,7 +50,7 @@ internal static class SpeedBench
                         (status, gap, rec, backend) = (e.Code, "", "", "");
                     }
                     double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-                    Console.WriteLine(string.Join('\t', n, c.ToString("0.##", CultureInfo.InvariantCulture), s, backend, status, gap,
+                    Console.WriteLine(string.Join('\t', chain, seed, n, c.ToString("0.##", CultureInfo.InvariantCulture), s, backend, status, gap,
                         wall.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture), rec,
                         uniform?.Prediction.RecomputeSeconds.ToString("F4", CultureInfo.InvariantCulture) ?? "-"));
                 }

@@ -40,4 +40,37 @@ internal static class SyntheticProfiles
             Stages = list,
         };
     }
+
+    /// <summary>
+    /// A heterogeneous chain: every stage's sizes and times drawn independently (log-uniform output 2–200 MB, kept
+    /// bytes 1–20 outputs, transients up to 4 outputs, forward 1–20 ms, backward 1–3 forwards), so that no block
+    /// repeats and no structure helps a solver. Some stages (one in four) free their input when chained.
+    /// </summary>
+    public static Profile Random(int stages, int seed)
+    {
+        var rng = new Random(seed);
+        double LogUniform(double lo, double hi) => lo * Math.Pow(hi / lo, rng.NextDouble());
+        var list = new List<StageProfile>(stages);
+        long prevOut = 0;
+        for (int i = 0; i < stages; i++)
+        {
+            long output = (long)(LogUniform(2, 200) * 1_000_000);
+            long retained = output + (long)(output * LogUniform(0.05, 19));
+            long ft = (long)(output * 4 * rng.NextDouble()), bt = (long)(output * 4 * rng.NextDouble());
+            double fwd = LogUniform(0.001, 0.020), bwd = fwd * (1 + 2 * rng.NextDouble());
+            long inputFreed = i > 0 && rng.Next(4) == 0 ? prevOut : 0;
+            long freed = retained - output - (long)((retained - output) * 0.2 * rng.NextDouble());
+            list.Add(new StageProfile($"s{i}", fwd, bwd, output, retained, ft, bt) { BackwardFreedBytes = freed, InputFreedBytes = inputFreed });
+            prevOut = output;
+        }
+        return new Profile
+        {
+            Target = "random-synthetic",
+            Model = new ModelInfo($"sha256:random-{stages}-{seed}", stages),
+            Device = new DeviceInfo("cpu", "synthetic"),
+            BatchSize = 8,
+            FixedBytes = new FixedBytes(1_000_000_000, 1_000_000_000, 2_000_000_000, 1_000_000),
+            Stages = list,
+        };
+    }
 }

@@ -105,7 +105,7 @@ public static class Baselines
         (string, Prediction)? best = null;
         for (int k = 1; k <= model.Stages; k++)
         {
-            var p = model.Predict(Uniform(model.Stages, k));
+            var p = model.Predict(model.Runnable(Uniform(model.Stages, k)));
             if (p.PeakBytes > capBytes) continue;
             if (best is not { } b || p.StepSeconds < b.Item2.StepSeconds || (p.StepSeconds == b.Item2.StepSeconds && p.PeakBytes < b.Item2.PeakBytes))
                 best = (k == 1 ? (model.IsTidy ? Tidy : Plain) : $"uniform_{k}", p);

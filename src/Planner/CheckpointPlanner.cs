@@ -67,7 +67,7 @@ public static class CheckpointPlanner
             && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
         {
             var ticks = TimeTicks.Of(profile);
-            var uniformSegments = Baselines.ByName(uniform.Name, n)!;
+            var uniformSegments = model.Runnable(Baselines.ByName(uniform.Name, n)!);
             long found = TimeTicks.OfPlan(ticks, segments), better = TimeTicks.OfPlan(ticks, uniformSegments);
             bool inside = uniformSegments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= maxSegment);
             double gap = inside && better > 0 ? Math.Clamp((better - found * (1 - outcome.Gap)) / better, 0, 1) : 1;
@@ -77,7 +77,7 @@ public static class CheckpointPlanner
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
         var baselines = Baselines.Standard(n)
-            .Select(b => { var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(b.Segments); return new BaselineResult(b.Name, b.Segments, p, p.PeakBytes <= budget); })
+            .Select(b => { var segs = model.Runnable(b.Segments); var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(segs); return new BaselineResult(b.Name, segs, p, p.PeakBytes <= budget); })
             .ToList();
         var plan = new Plan
         {
@@ -120,11 +120,11 @@ public static class CheckpointPlanner
     {
         int n = model.Stages, basic = PlanRequest.DefaultMaxSegment(n);
         if (Baselines.BestUniform(model, cap) is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
-        var uniform = Baselines.ByName(name, n)!;
-        int segment = uniform[0].Length;
+        var uniform = model.Runnable(Baselines.ByName(name, n)!);
+        int segment = Baselines.ByName(name, n)![0].Length;
         if (segment <= basic) return basic;
         var ticks = TimeTicks.Of(model.Profile);
-        if (GreedyPlanner.Plan(model, basic, cap) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
+        if (GreedyPlanner.Plan(model, basic, cap, TimeSpan.FromSeconds(1)) is { } greedy && TimeTicks.OfPlan(ticks, greedy) <= TimeTicks.OfPlan(ticks, uniform)) return basic;
         return PlanRequest.DefaultMaxSegment(n, segment);
     }
 

@@ -23,6 +23,7 @@ public sealed class OracleTests
             int n = rng.Next(1, 11);
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null); // odd seeds: with recompute figures
             if (seed % 3 == 0) profile = OptOut(profile, new Random(seed + 7)); // some units opted out of tidy
+            if (seed % 4 == 1) profile = KeepOnly(profile, new Random(seed + 11)); // some units may not be recomputed
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -35,6 +36,8 @@ public sealed class OracleTests
             Assert.True(TimeTicks.OfPlan(ticks, exact.Segments) == TimeTicks.OfPlan(ticks, mip.Segments), $"recompute time differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
             Assert.True(exact.Predicted!.PeakBytes == mip.Predicted!.PeakBytes, $"tie-break peak differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
             Assert.True(mip.Predicted.PeakBytes <= cap, $"over the cap at {where}");
+            Assert.True(mip.Segments.All(x => x.Strategy == SegmentStrategy.Keep || Enumerable.Range(x.First, x.Length).All(i => profile.Stages[i].RecomputeAllowed)),
+                $"a keep-only unit is recomputed at {where}: {string.Join(", ", mip.Segments)}");
             Assert.Equal("optimal", mip.Solver!.Status);
         }
         Assert.True(feasible >= cases / 2 && infeasible >= cases / 20, $"the caps should mostly be feasible with some infeasible: {feasible} / {infeasible}");
@@ -45,6 +48,10 @@ public sealed class OracleTests
 
     private static Profile OptOut(Profile profile, Random rng) =>
         profile with { Stages = [.. profile.Stages.Select(s => s with { TidyAllowed = rng.Next(2) == 0 })] };
+
+    /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>
+    private static Profile KeepOnly(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s => s with { RecomputeAllowed = rng.Next(3) != 0 })] };
 
     private static Plan? TryExhaustive(Profile profile, long cap, int maxSegment)
     {
@@ -74,7 +81,7 @@ public sealed class OracleTests
         long lo = model.PeakBytes(least.Segments!), hi = model.PeakBytes(Baselines.None(profile.Stages.Count));
         if (rng.Next(4) == 0)
         {
-            var plans = Baselines.Standard(profile.Stages.Count).Select(b => b.Segments).Append(least.Segments!)
+            var plans = Baselines.Standard(profile.Stages.Count).Select(b => model.Runnable(b.Segments)).Append(least.Segments!)
                 .Where(s => s.All(x => x.Strategy == SegmentStrategy.Keep || x.Length <= maxSegment)).ToList();
             return model.PeakBytes(plans[rng.Next(plans.Count)]);
         }

@@ -26,7 +26,7 @@ public sealed class TimeBoundTests
             var optimum = new ExhaustiveSolver(model, maxSegment).Solve(cap, TimeSpan.FromMinutes(1));
             if (optimum.Segments is not { } plan) continue;
             checkedPlans++;
-            var t = new SegmentTables(profile, maxSegment);
+            var t = new ChainGraph(model, maxSegment);
             long budget = cap - t.FixedBytes;
             var bound = new TimeBound(t, budget);
             long total = TimeTicks.OfPlan(t.Ticks, plan), spent = 0, held = 0;
@@ -51,12 +51,6 @@ public sealed class TimeBoundTests
         Assert.Equal(expected, PlanRequest.DefaultMaxSegment(stages, uniformSegment));
 
     /// <summary>Each arc of a plan (one-stage keeps, whole recompute segments): where it starts, what it holds, its ticks.</summary>
-    private static IEnumerable<(int Start, long Hold, long Ticks)> Arcs(SegmentTables t, IReadOnlyList<Segment> plan)
-    {
-        foreach (var s in plan)
-        {
-            if (s.Strategy == SegmentStrategy.Recompute) { yield return (s.First, t.RecHold[s.First][s.Length - 1], t.RecTicks[s.First][s.Length - 1]); continue; }
-            for (int i = s.First; i <= s.Last; i++) yield return (i, t.KeepHold[i], 0);
-        }
-    }
+    private static IEnumerable<(int Start, long Hold, long Ticks)> Arcs(ChainGraph t, IReadOnlyList<Segment> plan) =>
+        t.ArcsOf(plan)!.Select(x => (x.P, t.Out[x.P][x.J].Hold, t.Out[x.P][x.J].Ticks));
 }

@@ -72,6 +72,31 @@ public sealed class StepCostModel
         return tidy;
     }
 
+    /// <summary>
+    /// <paramref name="segments"/> as the runtime can run them: a recompute segment over units that may not be recomputed
+    /// (<see cref="StageProfile.RecomputeAllowed"/>) is split around them, and those units kept. The same segments when
+    /// every unit may be recomputed. How the baselines (every_stage, uniform_k, sqrt_n) meet keep-only units.
+    /// </summary>
+    public IReadOnlyList<Segment> Runnable(IReadOnlyList<Segment> segments)
+    {
+        var st = Profile.Stages;
+        if (st.All(x => x.RecomputeAllowed)) return segments;
+        var result = new List<Segment>(segments.Count);
+        foreach (var seg in segments)
+        {
+            if (seg.Strategy != SegmentStrategy.Recompute) { result.Add(seg); continue; }
+            int from = seg.First;
+            for (int i = seg.First; i <= seg.Last + 1; i++)
+            {
+                if (i <= seg.Last && st[i].RecomputeAllowed) continue;
+                if (i > from) result.Add(new Segment(from, i - 1, SegmentStrategy.Recompute));
+                if (i <= seg.Last) result.Add(new Segment(i, i, SegmentStrategy.Keep));
+                from = i + 1;
+            }
+        }
+        return result;
+    }
+
     /// <summary>The profile the model reads (for a tidy model, with the tidy figures in place of kept stages' plain ones).</summary>
     public Profile Profile { get; }
 

@@ -25,14 +25,14 @@ internal sealed class CostToGo
     private readonly int _top;
     private readonly double[][] _h;
 
-    public CostToGo(SegmentTables t, long budget)
+    public CostToGo(ChainGraph t, long budget)
     {
         int n = _n = t.Stages;
-        long lowest = t.KeepHold.Sum(h => Math.Min(0, h));
+        long lowest = t.Out.Sum(arcs => Math.Min(0, arcs.Min(a => a.Hold)));
         // Bytes left at a label are at most budget − lowest; along a path they grow by at most the negative holdings
         // and one unit of rounding per arc. Beyond the table the bound is 0, which is always valid.
         double span = Math.Max(1, (double)budget - 2.0 * lowest);
-        int arcs = t.MaxSegment + 1;
+        int arcs = t.Out.Length == 0 ? 1 : t.Out.Max(a => a.Length);
         double unit = Math.Max(Math.Max(span * n * arcs / WorkLimit, span * n / CellLimit), span / Math.Min(RowLimit, 256.0 * n));
         _unit = Math.Max(1, (long)Math.Ceiling(unit));
         _top = (int)Math.Min(int.MaxValue - 1, FloorDiv((long)Math.Min(span, long.MaxValue / 2), _unit) + n + 1);
@@ -43,15 +43,12 @@ internal sealed class CostToGo
         {
             var h = _h[p] = new double[_top + 1];
             Array.Fill(h, double.PositiveInfinity);
-            bool last = p == n - 1;
-            long need = Units(t.KeepForward[p]);
-            if (last) need = Math.Max(need, Units(t.KeepHold[p] + t.KeepBackward[p]));
-            Relax(h, _h[p + 1], p + 1 == n, need, Units(t.KeepHold[p]), 0);
-            for (int l = 1; l <= t.RecForward[p].Length; l++)
+            foreach (var arc in t.Out[p])
             {
-                need = Units(t.RecForward[p][l - 1]);
-                if (p + l == n) need = Math.Max(need, Units(t.RecHold[p][l - 1] + t.RecBackward[p][l - 1]));
-                Relax(h, _h[p + l], p + l == n, need, Units(t.RecHold[p][l - 1]), t.RecTicks[p][l - 1]);
+                int to = p + arc.Length;
+                long need = Units(arc.Forward);
+                if (to == n) need = Math.Max(need, Units(arc.Hold + arc.Backward));
+                Relax(h, _h[to], to == n, need, Units(arc.Hold), arc.Ticks);
             }
         }
     }

@@ -5,12 +5,13 @@ namespace AutoCkpt.Planner.Solvers;
 /// <summary>
 /// A partial plan in <see cref="DynamicProgramSolver"/>: y (bytes held), a (y − releases + highest backward event),
 /// f (highest forward event), all bytes above F; t (recompute ticks); and how it was built: the previous label's
-/// index in the arena and its last segment (whose strategy decides whether a recompute arc next frees its input).
+/// index in the arena and its last arc (position and index in <see cref="ChainGraph.Out"/>), and whether that arc is a
+/// checkpoint arc (then a checkpoint arc next frees its input after its backward).
 /// </summary>
-internal readonly record struct DpLabel(long Y, long A, long F, long T, int Parent, int First, int Last, SegmentStrategy Strategy)
+internal readonly record struct DpLabel(long Y, long A, long F, long T, int Parent, int P, int J, bool Checkpoint)
 {
-    /// <summary>The last arc is a recompute arc: a recompute arc next frees its input after its backward.</summary>
-    public bool EndsRecompute => Parent >= 0 && Strategy == SegmentStrategy.Recompute;
+    /// <summary>The last arc is a checkpoint arc: a checkpoint arc next frees its input after its backward.</summary>
+    public bool EndsRecompute => Parent >= 0 && Checkpoint;
 }
 
 /// <summary>All labels ever made, so that a plan is read back by following parent indices.</summary>
@@ -29,13 +30,13 @@ internal sealed class DpArena
         return Count++;
     }
 
-    public IReadOnlyList<Segment> Segments(int index)
+    public IReadOnlyList<Segment> Segments(int index, ChainGraph graph)
     {
-        var segments = new List<Segment>();
+        var path = new List<(int, int)>();
         for (int i = index; _items[i].Parent >= 0; i = _items[i].Parent)
-            segments.Add(new Segment(_items[i].First, _items[i].Last, _items[i].Strategy));
-        segments.Reverse();
-        return SegmentList.MergeKeeps(segments);
+            path.Add((_items[i].P, _items[i].J));
+        path.Reverse();
+        return graph.Segments(path);
     }
 }
 

@@ -13,7 +13,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
     private const int BeamWidth = 64;
-    private readonly SegmentTables _t = new(model.Profile, maxSegment);
+    private readonly ChainGraph _t = new(model, maxSegment);
 
     /// <summary>The ceilings tried below the start plan: root + (start − root) / 2^shift.</summary>
     private static readonly int[] Deepening = [6, 3, 1];
@@ -67,11 +67,11 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         var clock = Stopwatch.StartNew();
         bound ??= new TimeBound(_t, capBytes - _t.FixedBytes);
         bool large = _t.Stages > LpGuide.LargeChain;
-        IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes);
+        IReadOnlyList<Segment>? plan = GreedyPlanner.Plan(model, _t.MaxSegment, capBytes, limit / 4);
         foreach (var (_, segments) in Baselines.Standard(_t.Stages))
-            plan = Best(plan, Fitting(segments, capBytes));
+            plan = Best(plan, Fitting(model.Runnable(segments), capBytes));
         if (Baselines.BestUniform(model, capBytes) is { Name: var uniform })
-            plan = Best(plan, Fitting(Baselines.ByName(uniform, _t.Stages)!, capBytes));
+            plan = Best(plan, Fitting(model.Runnable(Baselines.ByName(uniform, _t.Stages)!), capBytes));
         if (!large)
             return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0);
         var lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
@@ -81,21 +81,21 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
             // The exact search over the LP's arcs, pruned by the best plan so far; if time runs out, that plan stays.
             long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan);
             if (upper > Math.Ceiling(lp.LowerBoundTicks) && clock.Elapsed < limit)
-                plan = Best(plan, Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed, lp.AllowedKeep).Segments);
+                plan = Best(plan, Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed).Segments);
         }
         return (plan, lp.LowerBoundTicks);
     }
 
     private IReadOnlyList<Segment>? Fitting(IReadOnlyList<Segment> segments, long capBytes) =>
-        segments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= _t.MaxSegment) && model.PeakBytes(segments) <= capBytes ? segments : null;
+        _t.Holds(segments) && model.PeakBytes(segments) <= capBytes ? segments : null;
 
     public SolveOutcome MinimumPeak(TimeSpan limit)
     {
         // The least peak is the least cap the DP finds feasible: bisect on the cap.
         var clock = Stopwatch.StartNew();
         var bound = new TimeBound(_t);
-        long lo = _t.FixedBytes, hi = model.PeakBytes(Baselines.EveryStage(_t.Stages));
-        IReadOnlyList<Segment> best = Baselines.EveryStage(_t.Stages);
+        IReadOnlyList<Segment> best = model.Runnable(Baselines.EveryStage(_t.Stages));
+        long lo = _t.FixedBytes, hi = model.PeakBytes(best);
         while (lo < hi)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.Feasible, best, 0);
@@ -124,7 +124,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     /// Searches all plans (beam 0) or the best <paramref name="beam"/> partial plans per position, keeping only
     /// those that may reach ≤ <paramref name="upper"/> ticks. NoSolution means the time limit ran out.
     /// </summary>
-    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit, bool[][]? allowed = null, bool[]? allowedKeep = null)
+    private SolveOutcome Search(long cap, long upper, TimeBound bound, int beam, TimeSpan limit, bool[][]? allowed = null)
     {
         var clock = Stopwatch.StartNew();
         int n = _t.Stages;
@@ -134,7 +134,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         var layers = new Dictionary<(long Y, long A, long F, bool R), int>[n + 1];
         for (int p = 0; p <= n; p++) layers[p] = [];
         const long None = long.MinValue / 4;
-        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, SegmentStrategy.Keep));
+        layers[0][(0, None, None, false)] = arena.Add(new DpLabel(0, None, None, 0, -1, 0, 0, false));
         for (int p = 0; p < n; p++)
         {
             if (clock.Elapsed > limit) return new(SolveStatus.NoSolution, null, double.NaN);
@@ -146,25 +146,24 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
                 Array.Sort(score, labels);
                 labels = labels[..beam];
             }
+            var arcs = _t.Out[p];
+            var skip = _t.Skip[p];
+            var allowedHere = allowed?[p];
             foreach (int idx in labels)
             {
                 var x = arena[idx];
                 if (x.T + bound.Ticks(p, LowestA(x, p), x.Y, budget) > upper) continue;
-                long fwd = x.Y + _t.KeepForward[p];
-                if (fwd <= budget && (allowedKeep is null || allowedKeep[p]))
-                {
-                    long y = x.Y + _t.KeepHold[p];
-                    Offer(p + 1, y, Math.Max(x.A + _t.KeepHold[p] - _t.KeepRelease[p], y + _t.KeepBackward[p]), Math.Max(x.F, fwd), x.T, idx, p, p, SegmentStrategy.Keep);
-                }
                 long freed = x.EndsRecompute ? _t.InputRelease[p] : 0;
-                var recForward = _t.RecForward[p];
-                for (int l = 1; l <= recForward.Length; l++)
+                for (int j = 0; j < arcs.Length;)
                 {
-                    fwd = x.Y + recForward[l - 1];
-                    if (fwd > budget) break;
-                    if (allowed is not null && !allowed[p][l - 1]) continue;
-                    long y = x.Y + _t.RecHold[p][l - 1];
-                    Offer(p + l, y, Math.Max(x.A + _t.RecHold[p][l - 1] - freed, y + _t.RecBackward[p][l - 1]), Math.Max(x.F, fwd), x.T + _t.RecTicks[p][l - 1], idx, p, p + l - 1, SegmentStrategy.Recompute);
+                    ref readonly var arc = ref arcs[j];
+                    long fwd = x.Y + arc.Forward;
+                    if (fwd > budget) { j = skip[j]; continue; }
+                    if (allowedHere is not null && !allowedHere[j]) { j++; continue; }
+                    long y = x.Y + arc.Hold;
+                    long a = Math.Max(x.A + arc.Hold - arc.Release - (arc.Checkpoint ? freed : 0), y + arc.Backward);
+                    Offer(p + arc.Length, y, a, Math.Max(x.F, fwd), x.T + arc.Ticks, idx, p, j, arc.Checkpoint);
+                    j++;
                 }
             }
         }
@@ -180,15 +179,15 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
             if (x.T < b.T || (x.T == b.T && (peak < bestPeak || (peak == bestPeak && (x.Y, x.A, i).CompareTo((b.Y, b.A, best)) < 0)))) best = i;
         }
         if (best < 0) return new(SolveStatus.Infeasible, null, 0);
-        return new(beam > 0 ? SolveStatus.Feasible : SolveStatus.Optimal, arena.Segments(best), 0);
+        return new(beam > 0 ? SolveStatus.Feasible : SolveStatus.Optimal, arena.Segments(best, _t), 0);
 
-        void Offer(int at, long y, long a, long f, long t, int parent, int first, int last, SegmentStrategy s)
+        void Offer(int at, long y, long a, long f, long t, int parent, int from, int arc, bool checkpoint)
         {
-            if (a + _t.NegativeNetSuffix(at, s == SegmentStrategy.Recompute) > budget || t > upper) return;
+            if (a + _t.NegativeNetSuffix(at, checkpoint) > budget || t > upper) return;
             var layer = layers[at];
-            var key = (y, a, f, s == SegmentStrategy.Recompute);
+            var key = (y, a, f, checkpoint);
             if (layer.TryGetValue(key, out int old) && arena[old].T <= t) return;
-            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, first, last, s));
+            layer[key] = arena.Add(new DpLabel(y, a, f, t, parent, from, arc, checkpoint));
         }
     }
 }

@@ -6,7 +6,8 @@ namespace AutoCkpt.Planner.Solvers;
 /// <summary>
 /// The oracle: tries every plan (kept stages and recompute segments of up to L stages; c(n) grows like 2.62ⁿ, so
 /// about 3.5 million plans at 16 stages) and scores each with <see cref="StepCostModel"/> directly, sharing
-/// nothing with the MIP's tables. Least recompute ticks, then lowest peak, then the first found.
+/// nothing with the solvers' chain graph or the strategies' arcs. A recompute segment never spans a unit whose profile
+/// says <c>recompute_allowed: false</c>. Least recompute ticks, then lowest peak, then the first found.
 /// </summary>
 internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
@@ -49,7 +50,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             Visit(p + 1, ticks);
             stack.RemoveAt(stack.Count - 1);
             long t = ticks;
-            for (int l = 1; l <= Math.Min(maxLen, n - p); l++)
+            for (int l = 1; l <= Math.Min(maxLen, n - p) && model.Profile.Stages[p + l - 1].RecomputeAllowed; l++)
             {
                 t += _ticks[p + l - 1];
                 stack.Add(new Segment(p, p + l - 1, SegmentStrategy.Recompute));

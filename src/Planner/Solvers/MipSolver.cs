@@ -12,7 +12,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class MipSolver(StepCostModel model, int maxSegment, string backend) : IPlanSolver
 {
     private const double RelativeGap = 1e-9;
-    private readonly SegmentTables _tables = new(model.Profile, maxSegment);
+    private readonly ChainGraph _tables = new(model, maxSegment);
 
     public string Method => "mip";
 

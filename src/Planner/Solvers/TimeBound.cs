@@ -23,30 +23,33 @@ internal sealed class TimeBound
     private readonly long _toGoBudget;
 
     /// <summary>The bound for any cap; with <paramref name="budget"/> (cap − F), also the table of <see cref="CostToGo"/>.</summary>
-    public TimeBound(SegmentTables t, long? budget = null)
+    public TimeBound(ChainGraph t, long? budget = null)
     {
         if (budget is { } b) (_toGo, _toGoBudget) = (new CostToGo(t, b), b);
         int n = _n = t.Stages;
         _netSuffix = new long[n + 1];
         _holdSuffix = new long[n + 1];
         _lastRecompute = new long[n + 1];
-        for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.KeepHold[p] - t.KeepRelease[p];
-        for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.KeepHold[p];
-        _releases = new SuffixKnapsack(n, i => t.KeepHold[i] - t.KeepRelease[i], t.Ticks);
-        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.KeepHold[i], t.Ticks);
+        // Per unit: a zero-tick arc adds at least its least net (hold − release) to a, and its least hold to y; a ticked
+        // arc adds at least min(0, its net), counted at its last unit, and spends at least the unit's tick floor on each
+        // unit: giving up the difference is an item of the knapsacks.
+        for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.ZeroNet[p];
+        for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.ZeroHold[p];
+        _releases = new SuffixKnapsack(n, i => t.CanTick[i] ? t.ZeroNet[i] - t.TickedNetFloor[i] : 0, t.UnitTicks);
+        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.CanTick[i] ? t.ZeroHold[i] - t.TickedHoldFloor[i] : 0, t.UnitTicks);
         if (n == 0) return;
-        // Relative to the bytes held where the last stage's arc starts: kept, its forward point and its backward point
-        // (y_n + max(O + BT, −D)); ending a recompute segment [s, n−1], its forward point and its hold plus its
-        // backward point. Those segments that start at or after p: a suffix minimum.
-        _lastKeep = Math.Max(t.KeepForward[n - 1], t.KeepHold[n - 1] + t.KeepBackward[n - 1]);
-        _lastTicks = t.Ticks[n - 1];
+        // Relative to the bytes held where the last unit's arc starts: a zero-tick arc, its forward point and its backward
+        // point on top of its hold; a ticked arc [s, n−1], the same. Those that start at or after p: a suffix minimum.
+        _lastKeep = long.MaxValue;
+        foreach (var arc in t.Out[n - 1])
+            if (arc.Ticks == 0) _lastKeep = Math.Min(_lastKeep, Math.Max(arc.Forward, arc.Hold + arc.Backward));
+        _lastTicks = t.UnitTicks[n - 1];
         _lastRecompute[n] = long.MaxValue;
         for (int s = n - 1; s >= 0; s--)
         {
-            int l = n - s;
-            long point = l <= t.RecForward[s].Length
-                ? Math.Max(t.RecForward[s][l - 1], t.RecHold[s][l - 1] + t.RecBackward[s][l - 1])
-                : long.MaxValue;
+            long point = long.MaxValue;
+            foreach (var arc in t.Out[s])
+                if (arc.Ticks > 0 && s + arc.Length == n) point = Math.Min(point, Math.Max(arc.Forward, arc.Hold + arc.Backward));
             _lastRecompute[s] = Math.Min(_lastRecompute[s + 1], point);
         }
     }

@@ -69,6 +69,8 @@ internal sealed class RandomFiles(int seed)
                 BackwardFreedBytes = Maybe() ? SignedBytes() : 0,
                 InputFreedBytes = Maybe() ? Bytes() : 0,
                 Recompute = Maybe() ? new RecomputeFigures(Bytes(), Bytes(), SignedBytes()) : null,
+                TidyAllowed = Maybe(),
+                RecomputeAllowed = Maybe(),
             })],
             Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds)) : null,
         };

@@ -1,0 +1,166 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner.Strategies;
+
+namespace AutoCkpt.Planner.Solvers;
+
+/// <summary>
+/// The table every solver reads (docs/planner.md, "How it solves"): units are positions 0..n on a path, and a plan is a
+/// path of arcs, each the closed-form cost of one strategy over a run of units (<see cref="Arc"/>). The arcs come from
+/// <see cref="StrategyRegistry"/>: the solvers never see a strategy, only arcs. A spanning strategy's arcs from a unit
+/// stop at the first unit it may not run, so no arc spans a unit its strategy does not allow.
+/// </summary>
+internal sealed class ChainGraph
+{
+    private readonly long[] _negNetSuffix;
+
+    public ChainGraph(StepCostModel model, int maxSegment)
+    {
+        var costs = new UnitCosts(model);
+        int n = Stages = costs.Stages.Count;
+        MaxSegment = Math.Min(maxSegment, n);
+        FixedBytes = model.Profile.FixedBytes.Total;
+        Ticks = costs.Ticks;
+        Out = new Arc[n][];
+        Skip = new int[n][];
+        var list = new List<Arc>();
+        var skip = new List<int>();
+        for (int p = 0; p < n; p++)
+        {
+            list.Clear();
+            skip.Clear();
+            var offered = StrategyRegistry.At(costs, p).ToList();
+            foreach (var s in StrategyRegistry.All)
+            {
+                if (!offered.Contains(s)) continue;
+                int length = 1;
+                if (s.Spans)
+                    while (length < MaxSegment && p + length < n && s.Allows(costs, p + length)) length++;
+                int from = list.Count;
+                s.AddArcs(costs, p, length, (byte)StrategyIndex(s), list);
+                // Within one strategy's arcs from p, in order of length: where the forward point only grows, an arc
+                // that does not fit lets the search skip the rest of them.
+                for (int j = from; j < list.Count; j++)
+                {
+                    if (list[j].Ticks == 0 && list[j].Length != 1)
+                        throw new InvalidOperationException($"strategy '{s.Name}' made a zero-tick arc of {list[j].Length} units: zero-tick arcs must be one unit long.");
+                    skip.Add(j + 1);
+                }
+                for (int j = list.Count - 2; j >= from; j--)
+                    if (list[j + 1].Forward >= list[j].Forward) skip[j] = skip[j + 1];
+            }
+            if (!list.Any(x => x.Ticks == 0))
+                throw new InvalidOperationException($"unit {p} has no zero-tick arc: every unit must be keepable.");
+            Out[p] = [.. list];
+            Skip[p] = [.. skip];
+        }
+        InputRelease = [.. Enumerable.Range(0, n).Select(costs.InputBytes)];
+        UnitTicks = UnitTickFloors(costs.Ticks);
+        ZeroNet = new long[n]; ZeroHold = new long[n]; TickedNetFloor = new long[n]; TickedHoldFloor = new long[n]; CanTick = new bool[n];
+        for (int i = 0; i < n; i++) { ZeroNet[i] = long.MaxValue; ZeroHold[i] = long.MaxValue; }
+        for (int p = 0; p < n; p++)
+            foreach (var arc in Out[p])
+            {
+                int last = p + arc.Length - 1;
+                if (arc.Ticks == 0)
+                {
+                    ZeroNet[p] = Math.Min(ZeroNet[p], arc.Hold - arc.Release);
+                    ZeroHold[p] = Math.Min(ZeroHold[p], arc.Hold);
+                    continue;
+                }
+                for (int i = p; i <= last; i++) CanTick[i] = true;
+                TickedNetFloor[last] = Math.Min(TickedNetFloor[last], arc.Hold - arc.Release);
+                TickedHoldFloor[last] = Math.Min(TickedHoldFloor[last], arc.Hold);
+            }
+        _negNetSuffix = new long[n + 1];
+        for (int i = n - 1; i >= 0; i--) _negNetSuffix[i] = _negNetSuffix[i + 1] + Math.Min(0, Math.Min(ZeroNet[i], TickedNetFloor[i]));
+    }
+
+    private static int StrategyIndex(PlanStrategy s)
+    {
+        for (int i = 0; i < StrategyRegistry.All.Count; i++)
+            if (ReferenceEquals(StrategyRegistry.All[i], s)) return i;
+        throw new InvalidOperationException($"strategy '{s.Name}' is not registered.");
+    }
+
+    /// <summary>
+    /// Per unit, ticks that every ticked arc over it spends on it at least: its own ticks, lowered to what a one-unit
+    /// ticked arc costs; set to 0 over any longer arc that spends less than the sum, so the bounds stay valid.
+    /// </summary>
+    private long[] UnitTickFloors(long[] ticks)
+    {
+        var floor = (long[])ticks.Clone();
+        for (int p = 0; p < Stages; p++)
+            foreach (var arc in Out[p])
+                if (arc.Ticks > 0 && arc.Length == 1) floor[p] = Math.Min(floor[p], arc.Ticks);
+        for (int p = 0; p < Stages; p++)
+            foreach (var arc in Out[p])
+            {
+                if (arc.Ticks == 0 || arc.Length == 1) continue;
+                long sum = 0;
+                for (int i = p; i < p + arc.Length; i++) sum += floor[i];
+                if (sum > arc.Ticks)
+                    for (int i = p; i < p + arc.Length; i++) floor[i] = 0;
+            }
+        return floor;
+    }
+
+    public int Stages { get; }
+    public int MaxSegment { get; }
+    public long FixedBytes { get; }
+    /// <summary>Recompute cost of each unit in ticks (<see cref="TimeTicks"/>).</summary>
+    public long[] Ticks { get; }
+    /// <summary>The arcs leaving each position.</summary>
+    public Arc[][] Out { get; }
+    /// <summary>Per arc: the index of the next arc to try when this one's forward point does not fit.</summary>
+    public int[][] Skip { get; }
+    /// <summary>Bytes a checkpoint arc at p frees after its backward when the arc before it is one too: O_{p−1}.</summary>
+    public long[] InputRelease { get; }
+    /// <summary>Per unit: ticks any ticked arc spends on it at least.</summary>
+    public long[] UnitTicks { get; }
+    /// <summary>Per unit: the least hold − release of its zero-tick arcs.</summary>
+    public long[] ZeroNet { get; }
+    /// <summary>Per unit: the least hold of its zero-tick arcs.</summary>
+    public long[] ZeroHold { get; }
+    /// <summary>Per unit: min(0, least hold − release of the ticked arcs ending there).</summary>
+    public long[] TickedNetFloor { get; }
+    /// <summary>Per unit: min(0, least hold of the ticked arcs ending there).</summary>
+    public long[] TickedHoldFloor { get; }
+    /// <summary>Per unit: some ticked arc covers it.</summary>
+    public bool[] CanTick { get; }
+
+    /// <summary>
+    /// The most the arcs from p on can lower a: Σ_{i ≥ p} of each unit's least net, and O_{p−1} more when the arc before p
+    /// is a checkpoint arc. A run of checkpoint arcs changes a by its last hold minus the input its first arc frees (the
+    /// frees telescope), and only a run that continues a checkpoint arc frees anything.
+    /// </summary>
+    public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint && p < Stages ? InputRelease[p] : 0);
+
+    /// <summary>The arc at <paramref name="first"/> of <paramref name="length"/> units that runs as <paramref name="runs"/>, or −1.</summary>
+    public int Find(int first, int length, SegmentStrategy runs)
+    {
+        var arcs = Out[first];
+        for (int j = 0; j < arcs.Length; j++)
+            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs) return j;
+        return -1;
+    }
+
+    /// <summary>The arcs of a plan's segments (kept runs as one-unit arcs), as (position, index); null if one is not in the graph.</summary>
+    public List<(int P, int J)>? ArcsOf(IReadOnlyList<Segment> segments)
+    {
+        var result = new List<(int, int)>();
+        foreach (var s in segments)
+        {
+            if (s.Strategy == SegmentStrategy.Keep)
+                for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, SegmentStrategy.Keep); if (j < 0) return null; result.Add((i, j)); }
+            else { int j = Find(s.First, s.Length, s.Strategy); if (j < 0) return null; result.Add((s.First, j)); }
+        }
+        return result;
+    }
+
+    /// <summary>A path of arcs as segments, kept runs merged.</summary>
+    public IReadOnlyList<Segment> Segments(IEnumerable<(int P, int J)> path) =>
+        SegmentList.MergeKeeps([.. path.Select(x => { var a = Out[x.P][x.J]; return new Segment(x.P, x.P + a.Length - 1, StrategyRegistry.All[a.Strategy].Runs); })]);
+
+    /// <summary>Whether the graph holds every segment of the plan (its recompute segments within the max length and allowed).</summary>
+    public bool Holds(IReadOnlyList<Segment> segments) => ArcsOf(segments) is not null;
+}

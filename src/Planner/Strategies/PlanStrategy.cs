@@ -1,0 +1,47 @@
+using AutoCkpt.Formats;
+
+namespace AutoCkpt.Planner.Strategies;
+
+/// <summary>
+/// A way to run units (docs/architecture.md, "Adding a strategy"): which units it may run, and what an arc of it costs
+/// in the closed form the solvers read (<see cref="Arc"/>). The solvers see only arcs; they never ask which strategy an
+/// arc is. Registered once, in <see cref="StrategyRegistry"/>.
+/// </summary>
+public abstract class PlanStrategy
+{
+    /// <summary>The strategy's name, e.g. "keep", "tidy", "recompute".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>How the plan file and the runtime run the strategy's units.</summary>
+    public abstract SegmentStrategy Runs { get; }
+
+    /// <summary>Whether the plan marks the strategy's units tidy (format 2's <c>units[].tidy</c>).</summary>
+    public virtual bool Tidy => false;
+
+    /// <summary>
+    /// The strategy this one replaces at every unit where both are allowed, because it is never worse there (tidy keep
+    /// replaces keep: no time, no more memory; issue 17). Null when it replaces none.
+    /// </summary>
+    public virtual string? Replaces => null;
+
+    /// <summary>
+    /// Whether the strategy's arcs span 1..L units (a segment) rather than one. Zero-tick arcs must be one unit long:
+    /// the solvers' bounds rely on it.
+    /// </summary>
+    public virtual bool Spans => false;
+
+    /// <summary>
+    /// Whether an arc keeps only its input in the forward (a checkpoint): after another such arc, its input is freed
+    /// after its backward (docs/cost-model.md, "Adjacent recompute segments").
+    /// </summary>
+    public virtual bool Checkpoint => false;
+
+    /// <summary>Whether the strategy may run unit <paramref name="unit"/> (the unit's permissions in the profile and options).</summary>
+    public abstract bool Allows(UnitCosts costs, int unit);
+
+    /// <summary>
+    /// The strategy's arcs from unit <paramref name="first"/>: one unit long, or 1..<paramref name="maxLength"/> units for
+    /// a spanning strategy (the caller has checked <see cref="Allows"/> for every unit an arc covers), in order of length.
+    /// </summary>
+    internal abstract void AddArcs(UnitCosts costs, int first, int maxLength, byte id, List<Arc> arcs);
+}

@@ -1,0 +1,38 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Planner.Solvers;
+
+namespace AutoCkpt.Planner.Strategies;
+
+/// <summary>
+/// What every strategy reads: per unit, the figures of the cost model's profile (kept figures tidy where the unit counts
+/// as tidy: <see cref="TidyCosts"/>), the recompute figures, the recompute time in ticks, and the unit's permissions.
+/// </summary>
+public sealed class UnitCosts
+{
+    internal UnitCosts(StepCostModel model)
+    {
+        Model = model;
+        Stages = model.Profile.Stages;
+        Ticks = TimeTicks.Of(model.Profile);
+        TidyAllowed = [.. Enumerable.Range(0, Stages.Count).Select(i => i < model.TidyStages.Count && model.TidyStages[i])];
+        RecomputeAllowed = [.. Stages.Select(s => s.RecomputeAllowed)];
+    }
+
+    /// <summary>The cost model the figures come from.</summary>
+    public StepCostModel Model { get; }
+
+    /// <summary>Per unit: the profile's figures (kept ones tidy where <see cref="TidyAllowed"/>).</summary>
+    public IReadOnlyList<StageProfile> Stages { get; }
+
+    /// <summary>Per unit: its forward time in ticks, what recomputing it costs.</summary>
+    public long[] Ticks { get; }
+
+    /// <summary>Per unit: whether it runs tidy when kept (the profile and the options allow it).</summary>
+    public bool[] TidyAllowed { get; }
+
+    /// <summary>Per unit: whether it may be recomputed (the profile's <c>recompute_allowed</c>).</summary>
+    public bool[] RecomputeAllowed { get; }
+
+    /// <summary>O_{i−1}, the input of unit i (0 for the first).</summary>
+    public long InputBytes(int i) => i > 0 ? Stages[i - 1].OutputBytes : 0;
+}
