@@ -21,6 +21,7 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     {
         Config = config;
         embed_tokens = nn.Embedding(config.VocabSize, config.Width);
+        using (no_grad()) nn.init.normal_(embed_tokens.weight!, std: 0.02); // as Llama initialises it; the tied head reads it too
         layers = new ModuleList<DecoderBlock>();
         for (int i = 0; i < config.Layers; i++)
             layers.Add(new DecoderBlock(config));
