@@ -8,12 +8,12 @@ namespace AutoCkpt.Examples.Tests;
 public sealed class LlamaTests
 {
     [Fact]
-    public void Given_the_tiny_llama_When_it_trains_ten_steps_Then_its_loss_falls_by_a_third()
+    public void Given_the_tiny_llama_When_it_trains_ten_steps_Then_its_loss_falls_by_a_fifth()
     {
         var target = new LlamaTiny();
         using var model = target.CreateModel(torch.CPU);
         var losses = Training.Run(target, model, 10);
-        Assert.True(losses[^2..].Average() < 0.67 * losses[0], $"losses: {string.Join(", ", losses.Select(l => l.ToString("0.000")))}");
+        Assert.True(losses[^2..].Average() < 0.8 * losses[0], $"losses: {string.Join(", ", losses.Select(l => l.ToString("0.000")))}");
     }
 
     [Fact]
