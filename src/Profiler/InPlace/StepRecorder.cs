@@ -6,17 +6,6 @@ using static TorchSharp.torch;
 
 namespace AutoCkpt.Profiler.InPlace;
 
-/// <summary>What the hooks of a <see cref="StepRecorder"/> do in the step that runs next.</summary>
-internal enum RecorderMode
-{
-    /// <summary>Count calls only.</summary>
-    Count,
-    /// <summary>Count calls and copy each unit's inputs (the isolated passes run on them).</summary>
-    Capture,
-    /// <summary>Count calls and take laps: hooks in the forward, backward marks in the backward.</summary>
-    Measure,
-}
-
 /// <summary>
 /// The hooks the in-place profiler puts on the model and on each unit (docs/profiler.md, "Units in place"): calls are
 /// counted in every mode; in <see cref="RecorderMode.Capture"/> each unit's inputs are copied (a tensor passed to

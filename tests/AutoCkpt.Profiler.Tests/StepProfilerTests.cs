@@ -1,9 +1,10 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Profiler.Tests.InPlace;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Profiler.Tests.InPlace;
+namespace AutoCkpt.Profiler.Tests;
 
 public sealed class StepProfilerTests : IDisposable
 {
