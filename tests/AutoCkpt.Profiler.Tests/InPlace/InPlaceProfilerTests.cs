@@ -72,4 +72,20 @@ public sealed class InPlaceProfilerTests
         Assert.True(SelfCheck.MemoryDisagreement(p) < SelfCheck.MemoryTolerance,
             $"Σ retained {SelfCheck.ForwardRetainedBytes(p)} against {p.Check!.ForwardRetainedBytesMeasured}");
     }
+
+    [Fact]
+    public void Given_work_between_blocks_When_profiled_Then_it_is_a_keep_only_entry_after_each_block_and_the_entries_still_add_up()
+    {
+        var p = Profile(new TinyDecoderTarget(scaleBetween: true));
+        Assert.Equal(["(before layers.0)", "layers.0", "(after layers.0)", "layers.1", "(after layers.1)", "layers.2", "(after layers.2)"], p.Stages.Select(s => s.Name));
+        long x = 8L * TinyDecoderTarget.Tokens * TinyDecoder.Width * 4;
+        Assert.All(p.Stages.Where(s => s.Name.StartsWith("(after layers.") && s.Name != "(after layers.2)"), s =>
+        {
+            Assert.False(s.RecomputeAllowed);
+            Assert.Equal(x, s.OutputBytes);
+            Assert.InRange(s.RetainedBytes, x - 8192, x + 8192); // x * 0.5 makes one new activation, saved by nothing else
+        });
+        Assert.True(SelfCheck.MemoryDisagreement(p) < SelfCheck.MemoryTolerance,
+            $"Σ retained {SelfCheck.ForwardRetainedBytes(p)} against {p.Check!.ForwardRetainedBytesMeasured}");
+    }
 }

@@ -32,10 +32,12 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor>
     private readonly Embedding embed;
     private readonly ModuleList<TinyBlock> layers;
     private readonly bool callTwice;
+    private readonly bool scaleBetween;
 
-    public TinyDecoder(int blocks = 3, bool callTwice = false, bool frozenBase = false) : base(nameof(TinyDecoder))
+    public TinyDecoder(int blocks = 3, bool callTwice = false, bool frozenBase = false, bool scaleBetween = false) : base(nameof(TinyDecoder))
     {
         this.callTwice = callTwice;
+        this.scaleBetween = scaleBetween;
         embed = nn.Embedding(Vocab, Width);
         layers = new ModuleList<TinyBlock>();
         for (int i = 0; i < blocks; i++) layers.Add(new TinyBlock(Width));
@@ -54,19 +56,20 @@ internal sealed class TinyDecoder : nn.Module<Tensor, Tensor>
         {
             x = layers[i].call(x, cos, sin);
             if (callTwice && i == 1) x = layers[i].call(x, cos, sin);
+            if (scaleBetween && i + 1 < layers.Count) x = x * 0.5;
         }
         return nn.functional.linear(x, embed.weight!);
     }
 }
 
 /// <summary>The tiny decoder as a target: next-token cross-entropy on random ids, AdamW.</summary>
-internal sealed class TinyDecoderTarget(int blocks = 3, bool callTwice = false, bool frozenBase = false) : ICheckpointTarget
+internal sealed class TinyDecoderTarget(int blocks = 3, bool callTwice = false, bool frozenBase = false, bool scaleBetween = false) : ICheckpointTarget
 {
     public const int Tokens = 32;
 
     public string Name => "tiny-decoder";
 
-    public nn.Module<Tensor, Tensor> CreateModel(Device device) => new TinyDecoder(blocks, callTwice, frozenBase);
+    public nn.Module<Tensor, Tensor> CreateModel(Device device) => new TinyDecoder(blocks, callTwice, frozenBase, scaleBetween);
 
     public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) =>
         (randint(TinyDecoder.Vocab, [batchSize, Tokens]), randint(TinyDecoder.Vocab, [batchSize, Tokens]));
