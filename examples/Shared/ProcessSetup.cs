@@ -11,8 +11,9 @@ namespace AutoCkpt.Examples;
 /// off in the examples' project files (its background recompiles allocate native memory at random moments, which the
 /// CPU memory probe would read as the model's).
 /// </summary>
-internal static class ProcessSetup
+public static class ProcessSetup
 {
+    /// <summary>Sets the native environment before libtorch loads (see the class).</summary>
     public static void BeforeTorch()
     {
         if (OperatingSystem.IsLinux() && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")))

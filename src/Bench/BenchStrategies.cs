@@ -12,6 +12,8 @@ public static class BenchStrategies
     /// <summary>
     /// none, every_stage, the fastest uniform_k whose predicted peak fits what the plan was solved under, its cap less
     /// its headroom (left out when none fits or when no checkpointing fits already), and the plan itself, in that order.
+    /// Keep-only entries (work between units, <see cref="StageProfile.RecomputeAllowed"/> false) stay kept in every_stage
+    /// and uniform_k, as the runtime runs them (<see cref="StepCostModel.Runnable"/>).
     /// Nothing runs tidy: for a plain cost model (and plans of format 1).
     /// </summary>
     public static IReadOnlyList<BenchStrategy> For(Plan plan, StepCostModel costModel)
@@ -20,10 +22,10 @@ public static class BenchStrategies
         var list = new List<BenchStrategy>
         {
             new("none", Baselines.None(n)),
-            new("every_stage", Baselines.EveryStage(n)),
+            new("every_stage", costModel.Runnable(Baselines.EveryStage(n))),
         };
         if (Baselines.BestUniform(costModel, plan.BudgetBytes) is { Name: not "none" } best)
-            list.Add(new BenchStrategy(best.Name, Baselines.ByName(best.Name, n)!));
+            list.Add(new BenchStrategy(best.Name, costModel.Runnable(Baselines.ByName(best.Name, n)!)));
         list.Add(new BenchStrategy("plan", plan.Segments));
         return list;
     }
@@ -43,10 +45,10 @@ public static class BenchStrategies
         {
             new("none", Baselines.None(n)),
             new(Baselines.Tidy, Baselines.None(n)) { Tidy = allowed },
-            new("every_stage", Baselines.EveryStage(n)),
+            new("every_stage", model.Runnable(Baselines.EveryStage(n))),
         };
         if (Baselines.BestUniform(model, plan.BudgetBytes) is { Name: not Baselines.Tidy } best)
-            list.Add(new BenchStrategy(best.Name, Baselines.ByName(best.Name, n)!) { Tidy = allowed });
+            list.Add(new BenchStrategy(best.Name, model.Runnable(Baselines.ByName(best.Name, n)!)) { Tidy = allowed });
         list.Add(new BenchStrategy("plan", plan.Segments) { Tidy = [.. Enumerable.Range(0, n).Select(plan.IsTidy)] });
         return list;
     }

@@ -64,6 +64,7 @@ public static class Checkpointing
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(plan);
+        plan = KeepOnlyEntries.Strip(plan, planFile); // a plan from an in-place profile also lists the work between units
         var warn = onWarning ?? Console.Error.WriteLine;
         lock (Gate)
         {

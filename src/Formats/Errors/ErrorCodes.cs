@@ -78,6 +78,20 @@ public static class ErrorCodes
     public const string ParameterNotOwned = "ACKPT036";
     /// <summary>The forward calls a stage's module another number of times than the stages list it (a stage listed twice, or never run).</summary>
     public const string StageCallCount = "ACKPT037";
+    /// <summary>Profiling units in place: a unit ran another number of times than once in one step (a weight-shared block, or one the forward never calls through call()).</summary>
+    public const string UnitCallCountInPlace = "ACKPT033";
+    /// <summary>Profiling units in place: the forward ran the units in another order than they are listed.</summary>
+    public const string UnitOrderInPlace = "ACKPT034";
+    /// <summary>Warning: the model holds a native module (nn.TransformerEncoder, nn.TransformerDecoder, nn.Transformer) whose layers cannot be units.</summary>
+    public const string NativeModuleOneUnit = "ACKPT038";
+    /// <summary>Profiling from the app's own loop: the step failed (the app's code threw).</summary>
+    public const string StepFailed = "ACKPT039";
+    /// <summary>Profiling units in place: a unit returns something other than one tensor.</summary>
+    public const string UnitOutputNotTensor = "ACKPT110";
+    /// <summary>Profiling units in place: the step did not call the model exactly once through call().</summary>
+    public const string StepModelCalls = "ACKPT111";
+    /// <summary>A plan recomputes, or runs tidy, a keep-only entry (work between units that an in-place profile measured).</summary>
+    public const string KeepOnlyPlanned = "ACKPT112";
 
     // The planner.
     /// <summary>No plan fits the memory cap less its headroom.</summary>

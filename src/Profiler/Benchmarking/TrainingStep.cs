@@ -27,8 +27,8 @@ internal sealed class TrainingStep(ICheckpointTarget target, nn.Module model, Me
         StrategyBench.Settle();
         (optimizer, long state) = Profiling.OptimizerState.Create(target, model, device, meter);
         var parameters = model.parameters().ToList();
-        FixedBytes = parameters.Sum(Bytes) + model.buffers().Sum(Bytes)
-            + parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes) + state + Bytes(batch.X) + Bytes(batch.Y);
+        FixedBytes = Torch.TensorBytes.Distinct(parameters) + Torch.TensorBytes.Distinct(model.buffers())
+            + Torch.TensorBytes.GradientBytes(parameters) + state + Bytes(batch.X) + Bytes(batch.Y);
     }
 
     /// <summary>

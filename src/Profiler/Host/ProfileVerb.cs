@@ -39,7 +39,7 @@ internal sealed class ProfileVerb : IHostVerb
         var profile = TargetRun.Run(device, target, batchSize, "profiling",
             () => profiler.Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats)));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        foreach (var warning in SelfCheck.Warnings(profile))
+        foreach (var warning in profiler.Warnings.Concat(SelfCheck.Warnings(profile)))
             output.Warning(warning.Code, warning.Message, path);
         string cost = profile.Check is { StepSecondsMeasured: > 0 } c
             ? string.Create(CultureInfo.InvariantCulture,

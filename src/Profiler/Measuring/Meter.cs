@@ -42,6 +42,26 @@ public sealed class Meter
         return new Reading(_clock.GetElapsedTime(start, end).TotalSeconds, before, after, peak);
     }
 
+    /// <summary>
+    /// A lap of a stopwatch that runs through a real step (the in-place profiler's marks): ends the span before it and
+    /// starts the next, with the live bytes here and the peak since the previous lap; probe reads stay outside both
+    /// spans. <see cref="Between"/> turns two laps into a <see cref="Reading"/>.
+    /// </summary>
+    public Lap Lap()
+    {
+        _synchronize();
+        long end = _clock.GetTimestamp();
+        long live = Probe.LiveBytes();
+        long peak = Probe.PeakBytes();
+        Probe.ResetPeak();
+        return new Lap(end, _clock.GetTimestamp(), live, peak);
+    }
+
+    /// <summary>The span from lap <paramref name="from"/> to a later lap <paramref name="to"/>.</summary>
+    public Reading Between(Lap from, Lap to) =>
+        new(_clock.GetElapsedTime(from.Start, to.End).TotalSeconds, from.LiveBytes, to.LiveBytes,
+            Math.Max(to.PeakSincePreviousBytes, Math.Max(from.LiveBytes, to.LiveBytes)));
+
     /// <summary>Live bytes now, after queued device work has finished.</summary>
     public long LiveBytes()
     {

@@ -2,7 +2,9 @@ using AutoCkpt.Formats;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.InPlace;
 using AutoCkpt.Profiler.Torch;
+using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,8 +28,49 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Whole steps timed for the self-check, at most; their median counts.</summary>
     private const int CheckSteps = 3;
 
-    /// <summary>Seconds the last <see cref="Run"/>'s forward check took (<see cref="ForwardCheck"/>).</summary>
+    private readonly List<AckptException> _warnings = [];
+
+    /// <summary>Seconds the last <see cref="Run"/>'s forward check took (<see cref="ForwardCheck"/>; 0 for units in place).</summary>
     public double ForwardCheckSeconds { get; private set; }
+
+    /// <summary>The warnings of the last <see cref="Run"/> (ACKPT038: a native module whose layers cannot be units).</summary>
+    public IReadOnlyList<AckptException> Warnings => _warnings;
+
+    /// <summary>
+    /// A model that is neither a Sequential nor an IStagedModel: its units are found as it is written
+    /// (<see cref="UnitFinder"/>) and measured where they run (<see cref="InPlaceProfiler"/>), over training steps of
+    /// its own forward, the target's loss and the backward.
+    /// </summary>
+    private Profile RunInPlace(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, Device device, DeviceInfo deviceInfo, ProfileOptions options)
+    {
+        var found = UnitFinder.Find(model);
+        ForwardCheckSeconds = 0;
+        progress?.Report(new ProfilerStep("warm-up", 0, found.Count, null));
+        using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
+        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
+        using var disposeOptimizer = optimizer;
+        var parameters = model.parameters().ToList();
+        var fixedBytes = new FixedBytes(
+            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
+            TensorBytes.GradientBytes(parameters),
+            optimizerState,
+            TensorBytes.Of(input) + TensorBytes.Of(label));
+        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
+        var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
+            () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
+        return new Profile
+        {
+            Target = target.Name,
+            Model = new ModelInfo(found.Fingerprint, measured.Entries.Count),
+            Device = deviceInfo,
+            Dtype = DtypeNames.Of(parameters.FirstOrDefault(p => p.is_floating_point())?.dtype ?? ScalarType.Float32),
+            BatchSize = options.BatchSize,
+            FixedBytes = fixedBytes,
+            Stages = measured.Entries,
+            Check = measured.Check,
+            InputShape = [.. input.shape],
+        };
+    }
 
     /// <summary>
     /// Measures <paramref name="target"/> on <paramref name="device"/>. Throws <see cref="AckptException"/> ACKPT008 when
@@ -43,8 +86,12 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         using var scope = NewDisposeScope();
         using var model = target.CreateModel(device);
         model.train();
-        var stages = ModelStages.Of(model);
+        _warnings.Clear();
+        _warnings.AddRange(NativeModules.Warnings(model));
         var (input, label) = target.CreateBatch(device, options.BatchSize);
+        if (model is not (IStagedModel or TorchSharp.Modules.Sequential))
+            return RunInPlace(target, model, input, label, device, deviceInfo, options);
+        var stages = ModelStages.Of(model);
 
         progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
         ForwardCheckSeconds = meter.Time(() => ForwardCheck.Run(model, stages, input));
@@ -56,8 +103,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         var parameters = model.parameters().ToList();
         var fixedBytes = new FixedBytes(
-            parameters.Sum(Bytes) + model.buffers().Sum(Bytes),
-            parameters.Select(p => p.grad).OfType<Tensor>().Sum(Bytes),
+            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
+            TensorBytes.GradientBytes(parameters),
             optimizerState,
             Bytes(input) + Bytes(label));
 

@@ -5,14 +5,16 @@ namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
 /// A stage pass as a recompute segment's backward runs the stage (src/Runtime/InPlace/GroupCall.cs): the input
-/// is a leaf copy of the saved input (requiring grad unless it is the batch); the forward runs with autograd and
+/// is a leaf copy of the saved input (requiring grad unless it is the batch); a stage whose forward begins with an
+/// in-place op (<c>ReLU(inplace: true)</c>) may not modify a leaf that requires grad, so for it the leaf is fed through a
+/// non-leaf copy whose handle goes with the forward's (it stays only if autograd saved it); the forward runs with autograd and
 /// disposes every handle the stage made but its output, so only what autograd saved stays; the backward is
 /// <c>autograd.grad</c> with respect to the input and the stage's trainable parameters, whose results are held, as the
 /// runtime holds them until the segment's backward returns. The input is never released: the segment saved it.
 /// </summary>
 internal sealed class RecomputeStagePass : IStagePass
 {
-    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly UnitCall _unit;
     private readonly DisposeScope _scope;
     private readonly Tensor _input;
     private readonly bool _inputRequiresGrad;
@@ -23,10 +25,18 @@ internal sealed class RecomputeStagePass : IStagePass
     /// <param name="input">The stage's real input; left untouched.</param>
     /// <param name="isBatch">True for the first stage: the batch needs no gradient.</param>
     public RecomputeStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch)
+        : this(UnitCall.Of(module), input, inputRequiresGrad: !isBatch && input.is_floating_point())
     {
-        _module = module;
+    }
+
+    /// <param name="unit">The unit and how to call it on its first input.</param>
+    /// <param name="input">The unit's real (first) input; left untouched.</param>
+    /// <param name="inputRequiresGrad">Whether the input needs a gradient in a training step.</param>
+    public RecomputeStagePass(UnitCall unit, Tensor input, bool inputRequiresGrad)
+    {
+        _unit = unit;
         _scope = NewDisposeScope();
-        _inputRequiresGrad = !isBatch && input.is_floating_point();
+        _inputRequiresGrad = inputRequiresGrad;
         _input = input.detach();
         if (_inputRequiresGrad) _input.requires_grad_(true);
     }
@@ -34,7 +44,20 @@ internal sealed class RecomputeStagePass : IStagePass
     public void Forward()
     {
         using var inner = NewDisposeScope();
-        _output = inner.MoveToOuter(_module.call(_input));
+        if (!_inputRequiresGrad) _output = inner.MoveToOuter(_unit.Run(_input));
+        else if (InPlaceInput.Known(_unit.Module)) _output = inner.MoveToOuter(_unit.Run(_input.clone()));
+        else
+        {
+            try
+            {
+                _output = inner.MoveToOuter(_unit.Run(_input));
+            }
+            catch (Exception e) when (InPlaceInput.IsLeafInPlaceError(e))
+            {
+                InPlaceInput.Remember(_unit.Module);
+                _output = inner.MoveToOuter(_unit.Run(_input.clone()));
+            }
+        }
     }
 
     public long OutputBytes => Output.NumberOfElements * Output.ElementSize;
@@ -50,7 +73,7 @@ internal sealed class RecomputeStagePass : IStagePass
         using var inner = NewDisposeScope();
         var inputs = new List<Tensor>();
         if (_inputRequiresGrad) inputs.Add(_input);
-        inputs.AddRange(_module.parameters().Where(p => p.requires_grad));
+        inputs.AddRange(_unit.Module.parameters().Where(p => p.requires_grad));
         if (inputs.Count == 0) return;
         var grads = autograd.grad([Output], inputs, [_outputGrad ?? throw new InvalidOperationException("PrepareBackward first")], allow_unused: true);
         foreach (var g in grads)

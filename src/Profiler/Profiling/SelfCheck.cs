@@ -29,8 +29,12 @@ public static class SelfCheck
     public static double? TimeDisagreement(Profile p) =>
         p.Check is { } c ? Relative(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds), c.StepSecondsMeasured) : null;
 
-    /// <summary>The ACKPT031 warnings for <paramref name="p"/>: none when both sums agree within tolerance.</summary>
-    public static IReadOnlyList<AckptException> Warnings(Profile p)
+    /// <summary>
+    /// The ACKPT031 warnings for <paramref name="p"/>: none when both sums agree within tolerance. Without
+    /// <paramref name="time"/>, memory only (a profile from an app's own step, whose measured step includes its
+    /// optimizer step).
+    /// </summary>
+    public static IReadOnlyList<AckptException> Warnings(Profile p, bool time = true)
     {
         var warnings = new List<AckptException>();
         if (MemoryDisagreement(p) is { } m && m > MemoryTolerance)
@@ -38,7 +42,7 @@ public static class SelfCheck
                 $"the stages' retained bytes (less what their inputs free) sum to {MemoryCap.Format(ForwardRetainedBytes(p))} but one whole forward " +
                 $"of the stages retained {MemoryCap.Format(p.Check!.ForwardRetainedBytesMeasured)} ({Percent(m)} apart, tolerance {Percent(MemoryTolerance)}). " +
                 "A stage whose memory depends on what ran before it (caches, lazily created buffers) does not add up."));
-        if (TimeDisagreement(p) is { } t && t > TimeTolerance)
+        if (time && TimeDisagreement(p) is { } t && t > TimeTolerance)
             warnings.Add(new AckptException(ErrorCodes.ProfileSelfCheck,
                 $"the stages' forward and backward times sum to {Ms(p.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds))} but one whole step " +
                 $"took {Ms(p.Check!.StepSecondsMeasured)} ({Percent(t)} apart, tolerance {Percent(TimeTolerance)}). " +

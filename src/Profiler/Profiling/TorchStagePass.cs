@@ -18,7 +18,7 @@ namespace AutoCkpt.Profiler.Profiling;
 /// </summary>
 internal sealed class TorchStagePass : IStagePass
 {
-    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly UnitCall _unit;
     private readonly DisposeScope _scope;
     private readonly bool _ownsInput;
     private Tensor? _input;
@@ -34,13 +34,23 @@ internal sealed class TorchStagePass : IStagePass
     /// <param name="loss">For the last stage: the training loss of its output; null for the other stages.</param>
     /// <param name="tidy">Run the stage tidy, as a tidy kept unit runs (<c>Checkpointing.RunTidy</c>); the loss stays outside.</param>
     public TorchStagePass(nn.Module<Tensor, Tensor> module, Tensor input, bool isBatch, Func<Tensor, Tensor>? loss = null, bool tidy = false)
+        : this(UnitCall.Of(module), input, isBatch ? PassInput.Batch : PassInput.Chained, loss, tidy)
     {
-        _module = module;
+    }
+
+    /// <param name="unit">The unit and how to call it on its first input.</param>
+    /// <param name="input">The unit's real (first) input; left untouched.</param>
+    /// <param name="role">What the input is in a training step: the batch, a chained stage's input, or held by the model's forward.</param>
+    /// <param name="loss">For the last stage: the training loss of its output; null for the other stages.</param>
+    /// <param name="tidy">Run the unit tidy, as a tidy kept unit runs; the loss stays outside.</param>
+    public TorchStagePass(UnitCall unit, Tensor input, PassInput role, Func<Tensor, Tensor>? loss = null, bool tidy = false)
+    {
+        _unit = unit;
         _loss = loss;
         _tidy = tidy;
         _scope = NewDisposeScope();
-        _ownsInput = !isBatch;
-        if (isBatch)
+        _ownsInput = role == PassInput.Chained;
+        if (role == PassInput.Batch)
             _input = input.detach();
         else if (input.is_floating_point())
             _input = input.detach().requires_grad_(true).clone(); // a non-leaf: no AccumulateGrad node holds it
@@ -51,7 +61,7 @@ internal sealed class TorchStagePass : IStagePass
     public void Forward()
     {
         var input = _input ?? throw new InvalidOperationException("the input was released");
-        _output = _tidy ? AutoCkpt.Checkpointing.RunTidy(_module, input) : _module.call(input);
+        _output = _tidy ? _unit.RunTidy(input) : _unit.Run(input);
         if (_loss is not null && _output.requires_grad) _lossValue = _loss(_output);
     }
 

@@ -2,7 +2,7 @@ using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace AutoCkpt.Examples.Gpt2;
+namespace AutoCkpt.Examples;
 
 /// <summary>Byte-level tokens of a text, batched as random windows: the target is the input shifted by one byte.</summary>
 public sealed class ByteCorpus
@@ -17,11 +17,11 @@ public sealed class ByteCorpus
         random = new Random(unchecked((int)seed));
     }
 
-    /// <summary>The public-domain text shipped with the example (Data/corpus.txt, about 8 KB).</summary>
+    /// <summary>The public-domain text shipped with the examples (examples/Shared/Data/corpus.txt, about 8 KB).</summary>
     public static string EmbeddedText()
     {
         var assembly = typeof(ByteCorpus).Assembly;
-        using var stream = assembly.GetManifestResourceStream("AutoCkpt.Examples.Gpt2.corpus.txt")
+        using var stream = assembly.GetManifestResourceStream("AutoCkpt.Examples.corpus.txt")
             ?? throw new InvalidOperationException("the embedded corpus is missing from " + assembly.GetName().Name);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
