@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.InPlace;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;

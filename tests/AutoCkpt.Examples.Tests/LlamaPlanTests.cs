@@ -1,7 +1,10 @@
 using AutoCkpt.Examples.Llama;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
 using TorchSharp;

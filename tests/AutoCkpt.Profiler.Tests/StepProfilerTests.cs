@@ -1,4 +1,6 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Tests.InPlace;
 using TorchSharp;
 using Xunit;

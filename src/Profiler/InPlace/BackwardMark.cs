@@ -1,4 +1,4 @@
-using AutoCkpt.Checkpoints;
+using AutoCkpt.Recompute;
 using TorchSharp;
 using static TorchSharp.torch;
 

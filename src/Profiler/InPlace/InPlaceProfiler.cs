@@ -1,8 +1,10 @@
-using AutoCkpt.Checkpoints;
-using AutoCkpt.Units;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
+using AutoCkpt.Recompute;
+using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using AutoCkpt.Checkpoints;
+using AutoCkpt.Recompute;
 using AutoCkpt.Units;
 using AutoCkpt.Profiler.Measuring;
 using TorchSharp;
