@@ -18,13 +18,13 @@ internal static class PlanCommand
     public static Command Create()
     {
         var profile = new Option<string>("--profile") { Description = "The profile file (autockpt profile).", Required = true };
-        var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB) or N% of the predicted no-checkpointing peak.", Required = true };
+        var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB), N% of the predicted no-checkpointing (none) peak, or range:N%: N% of the way from the smallest reachable peak up to the tidy peak (range:50% is halfway along what checkpointing can save).", Required = true };
         var headroom = new Option<string?>("--headroom") { Description = $"The part of the cap the plan leaves free for what predictions miss: a size or N% of the cap (default {PlanRequest.DefaultHeadroom}; 0 for none)." };
         var output = new Option<string>("--out") { Description = $"The plan file to write (default {PlanFile.DefaultFileName}).", DefaultValueFactory = _ => PlanFile.DefaultFileName };
         var solver = new Option<string?>("--solver") { Description = "auto (default: the dynamic program, then SCIP if it has not proved the plan in half the time), mip (the MIP on SCIP), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
         var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
         var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
-        var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the every-stage peak to the no-checkpointing peak and record the Pareto front." };
+        var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the smallest reachable peak to the tidy peak (no recompute) and record the Pareto front." };
         var noTidy = new Option<string?>("--no-tidy") { Description = "Module path patterns (',' or ';' separated, '*' wildcard) of units the plan must not count on being tidy; '*' for none. Give the training app the same (CheckpointOptions.NoTidy)." };
         var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
         {
