@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
-/// <c>autockpt plan --profile FILE --memory-cap SIZE [--headroom SIZE] [--out FILE] [--solver auto|mip|cpsat|exact]
+/// <c>autockpt plan --profile FILE --memory-cap SIZE [--headroom SIZE] [--out FILE | --project P] [--solver auto|mip|cpsat|exact]
 /// [--time-limit SECONDS] [--max-segment N] [--sweep] [--no-tidy PATTERNS]</c>: solves for the fastest plan under the cap less its headroom
 /// and writes it.
 /// </summary>
@@ -20,7 +20,8 @@ internal static class PlanCommand
         var profile = new Option<string>("--profile") { Description = "The profile file (autockpt profile).", Required = true };
         var cap = new Option<string>("--memory-cap") { Description = "Bytes, a size (KB, MB, GB, KiB, MiB, GiB), N% of the predicted no-checkpointing (none) peak, or range:N%: N% of the way from the smallest reachable peak up to the tidy peak (range:50% is halfway along what checkpointing can save).", Required = true };
         var headroom = new Option<string?>("--headroom") { Description = $"The part of the cap the plan leaves free for what predictions miss: a size or N% of the cap (default {PlanRequest.DefaultHeadroom}; 0 for none)." };
-        var output = new Option<string>("--out") { Description = $"The plan file to write (default {PlanFile.DefaultFileName}).", DefaultValueFactory = _ => PlanFile.DefaultFileName };
+        var output = new Option<string?>("--out") { Description = $"The plan file to write. [default: {PlanFile.DefaultFileName} in the --project's folder, else in the current folder]" };
+        var project = new Option<string?>("--project", "-p") { Description = $"The app's project (a .csproj or its folder): the plan is written as the project's plan, {PlanFile.DefaultFileName} beside the project file, which a build with AutoCkpt.MSBuild copies beside the app." };
         var solver = new Option<string?>("--solver") { Description = "auto (default: the dynamic program, then SCIP if it has not proved the plan in half the time), mip (the MIP on SCIP), cpsat (the same MIP on CP-SAT) or exact (the dynamic program)." };
         var timeLimit = new Option<string?>("--time-limit") { Description = $"Seconds per solve (default {PlanRequest.DefaultTimeLimitSeconds})." };
         var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
@@ -28,12 +29,13 @@ internal static class PlanCommand
         var noTidy = new Option<string?>("--no-tidy") { Description = "Module path patterns (',' or ';' separated, '*' wildcard) of units the plan must not count on being tidy; '*' for none. Give the training app the same (CheckpointOptions.NoTidy)." };
         var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
         {
-            profile, cap, headroom, output, solver, timeLimit, maxSegment, sweep, noTidy,
+            profile, cap, headroom, output, project, solver, timeLimit, maxSegment, sweep, noTidy,
         };
         command.SetAction(r => CliRun.Guard(console =>
         {
             var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
-            string profilePath = r.GetValue(profile)!, outPath = r.GetValue(output)!, capText = r.GetValue(cap)!;
+            string profilePath = r.GetValue(profile)!, capText = r.GetValue(cap)!;
+            string outPath = r.GetValue(output) ?? DefaultOut(r.GetValue(project));
             string? headroomText = r.GetValue(headroom), noTidyText = r.GetValue(noTidy);
             OutputPath.EnsureWritable(outPath);
             var request = new PlanRequest
@@ -56,19 +58,49 @@ internal static class PlanCommand
             PlanTables.Render(console, plan, result.Model);
             PlanTables.RenderPeaks(console, result);
             console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
-            console.WriteLine(WhereApplyLooks);
+            console.WriteLine(IsProjectPlan(outPath) ? ProjectPlanReachesApply : WhereApplyLooks);
             return 0;
         }));
         return command;
     }
 
     /// <summary>
+    /// The default plan path: the project's plan (<see cref="PlanFile.DefaultFileName"/> in the folder of
+    /// <paramref name="project"/>, a project file or its folder) or, with no project, the current folder's.
+    /// </summary>
+    internal static string DefaultOut(string? project)
+    {
+        if (project is null) return PlanFile.DefaultFileName;
+        string full = Path.GetFullPath(project);
+        string folder = Directory.Exists(full) ? full
+            : File.Exists(full) && ProjectExtensions.Contains(Path.GetExtension(full), StringComparer.OrdinalIgnoreCase) ? Path.GetDirectoryName(full)!
+            : throw new AckptException(ErrorCodes.BadArgument, $"--project '{project}' is neither a project file (.csproj, .fsproj, .vbproj) nor a folder: give the app's project, whose plan this is.");
+        return Path.Combine(folder, PlanFile.DefaultFileName);
+    }
+
+    private static readonly string[] ProjectExtensions = [".csproj", ".fsproj", ".vbproj"];
+
+    /// <summary>Whether <paramref name="planPath"/> is a project's plan: <see cref="PlanFile.DefaultFileName"/> beside a project file.</summary>
+    internal static bool IsProjectPlan(string planPath)
+    {
+        string full = Path.GetFullPath(planPath), folder = Path.GetDirectoryName(full)!;
+        return Path.GetFileName(full) == PlanFile.DefaultFileName && Directory.Exists(folder)
+            && Directory.EnumerateFiles(folder).Any(f => ProjectExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>What the user learns when the plan is a project's plan: the build carries it to where Apply looks.</summary>
+    internal static readonly string ProjectPlanReachesApply =
+        $"This is the project's plan. Checkpointing.Apply(model) reads {PlanFile.DefaultFileName} from the folder the app runs from (its build output); " +
+        "a build with AutoCkpt.MSBuild copies the project's plan there and to the publish folder, like content (AutoCkptProjectPlan, docs/msbuild.md). " +
+        "Without the package, copy it there or pass its path. A project that sets AutoCkptProfile makes its own plan instead (warning ACKPT064).";
+    /// <summary>
     /// Where the runtime looks: the plan is written here, but <c>Checkpointing.Apply(model)</c> reads it beside the app,
     /// so the two meet only if the user copies it, passes its path, or lets the build write it.
     /// </summary>
     internal static readonly string WhereApplyLooks =
         $"Checkpointing.Apply(model) reads {PlanFile.DefaultFileName} from the folder the app runs from (its build output, e.g. bin/Release/net10.0/), " +
-        "not from here: copy the plan there, pass its path (Checkpointing.Apply(model, \"path/to/plan.yaml\")), or set AutoCkptProfile and " +
+        "not from here: write it as the project's plan (--project, or run this in the project's folder) so that a build with AutoCkpt.MSBuild copies it there, " +
+        "copy the plan there, pass its path (Checkpointing.Apply(model, \"path/to/plan.yaml\")), or set AutoCkptProfile and " +
         "AutoCkptMemoryCap in the project so that every build writes it there (README, step 5).";
 
     /// <summary>The path of <paramref name="target"/> as seen from the folder of <paramref name="from"/>, with '/'.</summary>

@@ -106,6 +106,11 @@ public static class ErrorCodes
     public const string PlannerProcessFailed = "ACKPT062";
     /// <summary>The build could not remake the plan and could not delete the one an earlier build left: it is stale.</summary>
     public const string StalePlan = "ACKPT063";
+    /// <summary>
+    /// Warning: the project has its own plan (AutoCkptProjectPlan), but AutoCkptProfile makes the build generate the
+    /// plan beside the app: the generated one is what the app reads.
+    /// </summary>
+    public const string ProjectPlanIgnored = "ACKPT064";
 
     // Command line and bench.
     /// <summary>A command-line argument is invalid.</summary>
