@@ -70,7 +70,11 @@ internal sealed class RandomFiles(int seed)
                 InputFreedBytes = Maybe() ? Bytes() : 0,
                 Recompute = Maybe() ? new RecomputeFigures(Bytes(), Bytes(), SignedBytes()) : null,
             })],
-            Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds)) : null,
+            Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds))
+            {
+                StepSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
+                StageSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
+            } : null,
         };
     }
 
