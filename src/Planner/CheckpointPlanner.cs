@@ -44,6 +44,10 @@ public static class CheckpointPlanner
         long headroom = request.Headroom.Resolve(cap), budget = cap - headroom;
         if (budget <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"the headroom {MemoryCap.Format(headroom)} leaves nothing of the memory cap {MemoryCap.Format(cap)}.", request.ProfileFile);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.CorrectionBytes);
+        if (request.CorrectionBytes >= budget)
+            throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);
+        budget -= request.CorrectionBytes;
         int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget));
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
@@ -93,6 +97,7 @@ public static class CheckpointPlanner
             InputShape = profile.InputShape,
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
+            CorrectionBytes = request.CorrectionBytes,
             Predicted = model.Predict(segments),
             Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds),
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],

@@ -42,6 +42,11 @@ public sealed record PlanRequest
     /// cap; <see cref="DefaultHeadroom"/> by default, 0 for none. The plan is solved under the cap less this.
     /// </summary>
     public MemoryCap Headroom { get; init; } = MemoryCap.ParseHeadroom(DefaultHeadroom);
+    /// <summary>
+    /// Bytes to plan below the cap less its headroom, after a plan measured over its cap (<c>autockpt plan --verify</c>
+    /// sets it from the measured miss); 0 by default. Recorded in the plan (<see cref="Plan.CorrectionBytes"/>).
+    /// </summary>
+    public long CorrectionBytes { get; init; }
     /// <summary>A headroom of 0: the plan may use the whole cap.</summary>
     public static readonly MemoryCap NoHeadroom = new(0, null);
     /// <summary>The method; <see cref="PlannerSolver.Auto"/> by default.</summary>

@@ -40,6 +40,16 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public void Given_verify_without_a_project_When_planned_Then_ACKPT080_says_to_give_the_app_and_no_plan_is_written()
+    {
+        _cli.WriteProfile();
+        var (exit, _, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "95%", "--out", "p.yaml", "--verify");
+        Assert.Equal(1, exit);
+        Assert.Contains("error ACKPT080: --verify runs the plan in your app: give the app with --project", err);
+        Assert.False(File.Exists(_cli.PathOf("p.yaml")));
+    }
+
+    [Fact]
     public void Given_a_plan_written_When_done_Then_it_says_where_Apply_looks_for_it()
     {
         _cli.WriteProfile();

@@ -27,9 +27,17 @@ internal static class PlanCommand
         var maxSegment = new Option<string?>("--max-segment") { Description = "The longest recompute segment, in stages (default: all up to 16, else max(16, 2√n))." };
         var sweep = new Option<bool>("--sweep") { Description = "Also solve caps from the smallest reachable peak to the tidy peak (no recompute) and record the Pareto front." };
         var noTidy = new Option<string?>("--no-tidy") { Description = "Module path patterns (',' or ';' separated, '*' wildcard) of units the plan must not count on being tidy; '*' for none. Give the training app the same (CheckpointOptions.NoTidy)." };
+        var verify = new Option<bool>("--verify") { Description = $"Run real training steps with the plan on the device (as bench does; needs --project) and, while it measures over its cap, plan again with the budget tightened by the measured miss (at most {PlanVerifier.MaxRounds} plans, else ACKPT083). The plan records what it measured. [default: off]" };
+        var target = new Option<string?>("--target", "-t") { Description = "With --verify: the ICheckpointTarget, by Name or class name. [default: the project's only target]" };
+        var device = new Option<string?>("--device", "-d") { Description = "With --verify: the device to run on. [default: the profile's]" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var steps = new Option<int>("--steps", "-n") { Description = "With --verify: timed steps per plan measured; the peak is the largest.", DefaultValueFactory = _ => PlanVerifier.DefaultSteps };
+        steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
+        var configuration = BuildOptions.Configuration();
+        var noBuild = BuildOptions.NoBuild();
         var command = new Command("plan", "Find the fastest checkpoint plan whose predicted peak fits a memory cap.")
         {
-            profile, cap, headroom, output, project, solver, timeLimit, maxSegment, sweep, noTidy,
+            profile, cap, headroom, output, project, solver, timeLimit, maxSegment, sweep, noTidy, verify, target, device, steps, configuration, noBuild,
         };
         command.SetAction(r => CliRun.Guard(console =>
         {
@@ -37,6 +45,9 @@ internal static class PlanCommand
             string profilePath = r.GetValue(profile)!, capText = r.GetValue(cap)!;
             string outPath = r.GetValue(output) ?? DefaultOut(r.GetValue(project));
             string? headroomText = r.GetValue(headroom), noTidyText = r.GetValue(noTidy);
+            bool verifying = r.GetValue(verify);
+            if (verifying && r.GetValue(project) is null)
+                throw new AckptException(ErrorCodes.BadArgument, "--verify runs the plan in your app: give the app with --project (a .csproj, its folder or a built .dll), as for bench.");
             OutputPath.EnsureWritable(outPath);
             var request = new PlanRequest
             {
@@ -51,9 +62,13 @@ internal static class PlanCommand
                 ProfileFile = profilePath,
             };
             var result = CheckpointPlanner.Plan(request);
+            if (verifying)
+                result = PlanVerifier.Run(request, result, new VerifyOptions(r.GetValue(project)!, r.GetValue(target), r.GetValue(device), r.GetValue(steps),
+                    r.GetValue(configuration)!, r.GetValue(noBuild)), line => Consoles.Out.WriteLine(line));
             string relProfile = Relative(outPath, profilePath);
             var plan = result.Plan with { ProfilePath = relProfile };
-            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options));
+            string? verifyArgs = verifying ? VerifyArguments(outPath, r.GetValue(project)!, r.GetValue(target), r.GetValue(device), r.GetValue(steps), r.GetValue(configuration)!) : null;
+            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options, verifyArgs));
             foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
             PlanTables.Render(console, plan, result.Model);
             PlanTables.RenderPeaks(console, result);
@@ -107,7 +122,18 @@ internal static class PlanCommand
     internal static string Relative(string from, string target) =>
         Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(from))!, Path.GetFullPath(target)).Replace('\\', '/');
 
-    private static string Header(PlanRequest r, string profile, string outName, string cap, string? headroom, PlanOptions o)
+    /// <summary>The --verify part of the regenerate line, paths relative to the plan's folder.</summary>
+    private static string VerifyArguments(string outPath, string project, string? target, string? device, int steps, string configuration)
+    {
+        var args = new List<string> { "--verify", $"--project {Quote(Relative(outPath, project))}" };
+        if (target is not null) args.Add($"--target {Quote(target)}");
+        if (device is not null) args.Add($"--device {device}");
+        if (steps != PlanVerifier.DefaultSteps) args.Add($"--steps {steps.ToString(CultureInfo.InvariantCulture)}");
+        if (configuration != BuildOptions.DefaultConfiguration) args.Add($"-c {Quote(configuration)}");
+        return string.Join(" ", args);
+    }
+
+    private static string Header(PlanRequest r, string profile, string outName, string cap, string? headroom, PlanOptions o, string? verify)
     {
         var args = new List<string> { "dotnet autockpt plan", $"--profile {Quote(profile)}", $"--memory-cap {Quote(cap.Trim())}" };
         if (headroom is not null) args.Add($"--headroom {Quote(headroom.Trim())}");
@@ -117,6 +143,7 @@ internal static class PlanCommand
         if (o.MaxSegment is { } m) args.Add($"--max-segment {m}");
         if (r.Sweep) args.Add("--sweep");
         if (!r.NoTidy.IsEmpty) args.Add($"--no-tidy {Quote(r.NoTidy.ToString())}");
+        if (verify is not null) args.Add(verify);
         return $"""
             Made by 'autockpt plan' (AutoCkpt {typeof(CheckpointPlanner).Assembly.GetName().Version?.ToString(3)}) from the profile of {r.Profile.Target} ({r.Profile.Model.Stages} stages, {r.Profile.Model.Fingerprint}).
             Predictions follow docs/cost-model.md. Do not edit by hand: regenerate it, from this file's folder, with

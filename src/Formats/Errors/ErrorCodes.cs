@@ -122,6 +122,11 @@ public static class ErrorCodes
     /// stack trace is printed only with AUTOCKPT_TRACE=1.
     /// </summary>
     public const string InternalError = "ACKPT082";
+    /// <summary>
+    /// <c>autockpt plan --verify</c>: no plan measured at or under its cap on the device within the rounds allowed
+    /// (4), or the budget tightened by the measured miss leaves no plan that fits. No plan is written.
+    /// </summary>
+    public const string VerifyFailed = "ACKPT083";
 
     // Build.
     /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>
