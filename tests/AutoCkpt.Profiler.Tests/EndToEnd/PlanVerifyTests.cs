@@ -5,8 +5,9 @@ namespace AutoCkpt.Profiler.Tests.EndToEnd;
 
 /// <summary>
 /// <c>autockpt plan --verify</c> end to end on TinyTargets' tiny-mlp: real steps in the app, a plan that fits at once,
-/// a plan made from a deliberately wrong profile (its stages' bytes understated) that measures over its cap and is
-/// corrected, and one that cannot be corrected (ACKPT083, nothing written). The measurements are real.
+/// a plan made from a deliberately wrong profile (its kept stages' bytes understated) that measures over its cap and is
+/// corrected, and one that cannot be corrected (every byte understated threefold, under the smallest peak: ACKPT083,
+/// nothing written). The measurements are real; only the profiles are made wrong.
 /// </summary>
 public sealed class PlanVerifyFixture
 {
@@ -16,21 +17,36 @@ public sealed class PlanVerifyFixture
         Profile = cli.ScratchFile("verify.profile.yaml");
         Profiled = cli.Cli("profile", "--project", cli.TinyDll, "--target", "tiny-mlp", "--batch-size", "1024", "--repeats", "2", "--out", Profile);
 
-        // What a cost model that misses looks like to the planner: every stage keeps a third of what it really keeps.
-        var wrong = ProfileFile.Read(Profile);
-        wrong = wrong with { Stages = [.. wrong.Stages.Select(Understated)] };
+        // The true peaks: the sweep runs from the smallest reachable peak S to the tidy peak T; the cap C is range:85%.
+        Probe = cli.Cli("plan", "--profile", Profile, "--memory-cap", "range:85%", "--sweep", "--headroom", "0", "--out", cli.ScratchFile("probe.plan.yaml"));
+        var probe = PlanFile.Read(cli.ScratchFile("probe.plan.yaml"));
+        long cap = probe.MemoryCapBytes, range = probe.Sweep[^1].CapBytes - probe.Sweep[0].CapBytes;
+
+        // A deliberately wrong profile: the kept stages' bytes understated by 45% of the saveable range in all (recompute
+        // figures left true). It predicts that keeping every stage fits C with the 2% headroom; really it does not, and a
+        // plan that recomputes does.
+        var truth = ProfileFile.Read(Profile);
+        long less = (long)(0.45 * range) / truth.Stages.Count;
         WrongProfile = cli.ScratchFile("verify-wrong.profile.yaml");
-        ProfileFile.Write(WrongProfile, wrong, "test: stage bytes understated threefold, so that the first plan measures over its cap");
+        ProfileFile.Write(WrongProfile, truth with { Stages = [.. truth.Stages.Select(s => KeptUnderstated(s, less))] },
+            "test: kept-stage bytes understated, so that the first plan measures over its cap");
+        HopelessProfile = cli.ScratchFile("verify-hopeless.profile.yaml");
+        ProfileFile.Write(HopelessProfile, truth with { Stages = [.. truth.Stages.Select(Understated)] }, "test: every stage's bytes understated threefold");
 
         Fits = cli.Cli("plan", "--profile", Profile, "--memory-cap", "range:50%", "--out", cli.ScratchFile("fits.plan.yaml"),
             "--verify", "--project", cli.TinyDll, "--target", "tiny-mlp");
-        // The cap is the wrong profile's tidy peak: the first plan recomputes nothing, and really needs more.
-        Corrected = cli.Cli("plan", "--profile", WrongProfile, "--memory-cap", "range:100%", "--out", cli.ScratchFile("corrected.plan.yaml"),
-            "--verify", "--project", cli.TinyDll, "--target", "tiny-mlp");
+        Corrected = cli.Cli("plan", "--profile", WrongProfile, "--memory-cap", cap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--out", cli.ScratchFile("corrected.plan.yaml"), "--verify", "--project", cli.TinyDll, "--target", "tiny-mlp");
         // Under the wrong profile's smallest peak with no headroom nothing real fits: no correction can help.
-        Hopeless = cli.Cli("plan", "--profile", WrongProfile, "--memory-cap", "range:0%", "--headroom", "0", "--out", cli.ScratchFile("hopeless.plan.yaml"),
+        Hopeless = cli.Cli("plan", "--profile", HopelessProfile, "--memory-cap", "range:0%", "--headroom", "0", "--out", cli.ScratchFile("hopeless.plan.yaml"),
             "--verify", "--project", cli.TinyDll, "--target", "tiny-mlp");
     }
+
+    private static StageProfile KeptUnderstated(StageProfile s, long less) => s with
+    {
+        RetainedBytes = s.RetainedBytes - less,
+        Tidy = s.Tidy is { } t ? t with { RetainedBytes = t.RetainedBytes - less } : null,
+    };
 
     private static StageProfile Understated(StageProfile s) => s with
     {
@@ -45,6 +61,8 @@ public sealed class PlanVerifyFixture
     public CliFixture Cli { get; }
     public string Profile { get; }
     public string WrongProfile { get; }
+    public string HopelessProfile { get; }
+    public CliResult Probe { get; }
     public CliResult Profiled { get; }
     public CliResult Fits { get; }
     public CliResult Corrected { get; }
@@ -81,8 +99,9 @@ public sealed class PlanVerifyTests(CliFixture cli)
     public void Given_a_profile_that_understates_bytes_When_planned_with_verify_Then_the_budget_is_tightened_by_the_miss_until_the_plan_measures_under_its_cap()
     {
         Assert.True(F.Corrected.ExitCode == 0, F.Corrected.ToString());
-        Assert.Contains("verify round 1: the plan measured", F.Corrected.Out);
-        Assert.Contains("planning again with the budget tightened by", F.Corrected.Out);
+        string said = System.Text.RegularExpressions.Regex.Replace(F.Corrected.Out, @"\s+", " ");
+        Assert.Contains("verify round 1: the plan measured", said);
+        Assert.Contains("planning again with the budget tightened by", said);
         var plan = PlanFile.Read(cli.ScratchFile("corrected.plan.yaml"));
         var v = Assert.IsType<PlanVerification>(plan.Verified);
         Assert.InRange(v.Rounds, 2, 4);
