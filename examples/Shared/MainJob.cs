@@ -1,7 +1,14 @@
 using System.Diagnostics;
 using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Profiler.Benchmarking;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;

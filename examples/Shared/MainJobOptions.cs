@@ -1,5 +1,6 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
 using AutoCkpt.Planner;
 
 namespace AutoCkpt.Examples;

@@ -1,5 +1,10 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Bench.Report;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Bench;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Bench.Report;
+using AutoCkpt.Formats.Options;
 
 namespace AutoCkpt.Bench;
 

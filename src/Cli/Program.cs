@@ -1,6 +1,6 @@
 using System.CommandLine;
 using AutoCkpt.Cli.Commands;
-using AutoCkpt.Cli.Output;
+using AutoCkpt.Cli.Common;
 
 var root = new RootCommand("AutoCkpt: optimal activation checkpointing for TorchSharp models (profile -> plan -> run).");
 root.Subcommands.Add(ProfileCommand.Create());

@@ -1,3 +1,5 @@
+using AutoCkpt.Formats.Errors;
+
 namespace AutoCkpt.Formats;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Formats;
 

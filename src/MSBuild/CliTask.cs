@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

@@ -1,5 +1,10 @@
 using System.Diagnostics;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner;

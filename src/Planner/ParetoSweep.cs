@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner;

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Examples.Gpt2;
 using AutoCkpt.Examples.Gpt2.Model;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Profiler.Benchmarking;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;

@@ -1,6 +1,7 @@
 using AutoCkpt.Examples.Gpt2;
 using AutoCkpt.Examples.ResNet;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
 using TorchSharp;
 using Xunit;
 

@@ -1,4 +1,7 @@
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Formats.Tests.Support;
 using Xunit;
 

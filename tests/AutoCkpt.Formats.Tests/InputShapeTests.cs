@@ -1,4 +1,7 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests;

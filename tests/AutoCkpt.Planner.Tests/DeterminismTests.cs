@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Planner.Tests;

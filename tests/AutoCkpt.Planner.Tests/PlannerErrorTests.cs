@@ -1,5 +1,9 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Planner.Tests;

@@ -1,4 +1,8 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Testing;
 using AutoCkpt.Planner.Solvers;
 using Xunit;
 
@@ -10,13 +14,6 @@ namespace AutoCkpt.Planner.Tests;
 /// </summary>
 public sealed class RangeCapTests
 {
-    /// <summary>
-    /// n single-op units, each keeping its 8 MB output and a 2 MB mask but freeing its 8 MB input (a ReLU or a batch
-    /// norm saves its output, not its input): each kept unit adds 2 MB, each recomputed one holds its 8 MB output, so
-    /// every_stage holds four times what no recompute holds; longer recompute segments still save memory.
-    /// </summary>
-    internal static Profile SingleOpChain(int n) => TestProfiles.Of(50_000_000,
-        [.. Enumerable.Range(0, n).Select(i => TestProfiles.Stage($"features.{i}", 0.001, 0.002, 8_000_000, 10_000_000, inputFreed: i == 0 ? 0 : 8_000_000))]);
 
     private static PlanResult Plan(Profile profile, string cap, bool sweep = false, MemoryCap? headroom = null) =>
         CheckpointPlanner.Plan(new PlanRequest
@@ -28,7 +25,7 @@ public sealed class RangeCapTests
     [Fact]
     public void Given_a_single_op_chain_When_its_peaks_are_predicted_Then_every_stage_peaks_above_none_and_the_smallest_reachable_peak_is_below_both()
     {
-        var profile = SingleOpChain(12);
+        var profile = TestProfiles.SingleOpChain(12);
         var model = new StepCostModel(profile);
         long every = model.PeakBytes(Baselines.EveryStage(12)), none = model.PeakBytes(Baselines.None(12));
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
@@ -43,7 +40,7 @@ public sealed class RangeCapTests
     [Fact]
     public void Given_range_caps_When_planned_Then_0_percent_is_the_smallest_reachable_peak_and_100_percent_the_tidy_peak()
     {
-        var profile = SingleOpChain(12);
+        var profile = TestProfiles.SingleOpChain(12);
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
 
         var least = Plan(profile, "range:0%");
@@ -62,7 +59,7 @@ public sealed class RangeCapTests
     [Fact]
     public void Given_a_range_cap_When_planned_Then_the_cap_says_it_is_a_share_of_the_way_to_the_tidy_peak()
     {
-        var profile = SingleOpChain(12);
+        var profile = TestProfiles.SingleOpChain(12);
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
 
         Assert.Equal($"range:25% = 25% of the way from the smallest reachable peak ({MemoryCap.Format(peaks.Smallest)}) to the tidy peak ({MemoryCap.Format(peaks.Tidy)}): {MemoryCap.Format(MemoryCap.Parse("range:25%").Resolve(peaks))}",
@@ -74,7 +71,7 @@ public sealed class RangeCapTests
     [Fact]
     public void Given_a_chain_where_every_stage_peaks_above_none_When_swept_Then_the_sweep_spans_the_smallest_reachable_peak_to_the_tidy_peak()
     {
-        var profile = SingleOpChain(12);
+        var profile = TestProfiles.SingleOpChain(12);
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
 
         var sweep = Plan(profile, "range:50%", sweep: true).Plan.Sweep;
@@ -104,7 +101,7 @@ public sealed class RangeCapTests
     [Fact]
     public void Given_range_0_percent_and_the_default_headroom_When_planned_Then_no_plan_fits_and_ACKPT040_says_so()
     {
-        var e = Assert.Throws<AckptException>(() => Plan(SingleOpChain(12), "range:0%", headroom: MemoryCap.ParseHeadroom("2%")));
+        var e = Assert.Throws<AckptException>(() => Plan(TestProfiles.SingleOpChain(12), "range:0%", headroom: MemoryCap.ParseHeadroom("2%")));
         Assert.Equal(ErrorCodes.InfeasibleCap, e.Code);
     }
 }

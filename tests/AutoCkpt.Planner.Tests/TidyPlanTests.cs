@@ -1,4 +1,9 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Planner.Tests;
@@ -108,7 +113,7 @@ public sealed class TidyPlanTests
     {
         var plan = Plan(Profile(), cap: "90%").Plan;
         var back = PlanFile.Parse(PlanFile.Format(plan), "p.yaml");
-        Assert.Equal(Formats.Plan.FormatTag, back.Format);
+        Assert.Equal(Formats.Plans.Plan.FormatTag, back.Format);
         Assert.Equal(plan.Segments, back.Segments);
         Assert.Equal(plan.TidyUnits, back.TidyUnits);
     }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
 
-namespace AutoCkpt.Bench;
+namespace AutoCkpt.Bench.Report;
 
 /// <summary>
 /// The bench's JSON: an array with one object per strategy. The keys <c>strategy</c>, <c>fits_cap</c>,

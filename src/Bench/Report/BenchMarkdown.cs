@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
 
-namespace AutoCkpt.Bench;
+namespace AutoCkpt.Bench.Report;
 
 /// <summary>The bench's side-by-side table, as Markdown (also what the console prints).</summary>
 public static class BenchMarkdown

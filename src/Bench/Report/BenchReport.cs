@@ -1,6 +1,8 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Plans;
 
-namespace AutoCkpt.Bench;
+namespace AutoCkpt.Bench.Report;
 
 /// <summary>One strategy measured by the bench. Bytes and seconds; overheads are fractions (0.12 = +12%).</summary>
 /// <param name="Strategy">"none", "every_stage", "uniform_k" (named as the plan file's baselines) or "plan".</param>

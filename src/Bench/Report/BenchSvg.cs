@@ -1,12 +1,13 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Options;
 using AutoCkpt.Planner.Drawing;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;
 using OxyPlot.Series;
 
-namespace AutoCkpt.Bench;
+namespace AutoCkpt.Bench.Report;
 
 /// <summary>
 /// The bench's picture: per strategy, measured (solid) and predicted (dashed) memory over one step against the cap;

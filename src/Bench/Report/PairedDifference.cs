@@ -1,4 +1,4 @@
-namespace AutoCkpt.Bench;
+namespace AutoCkpt.Bench.Report;
 
 /// <summary>
 /// How much slower one strategy's steps are than another's, round by round: the bench runs every strategy once per

@@ -1,11 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
+using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
-using AutoCkpt.Planner;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
@@ -43,17 +47,17 @@ internal static class BenchCommand
         {
             project, target, plan, profile, device, steps, batchSize, json, markdown, svg, configuration, noBuild,
         };
-        command.SetAction(parse => Run(new Request(
+        command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(plan)!, parse.GetValue(profile), parse.GetValue(device),
             parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(json), parse.GetValue(markdown), parse.GetValue(svg),
-            parse.GetValue(configuration)!, parse.GetValue(noBuild))));
+            parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
         return command;
     }
 
     private sealed record Request(string Project, string? Target, string Plan, string? Profile, string? Device, int Steps, int? BatchSize,
         string? Json, string? Markdown, string? Svg, string Configuration, bool NoBuild);
 
-    private static int Run(Request r)
+    private static int Run(IAnsiConsole console, Request r)
     {
         try
         {
@@ -66,18 +70,18 @@ internal static class BenchCommand
             var strategies = BenchStrategies.ForTidy(plan, profile);
             string deviceType = r.Device ?? plan.Device.Type;
 
-            var measurement = Measure(r, planPath, deviceType, strategies);
+            var measurement = Measure(console, r, planPath, deviceType, strategies);
             var report = BenchAssembler.Assemble(measurement, profile, BenchStrategies.TidyModel(plan, profile), plan.MemoryCapBytes, plan.Sweep);
 
             string table = BenchMarkdown.Write(report);
-            Consoles.Out.WriteLine(table);
+            console.WriteLine(table);
             // All or none: a report that cannot be written leaves every output as it was.
             var files = new List<(string, string)>();
             if (r.Json is not null) files.Add((r.Json, BenchJson.Rows(report)));
             if (r.Markdown is not null) files.Add((r.Markdown, table));
             if (r.Svg is not null) files.Add((r.Svg, BenchSvg.Write(report)));
             AtomicFile.WriteAll(files);
-            foreach (var path in outputs) Consoles.Out.WriteLine($"wrote {path}");
+            foreach (var path in outputs) console.WriteLine($"wrote {path}");
 
             var failures = BenchVerdict.Failures(report);
             if (failures.Count > 0)
@@ -86,12 +90,12 @@ internal static class BenchCommand
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
+            throw HostLauncher.OnProject(e, r.Project);
         }
     }
 
     /// <summary>Builds the project and runs the strategies in the profiler's host, inside the app.</summary>
-    private static BenchMeasurement Measure(Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
+    private static BenchMeasurement Measure(IAnsiConsole console, Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
     {
         // The host reads a copy: the build keeps the plan beside the app (AutoCkptSkipPlan), but a project built with
         // another version of the MSBuild integration may still remove or remake it.
@@ -100,7 +104,7 @@ internal static class BenchCommand
         try
         {
             File.Copy(planPath, planCopy);
-            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => Consoles.Out.WriteLine(line));
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => console.WriteLine(line));
             var args = new List<string>
             {
                 "--assembly", app.AssemblyPath, "--device", deviceType, "--plan", planCopy,
@@ -108,8 +112,8 @@ internal static class BenchCommand
             };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
-            var result = ProgressDisplay.Run(Consoles.Out, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
-                show, line => Consoles.Out.WriteLine(line), Consoles.ErrorLine));
+            var result = ProgressDisplay.Run(console, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
+                show, line => console.WriteLine(line), Consoles.ErrorLine));
             return BenchMeasurementFile.Read(result?.File ?? measured);
         }
         catch (AckptException e) when (PlanCodes.Contains(e.Code) && (e.File is null || e.File == planCopy))

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using Spectre.Console;
 
@@ -39,44 +42,51 @@ internal static class PlanCommand
         {
             profile, cap, headroom, output, project, solver, timeLimit, maxSegment, sweep, noTidy, verify, target, device, steps, configuration, noBuild,
         };
-        command.SetAction(r => CliRun.Guard(console =>
-        {
-            var options = PlanOptions.Parse(r.GetValue(solver), r.GetValue(timeLimit), r.GetValue(maxSegment));
-            string profilePath = r.GetValue(profile)!, capText = r.GetValue(cap)!;
-            string outPath = r.GetValue(output) ?? DefaultOut(r.GetValue(project));
-            string? headroomText = r.GetValue(headroom), noTidyText = r.GetValue(noTidy);
-            bool verifying = r.GetValue(verify);
-            if (verifying && r.GetValue(project) is null)
-                throw new AckptException(ErrorCodes.BadArgument, "--verify runs the plan in your app: give the app with --project (a .csproj, its folder or a built .dll), as for bench.");
-            OutputPath.EnsureWritable(outPath);
-            var request = new PlanRequest
-            {
-                Profile = ProfileFile.Read(profilePath),
-                Cap = MemoryCap.Parse(capText),
-                Headroom = MemoryCap.ParseHeadroom(headroomText ?? PlanRequest.DefaultHeadroom),
-                Solver = options.Solver,
-                TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
-                MaxSegment = options.MaxSegment,
-                Sweep = r.GetValue(sweep),
-                NoTidy = noTidyText is null ? NoTidyPatterns.Empty : NoTidyPatterns.Parse([noTidyText]),
-                ProfileFile = profilePath,
-            };
-            var result = CheckpointPlanner.Plan(request);
-            if (verifying)
-                result = PlanVerifier.Run(request, result, new VerifyOptions(r.GetValue(project)!, r.GetValue(target), r.GetValue(device), r.GetValue(steps),
-                    r.GetValue(configuration)!, r.GetValue(noBuild)), line => Consoles.Out.WriteLine(line));
-            string relProfile = Relative(outPath, profilePath);
-            var plan = result.Plan with { ProfilePath = relProfile };
-            string? verifyArgs = verifying ? VerifyArguments(outPath, r.GetValue(project)!, r.GetValue(target), r.GetValue(device), r.GetValue(steps), r.GetValue(configuration)!) : null;
-            PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options, verifyArgs));
-            foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
-            PlanTables.Render(console, plan, result.Model);
-            PlanTables.RenderPeaks(console, result);
-            console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
-            console.WriteLine(IsProjectPlan(outPath) ? ProjectPlanReachesApply : WhereApplyLooks);
-            return 0;
-        }));
+        command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
+            parse.GetValue(profile)!, parse.GetValue(cap)!, parse.GetValue(headroom), parse.GetValue(output), parse.GetValue(project), parse.GetValue(solver),
+            parse.GetValue(timeLimit), parse.GetValue(maxSegment), parse.GetValue(sweep), parse.GetValue(noTidy),
+            parse.GetValue(verify), parse.GetValue(target), parse.GetValue(device), parse.GetValue(steps), parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
         return command;
+    }
+
+    private sealed record Request(string Profile, string Cap, string? Headroom, string? Out, string? Project, string? Solver, string? TimeLimit,
+        string? MaxSegment, bool Sweep, string? NoTidy, bool Verify, string? Target, string? Device, int Steps, string Configuration, bool NoBuild);
+
+    private static int Run(IAnsiConsole console, Request r)
+    {
+        var options = PlanOptions.Parse(r.Solver, r.TimeLimit, r.MaxSegment);
+        string profilePath = r.Profile, capText = r.Cap;
+        string outPath = r.Out ?? DefaultOut(r.Project);
+        string? headroomText = r.Headroom, noTidyText = r.NoTidy;
+        if (r.Verify && r.Project is null)
+            throw new AckptException(ErrorCodes.BadArgument, "--verify runs the plan in your app: give the app with --project (a .csproj, its folder or a built .dll), as for bench.");
+        OutputPath.EnsureWritable(outPath);
+        var request = new PlanRequest
+        {
+            Profile = ProfileFile.Read(profilePath),
+            Cap = MemoryCap.Parse(capText),
+            Headroom = MemoryCap.ParseHeadroom(headroomText ?? PlanRequest.DefaultHeadroom),
+            Solver = options.Solver,
+            TimeLimitSeconds = options.TimeLimitSeconds ?? PlanRequest.DefaultTimeLimitSeconds,
+            MaxSegment = options.MaxSegment,
+            Sweep = r.Sweep,
+            NoTidy = noTidyText is null ? NoTidyPatterns.Empty : NoTidyPatterns.Parse([noTidyText]),
+            ProfileFile = profilePath,
+        };
+        var result = CheckpointPlanner.Plan(request);
+        if (r.Verify)
+            result = PlanVerifier.Run(request, result, new VerifyOptions(r.Project!, r.Target, r.Device, r.Steps, r.Configuration, r.NoBuild),
+                line => console.WriteLine(line));
+        string relProfile = Relative(outPath, profilePath);
+        var plan = result.Plan with { ProfilePath = relProfile };
+        string? verifyArgs = r.Verify ? VerifyArguments(outPath, r.Project!, r.Target, r.Device, r.Steps, r.Configuration) : null;
+        PlanFile.Write(outPath, plan, Header(request, relProfile, Path.GetFileName(outPath), capText, headroomText, options, verifyArgs));
+        foreach (var w in result.Warnings) Consoles.Warn(w.Code, w.Message, outPath);
+        PlanTables.Render(console, plan, result.Model);
+        PlanTables.RenderPeaks(console, result);
+        console.MarkupLine($"wrote [bold]{Spectre.Console.Markup.Escape(outPath)}[/]");
+        console.WriteLine(IsProjectPlan(outPath) ? ProjectPlanReachesApply : WhereApplyLooks);
+        return 0;
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
 using AutoCkpt.Planner;
 
 namespace AutoCkpt.Cli.Commands;

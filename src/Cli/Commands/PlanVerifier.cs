@@ -2,6 +2,10 @@ using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Planner;
 
 namespace AutoCkpt.Cli.Commands;

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Hosting;
-using AutoCkpt.Cli.Rendering;
-using AutoCkpt.Formats;
+using AutoCkpt.Cli.Output;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Commands;
@@ -50,39 +51,39 @@ internal static class ProfileCommand
         {
             project, target, device, batchSize, repeats, output, configuration, noBuild,
         };
-        command.SetAction(parse => Run(new Request(
+        command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(device)!, parse.GetValue(batchSize),
-            parse.GetValue(repeats), parse.GetValue(output), parse.GetValue(configuration)!, parse.GetValue(noBuild))));
+            parse.GetValue(repeats), parse.GetValue(output), parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
         return command;
     }
 
     private sealed record Request(string Project, string? Target, string Device, int? BatchSize, int Repeats, string? Out, string Configuration, bool NoBuild);
 
-    private static int Run(Request r)
+    private static int Run(IAnsiConsole console, Request r)
     {
         try
         {
             string? outFile = r.Out is null ? null : OutputPath.EnsureWritable(r.Out, "--out");
-            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => Consoles.Out.WriteLine(line));
+            var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => console.WriteLine(line));
             var args = new List<string> { "--assembly", app.AssemblyPath, "--device", r.Device, "--repeats", Num(r.Repeats) };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
             args.AddRange(outFile is not null ? ["--out", outFile] : ["--out-dir", DefaultFolder(r.Project)]);
 
-            var warnings = new List<AutoCkpt.Hosting.HostMessage>();
-            var result = ProgressDisplay.Run(Consoles.Out, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
+            var warnings = new List<AutoCkpt.Profiler.Host.HostMessage>();
+            var result = ProgressDisplay.Run(console, "profile", show => HostLauncher.Run(app, "profile", args, r.Device,
                 m => { if (m.Kind == "warning") warnings.Add(m); else show(m); },
-                line => Consoles.Out.WriteLine(line),
+                line => console.WriteLine(line),
                 Consoles.ErrorLine));
             if (result?.File is not { } written)
                 throw new AckptException(ErrorCodes.TargetFailed, "the profiler finished without naming the file it wrote.", app.AssemblyPath);
-            ProfileTable.Write(Consoles.Out, ProfileFile.Read(written), written, result.Seconds);
+            ProfileTable.Write(console, ProfileFile.Read(written), written, result.Seconds);
             foreach (var w in warnings) Consoles.Warn(w.Code ?? ErrorCodes.ProfileSelfCheck, w.Message ?? "", w.File);
             return 0;
         }
         catch (AckptException e)
         {
-            return Consoles.Fail(HostLauncher.OnProject(e, r.Project));
+            throw HostLauncher.OnProject(e, r.Project);
         }
     }
 

@@ -2,10 +2,15 @@ using System.CommandLine;
 using AutoCkpt.Cli.Common;
 using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Drawing;
 using Spectre.Console;
-using Profile = AutoCkpt.Formats.Profile;
+using Profile = AutoCkpt.Formats.Profiles.Profile;
 
 namespace AutoCkpt.Cli.Commands;
 
@@ -17,37 +22,41 @@ internal static class ShowCommand
         var file = new Argument<string>("file") { Description = "A plan or a profile file." };
         var svg = new Option<string?>("--svg") { Description = "Also draw predicted memory over one training step (plan and baselines, and the Pareto front when swept) as SVG." };
         var command = new Command("show", "Print a plan or a profile readably; optionally draw memory over one training step.") { file, svg };
-        command.SetAction(r => CliRun.Guard(console =>
-        {
-            string path = r.GetValue(file)!;
-            string? svgPath = r.GetValue(svg);
-            if (svgPath is not null) OutputPath.EnsureWritable(svgPath, "--svg");
-            if (!File.Exists(path))
-                throw new AckptException(ErrorCodes.BadArgument, $"'{path}' does not exist.", path);
-            string format = FormatOf(path);
-            if (format == Profile.FormatTag)
-            {
-                var profile = ProfileFile.Read(path);
-                var model = new StepCostModel(profile);
-                ProfileTables.Render(console, profile, model);
-                if (svgPath is not null) Write(svgPath, StepChart.Render(model, BaselineSeries(model, null), null, [], $"Predicted memory over one training step: {profile.Target}"), console);
-                return 0;
-            }
-            if (!format.StartsWith("autockpt-plan/", StringComparison.Ordinal))
-                throw new AckptException(ErrorCodes.BadArgument, $"'{path}' is neither a plan ({Plan.FormatTag}) nor a profile ({Profile.FormatTag}): its format is '{format}'.", path);
-            var plan = PlanFile.Read(path);
-            var plainModel = ProfileOf(plan, path, required: svgPath is not null);
-            var planModel = plainModel is null ? null : TidyCosts.ForPlan(plan, plainModel.Profile);
-            PlanTables.Render(console, plan, planModel);
-            if (svgPath is not null && planModel is not null)
-            {
-                var series = new List<ChartSeries> { new("this plan", plan.Segments, IsPlan: true) };
-                series.AddRange(BaselineSeries(planModel, plan.MemoryCapBytes, plainModel));
-                Write(svgPath, StepChart.Render(planModel, series, plan.MemoryCapBytes, plan.Sweep, $"Predicted memory over one training step: {plan.Target} under {MemoryCap.Format(plan.MemoryCapBytes)}"), console);
-            }
-            return 0;
-        }));
+        command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(parse.GetValue(file)!, parse.GetValue(svg)))));
         return command;
+    }
+
+    private sealed record Request(string File, string? Svg);
+
+    private static int Run(IAnsiConsole console, Request r)
+    {
+        string path = r.File;
+        string? svgPath = r.Svg;
+        if (svgPath is not null) OutputPath.EnsureWritable(svgPath, "--svg");
+        if (!File.Exists(path))
+            throw new AckptException(ErrorCodes.BadArgument, $"'{path}' does not exist.", path);
+        string format = FormatOf(path);
+        if (format == Profile.FormatTag)
+        {
+            var profile = ProfileFile.Read(path);
+            var model = new StepCostModel(profile);
+            ProfileTables.Render(console, profile, model);
+            if (svgPath is not null) Write(svgPath, StepChart.Render(model, BaselineSeries(model, null), null, [], $"Predicted memory over one training step: {profile.Target}"), console);
+            return 0;
+        }
+        if (!format.StartsWith("autockpt-plan/", StringComparison.Ordinal))
+            throw new AckptException(ErrorCodes.BadArgument, $"'{path}' is neither a plan ({Plan.FormatTag}) nor a profile ({Profile.FormatTag}): its format is '{format}'.", path);
+        var plan = PlanFile.Read(path);
+        var plainModel = ProfileOf(plan, path, required: svgPath is not null);
+        var planModel = plainModel is null ? null : TidyCosts.ForPlan(plan, plainModel.Profile);
+        PlanTables.Render(console, plan, planModel);
+        if (svgPath is not null && planModel is not null)
+        {
+            var series = new List<ChartSeries> { new("this plan", plan.Segments, IsPlan: true) };
+            series.AddRange(BaselineSeries(planModel, plan.MemoryCapBytes, plainModel));
+            Write(svgPath, StepChart.Render(planModel, series, plan.MemoryCapBytes, plan.Sweep, $"Predicted memory over one training step: {plan.Target} under {MemoryCap.Format(plan.MemoryCapBytes)}"), console);
+        }
+        return 0;
     }
 
     /// <summary>

@@ -1,26 +1,14 @@
-using AutoCkpt.Formats;
-using Spectre.Console;
+using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Cli.Common;
 
 /// <summary>
-/// The tool's consoles: progress and results on standard output (Spectre.Console), errors and warnings on standard
-/// error as plain unwrapped lines (coloured on a terminal), so logs and tests see each message whole.
+/// The tool's error lines: errors and warnings on standard error as plain unwrapped lines (coloured on a terminal), so
+/// logs and tests see each message whole. Progress and results go to the console each command gets from
+/// <see cref="CliRun"/>.
 /// </summary>
 internal static class Consoles
 {
-    private const int RedirectedWidth = 160;
-
-    private static readonly Lazy<IAnsiConsole> OutConsole = new(() =>
-    {
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected) console.Profile.Width = RedirectedWidth;
-        return console;
-    });
-
-    /// <summary>Standard output.</summary>
-    public static IAnsiConsole Out => OutConsole.Value;
-
     /// <summary>Writes "file: error ACKPTnnn: message" on standard error; returns exit code 1.</summary>
     public static int Fail(AckptException e)
     {

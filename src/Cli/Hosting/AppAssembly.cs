@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+
 
 namespace AutoCkpt.Cli.Hosting;
 

@@ -1,5 +1,6 @@
-using AutoCkpt.Formats;
-using AutoCkpt.Hosting;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Profiler.Host;
+
 
 namespace AutoCkpt.Cli.Hosting;
 

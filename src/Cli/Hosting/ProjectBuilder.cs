@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Cli.Hosting;
 

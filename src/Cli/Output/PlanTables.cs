@@ -1,5 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;

@@ -1,5 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
+using AutoCkpt.Planner.CostModel;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;
@@ -7,7 +8,7 @@ namespace AutoCkpt.Cli.Output;
 /// <summary>Prints a profile: fixed memory, each stage's figures, and the predicted peaks of the baselines.</summary>
 internal static class ProfileTables
 {
-    public static void Render(IAnsiConsole console, AutoCkpt.Formats.Profile p, StepCostModel model)
+    public static void Render(IAnsiConsole console, AutoCkpt.Formats.Profiles.Profile p, StepCostModel model)
     {
         console.MarkupLine($"[bold]Profile of {Markup.Escape(p.Target)}[/]: {p.Stages.Count} stages, batch {p.BatchSize}, {Markup.Escape(p.Dtype)}, {Markup.Escape(p.Device.Type)} {Markup.Escape(p.Device.Name)}");
         var f = p.FixedBytes;

@@ -1,4 +1,7 @@
-namespace AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+
+namespace AutoCkpt.Formats.Bench;
 
 /// <summary>A strategy for the bench to run: a name ("none", "tidy", "every_stage", "uniform_k", "plan") and its segments.</summary>
 /// <param name="Name">The name the bench reports it under.</param>

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Bench;
 
 /// <summary>
 /// Carries bench measurements from the process that runs the user's model to the tool that reports them (JSON),

@@ -1,4 +1,4 @@
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Errors;
 
 /// <summary>
 /// An AutoCkpt error a user can act on: a stable code (ACKPTnnn, see <see cref="ErrorCodes"/>), a message that

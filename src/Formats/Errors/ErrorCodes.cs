@@ -1,4 +1,4 @@
-namespace AutoCkpt.Formats;
+namespace AutoCkpt.Formats.Errors;
 
 /// <summary>
 /// Every ACKPT code AutoCkpt reports, in one place so that codes never collide. The README's error table

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

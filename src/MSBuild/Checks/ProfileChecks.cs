@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Microsoft.Build.Utilities;
 
 namespace AutoCkpt.MSBuild.Checks;

@@ -1,4 +1,7 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
+
 
 namespace AutoCkpt.MSBuild.Options;
 
@@ -27,8 +30,8 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         if (MemoryCap.Trim().Length == 0)
             problems.Add("AutoCkptMemoryCap is not set: give the memory cap the plan must fit, e.g. <AutoCkptMemoryCap>6GiB</AutoCkptMemoryCap> or 60%.");
         else
-            Check(problems, () => Formats.MemoryCap.Parse(MemoryCap, name: "AutoCkptMemoryCap"));
-        if (Headroom.Length > 0) Check(problems, () => Formats.MemoryCap.ParseHeadroom(Headroom, name: "AutoCkptHeadroom"));
+            Check(problems, () => Formats.Options.MemoryCap.Parse(MemoryCap, name: "AutoCkptMemoryCap"));
+        if (Headroom.Length > 0) Check(problems, () => Formats.Options.MemoryCap.ParseHeadroom(Headroom, name: "AutoCkptHeadroom"));
         if (Solver.Length > 0) Check(problems, () => PlannerOptionText.ParseSolver(Solver, "AutoCkptSolver"));
         if (TimeLimit.Length > 0) Check(problems, () => PlannerOptionText.ParseTimeLimit(TimeLimit, "AutoCkptTimeLimit"));
         if (MaxSegment.Length > 0) Check(problems, () => PlannerOptionText.ParseMaxSegment(MaxSegment, "AutoCkptMaxSegment"));

@@ -1,4 +1,4 @@
-namespace AutoCkpt.Planner;
+namespace AutoCkpt.Planner.CostModel;
 
 /// <summary>What happens at a point of a training step, in the order the cost model walks it.</summary>
 public enum StepPhase

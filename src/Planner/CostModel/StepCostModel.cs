@@ -1,6 +1,9 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 
-namespace AutoCkpt.Planner;
+
+namespace AutoCkpt.Planner.CostModel;
 
 /// <summary>
 /// Predicts one training step's peak memory and time for a plan, from a profile. This is the only place the cost

@@ -1,6 +1,9 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 
-namespace AutoCkpt.Planner;
+
+namespace AutoCkpt.Planner.CostModel;
 
 /// <summary>
 /// Tidy kept stages (docs/cost-model.md, "Tidy kept stages"): a kept stage that may run tidy costs its tidy figures

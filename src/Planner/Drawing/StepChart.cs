@@ -1,5 +1,7 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Planner.Solvers;
 

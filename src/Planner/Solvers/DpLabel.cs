@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+
 
 namespace AutoCkpt.Planner.Solvers;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Planner.Solvers;
 

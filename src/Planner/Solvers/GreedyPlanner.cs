@@ -1,4 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
+
 
 namespace AutoCkpt.Planner.Solvers;
 

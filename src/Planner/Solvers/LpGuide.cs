@@ -1,4 +1,3 @@
-using AutoCkpt.Formats;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

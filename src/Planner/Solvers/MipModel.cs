@@ -1,4 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.CostModel;
 using Google.OrTools.LinearSolver;
 
 namespace AutoCkpt.Planner.Solvers;

@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
+
 
 namespace AutoCkpt.Planner.Solvers;
 

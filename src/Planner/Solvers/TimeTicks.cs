@@ -1,4 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
+
 
 namespace AutoCkpt.Planner.Solvers;
 

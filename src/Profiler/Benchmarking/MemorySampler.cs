@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
 using AutoCkpt.Memory;
 
 namespace AutoCkpt.Profiler.Benchmarking;

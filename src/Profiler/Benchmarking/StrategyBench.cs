@@ -1,4 +1,6 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Torch;
 using TorchSharp;

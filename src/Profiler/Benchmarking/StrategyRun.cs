@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
 using AutoCkpt.Profiler.Measuring;
 using TorchSharp;
 using static TorchSharp.torch;

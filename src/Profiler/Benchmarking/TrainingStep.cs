@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using TorchSharp;
 using static TorchSharp.torch;

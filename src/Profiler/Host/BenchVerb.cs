@@ -1,5 +1,5 @@
-using AutoCkpt.Formats;
-using AutoCkpt.Hosting;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Profiler.Benchmarking;
 
 namespace AutoCkpt.Profiler.Host;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AutoCkpt.Hosting;
+namespace AutoCkpt.Profiler.Host;
 
 /// <summary>
 /// One structured line from the host process (AutoCkpt.Profiler.dll) to the command line tool, on the host's

@@ -1,4 +1,3 @@
-using AutoCkpt.Hosting;
 
 namespace AutoCkpt.Profiler.Host;
 

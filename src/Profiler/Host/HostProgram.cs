@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using AutoCkpt.Formats;
-using AutoCkpt.Hosting;
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Profiler.Torch;
 
 namespace AutoCkpt.Profiler.Host;

@@ -9,6 +9,6 @@ internal interface IHostVerb
     /// <summary>The verb's name on the host's command line.</summary>
     string Name { get; }
 
-    /// <summary>Runs the verb; returns a <see cref="Hosting.HostExitCodes"/> value. AckptExceptions are reported by the caller.</summary>
+    /// <summary>Runs the verb; returns a <see cref="HostExitCodes"/> value. AckptExceptions are reported by the caller.</summary>
     int Run(HostArgs args, HostOutput output);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AutoCkpt.Formats;
-using AutoCkpt.Hosting;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
 using AutoCkpt.Profiler.Torch;

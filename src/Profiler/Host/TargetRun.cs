@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Profiler.Torch;
 
 namespace AutoCkpt.Profiler.Host;

@@ -1,5 +1,5 @@
-using AutoCkpt.Checkpoints;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Recompute;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,6 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Torch;
 using TorchSharp;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace AutoCkpt.Profiler.Profiling;
 
 /// <summary>
-/// A stage pass as a recompute segment's backward runs the stage (src/Runtime/Checkpointing/SegmentCall.cs): the input
+/// A stage pass as a recompute segment's backward runs the stage (src/Runtime/Recompute/SegmentCall.cs): the input
 /// is a leaf copy of the saved input (requiring grad unless it is the batch); the forward runs with autograd and
 /// disposes every handle the stage made but its output, so only what autograd saved stays; the backward is
 /// <c>autograd.grad</c> with respect to the input and the stage's trainable parameters, whose results are held, as the

@@ -1,5 +1,7 @@
 using System.Globalization;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Profiles;
 
 namespace AutoCkpt.Profiler.Profiling;
 

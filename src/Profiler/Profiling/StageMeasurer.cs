@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 
 namespace AutoCkpt.Profiler.Profiling;

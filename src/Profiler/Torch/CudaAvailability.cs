@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using TorchSharp;
 
 namespace AutoCkpt.Profiler.Torch;

@@ -1,4 +1,4 @@
-namespace AutoCkpt;
+namespace AutoCkpt.Apply;
 
 /// <summary>
 /// Seeds for recompute segments on CUDA (facts §5): a SplitMix64 sequence started from the CPU generator's initial

@@ -1,6 +1,8 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 
-namespace AutoCkpt;
+namespace AutoCkpt.Apply;
 
 /// <summary>ACKPT016: the first input under a plan is larger than the one its profile was measured at.</summary>
 internal static class InputShapeWarning

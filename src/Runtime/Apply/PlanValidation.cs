@@ -1,7 +1,8 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using TorchSharp;
 
-namespace AutoCkpt;
+namespace AutoCkpt.Apply;
 
 /// <summary>Checks a plan against a model before anything is applied.</summary>
 internal static class PlanValidation

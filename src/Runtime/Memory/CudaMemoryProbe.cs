@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Memory;
 

@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using TorchSharp;
 
 namespace AutoCkpt.Memory;

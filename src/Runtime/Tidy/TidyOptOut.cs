@@ -1,5 +1,5 @@
 using System.Reflection;
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Options;
 using TorchSharp;
 
 namespace AutoCkpt.Tidy;

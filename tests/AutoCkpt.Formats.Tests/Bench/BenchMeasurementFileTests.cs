@@ -1,3 +1,5 @@
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Formats.Errors;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests.Bench;

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Plans;
 using Xunit;
 using static AutoCkpt.Formats.Tests.Support.Texts;
 

@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests.Plans;

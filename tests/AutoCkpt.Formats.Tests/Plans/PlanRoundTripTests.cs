@@ -1,3 +1,5 @@
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Tests.Support;
 using Xunit;
 
@@ -19,7 +21,7 @@ public sealed class PlanRoundTripTests
             var p = random.Plan();
             string header = random.Name();
             string text = PlanFile.Format(p, header);
-            Formats.Plan back;
+            Formats.Plans.Plan back;
             try
             {
                 back = PlanFile.Parse(text, "random.plan.yaml");
@@ -50,7 +52,7 @@ public sealed class PlanRoundTripTests
         AssertSame(p, PlanFile.Read(path));
     }
 
-    private static void AssertSame(Formats.Plan p, Formats.Plan back)
+    private static void AssertSame(Formats.Plans.Plan p, Formats.Plans.Plan back)
     {
         Assert.Equal((p.Format, p.Target, p.Model, p.Device, p.BatchSize), (back.Format, back.Target, back.Model, back.Device, back.BatchSize));
         Assert.Equal((p.MemoryCapBytes, p.HeadroomBytes, p.ProfilePath), (back.MemoryCapBytes, back.HeadroomBytes, back.ProfilePath));

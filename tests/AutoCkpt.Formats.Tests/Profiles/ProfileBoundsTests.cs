@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Formats.Tests.Support;
 using Xunit;
 using static AutoCkpt.Formats.Tests.Support.Texts;

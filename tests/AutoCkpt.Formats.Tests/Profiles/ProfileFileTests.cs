@@ -1,4 +1,6 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests.Profiles;

@@ -1,3 +1,5 @@
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Formats.Tests.Support;
 using Xunit;
 
@@ -19,7 +21,7 @@ public sealed class ProfileRoundTripTests
             var p = random.Profile();
             string header = random.Name();
             string text = ProfileFile.Format(p, header);
-            Formats.Profile back;
+            Formats.Profiles.Profile back;
             try
             {
                 back = ProfileFile.Parse(text, "random.profile.yaml");
@@ -43,7 +45,7 @@ public sealed class ProfileRoundTripTests
         AssertSame(p, ProfileFile.Read(path), File.ReadAllText(path));
     }
 
-    internal static void AssertSame(Formats.Profile p, Formats.Profile back, string text)
+    internal static void AssertSame(Formats.Profiles.Profile p, Formats.Profiles.Profile back, string text)
     {
         Assert.True(p.Target == back.Target, $"target {Show(p.Target)} read back as {Show(back.Target)} from\n{text}");
         Assert.Equal(p.Model, back.Model);

@@ -1,4 +1,6 @@
 using System.Text;
+using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 
 namespace AutoCkpt.Formats.Tests.Support;
 
@@ -53,10 +55,10 @@ internal sealed class RandomFiles(int seed)
 
     public bool Maybe() => _rng.Next(2) == 0;
 
-    public Formats.Profile Profile()
+    public Formats.Profiles.Profile Profile()
     {
         int n = _rng.Next(1, 12);
-        return new Formats.Profile
+        return new Formats.Profiles.Profile
         {
             Target = Name(),
             Model = new ModelInfo(Name(), n),
@@ -78,7 +80,7 @@ internal sealed class RandomFiles(int seed)
         };
     }
 
-    public Formats.Plan Plan()
+    public Formats.Plans.Plan Plan()
     {
         int n = _rng.Next(1, 12);
         var segments = new List<Segment>();
@@ -90,7 +92,7 @@ internal sealed class RandomFiles(int seed)
         }
         long cap = Bytes(long.MaxValue) | 1, headroom = _rng.NextInt64(0, cap);
         bool verified = Maybe();
-        return new Formats.Plan
+        return new Formats.Plans.Plan
         {
             CorrectionBytes = verified && Maybe() ? _rng.NextInt64(0, cap - headroom) : 0,
             Verified = verified ? new PlanVerification(Bytes(long.MaxValue), _rng.Next(1, 5), _rng.Next(1, 100), Name()) : null,

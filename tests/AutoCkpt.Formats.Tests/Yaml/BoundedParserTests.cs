@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Formats.Tests.Support;
 using Xunit;
 using static AutoCkpt.Formats.Tests.Support.Texts;

@@ -22,7 +22,7 @@ public static class PlanReader
             return File.Exists(candidate) ? ctx.LoadFromAssemblyPath(candidate) : null;
         };
         var formats = context.LoadFromAssemblyPath(Path.GetFullPath(formatsDll));
-        var read = formats.GetType("AutoCkpt.Formats.PlanFile", throwOnError: true)!.GetMethod("Read", [typeof(string)])!;
+        var read = formats.GetType("AutoCkpt.Formats.Plans.PlanFile", throwOnError: true)!.GetMethod("Read", [typeof(string)])!;
         try
         {
             object plan = read.Invoke(null, [file])!;

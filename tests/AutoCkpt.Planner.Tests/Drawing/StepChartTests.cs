@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Xml.Linq;
-using AutoCkpt.Bench;
+using AutoCkpt.Bench.Report;
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Bench;
+using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Drawing;
+using AutoCkpt.Testing;
 using Xunit;
 
 namespace AutoCkpt.Planner.Tests.Drawing;

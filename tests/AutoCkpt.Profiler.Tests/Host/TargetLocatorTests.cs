@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Host;
 using AutoCkpt.Profiler.Tests.Profiling;
 using TorchSharp;

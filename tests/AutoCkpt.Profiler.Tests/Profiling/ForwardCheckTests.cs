@@ -1,4 +1,4 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Profiler.Profiling;
 using TorchSharp;
 using Xunit;

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;
 using AutoCkpt.Profiler.Tests.Fakes;
@@ -18,7 +19,7 @@ public sealed class StageMeasurerTests
         return new StageProfileResult(profile, started);
     }
 
-    private sealed record StageProfileResult(Formats.StageProfile Profile, int PassesStarted);
+    private sealed record StageProfileResult(Formats.Profiles.StageProfile Profile, int PassesStarted);
 
     [Fact]
     public void Given_repeated_passes_When_measured_Then_each_figure_is_the_median_of_the_measured_passes()

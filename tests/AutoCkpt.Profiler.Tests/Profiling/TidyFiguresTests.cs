@@ -1,4 +1,5 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Memory;
 using AutoCkpt.Profiler.Measuring;
 using AutoCkpt.Profiler.Profiling;

@@ -25,7 +25,7 @@ public sealed class TorchStageFiguresTests(ITestOutputHelper log)
 
     private readonly StageMeasurer _measurer = new(new Meter(new CpuMemoryProbe(), TimeProvider.System));
 
-    private Formats.StageProfile Measure(nn.Module<Tensor, Tensor> stage, bool isBatch = false, Func<Tensor, Tensor>? loss = null)
+    private Formats.Profiles.StageProfile Measure(nn.Module<Tensor, Tensor> stage, bool isBatch = false, Func<Tensor, Tensor>? loss = null)
     {
         stage.train();
         using var input = randn(B, D);

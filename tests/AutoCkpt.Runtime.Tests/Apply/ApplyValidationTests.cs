@@ -1,4 +1,6 @@
 using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Runtime.Tests.Support;
 using TorchSharp;
 using Xunit;

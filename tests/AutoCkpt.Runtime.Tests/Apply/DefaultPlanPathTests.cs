@@ -1,4 +1,5 @@
-using AutoCkpt.Formats;
+using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Runtime.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,0 +1,151 @@
+using AutoCkpt.Formats.Profiles;
+
+namespace AutoCkpt.Formats.Plans;
+
+/// <summary>How a segment's stages are run.</summary>
+public enum SegmentStrategy
+{
+    /// <summary>Run normally: autograd keeps every stage's saved tensors.</summary>
+    Keep,
+    /// <summary>Keep only the segment's input in the forward; recompute the segment before its backward.</summary>
+    Recompute,
+}
+
+/// <summary>A run of consecutive stages, 0-based and inclusive, with one strategy.</summary>
+public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
+{
+    /// <summary>The number of stages in the segment.</summary>
+    public int Length => Last - First + 1;
+}
+
+/// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
+public sealed record Prediction(long PeakBytes, double StepSeconds, double RecomputeSeconds);
+
+/// <summary>How the plan was found.</summary>
+/// <param name="Method">"mip" or "exact".</param>
+/// <param name="Backend">"SCIP", "CP-SAT" or "exhaustive".</param>
+/// <param name="Status">"optimal" or "feasible".</param>
+/// <param name="Gap">Relative optimality gap, 0 when proved optimal.</param>
+/// <param name="SolveSeconds">Wall time of the solve.</param>
+public sealed record SolverInfo(string Method, string Backend, string Status, double Gap, double SolveSeconds);
+
+/// <summary>What the same cost model predicts for a common strategy (none, every_stage, uniform_k, sqrt_n).</summary>
+public sealed record Baseline(string Name, long PeakBytes, double StepSeconds)
+{
+    /// <summary>The baseline's segments, when known; not required in files.</summary>
+    public IReadOnlyList<Segment>? Segments { get; init; }
+}
+
+/// <summary>One point of a memory-cap sweep: the optimal plan and the best uniform plan under the same cap.</summary>
+/// <param name="CapBytes">The memory cap, in bytes.</param>
+/// <param name="OptimalPeakBytes">Predicted peak of the optimal plan, in bytes.</param>
+/// <param name="OptimalStepSeconds">Predicted step time of the optimal plan, in seconds.</param>
+public sealed record SweepPoint(long CapBytes, long OptimalPeakBytes, double OptimalStepSeconds)
+{
+    /// <summary>The fastest <c>uniform_k</c> (or <c>none</c>) baseline that fits the cap, or null when none fits.</summary>
+    public string? UniformName { get; init; }
+    /// <summary>Predicted peak of <see cref="UniformName"/>, in bytes.</summary>
+    public long? UniformPeakBytes { get; init; }
+    /// <summary>Predicted step time of <see cref="UniformName"/>, in seconds.</summary>
+    public double? UniformStepSeconds { get; init; }
+}
+
+/// <summary>
+/// What <c>autockpt plan --verify</c> measured (the plan file's optional <c>verified</c> map): the plan's peak over real
+/// training steps on the device.
+/// </summary>
+/// <param name="MeasuredPeakBytes">The largest step peak measured with the written plan, in bytes (on the prediction's scale).</param>
+/// <param name="Rounds">Plans measured, the written one included: 1 when the first plan fit.</param>
+/// <param name="Steps">Timed steps per round.</param>
+/// <param name="DeviceType">The device measured on ("cpu", "cuda").</param>
+public sealed record PlanVerification(long MeasuredPeakBytes, int Rounds, int Steps, string DeviceType);
+
+/// <summary>
+/// One unit of a plan (format 2's <c>units</c>): a stage addressed by its module path, the segment it belongs to and
+/// how it runs.
+/// </summary>
+/// <param name="Path">The stage's module path, e.g. "blocks.0" (its name in <c>IStagedModel.Stages</c> or the Sequential).</param>
+/// <param name="Segment">The 0-based segment number; units with the same number form one segment.</param>
+/// <param name="Strategy">Keep or recompute, the same for every unit of a segment.</param>
+/// <param name="Tidy">For a kept unit: it frees every tensor handle it made except its output as soon as it returns.</param>
+public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy);
+
+/// <summary>
+/// A plan file, format <c>autockpt-plan/2</c> (per-unit entries by module path); <c>autockpt-plan/1</c> files are
+/// read too, with their meaning: no unit is tidy. Segments are validated when read.
+/// </summary>
+public sealed record Plan
+{
+    /// <summary>The format tag this version writes.</summary>
+    public const string FormatTag = "autockpt-plan/2";
+
+    /// <summary>The earlier format, still read: segments by stage index, no unit paths, nothing tidy.</summary>
+    public const string FormatTag1 = "autockpt-plan/1";
+
+    /// <summary>
+    /// The format the plan was read from; for a plan made in memory, the one it is written as:
+    /// <see cref="FormatTag"/> when it has <see cref="UnitPaths"/>, else <see cref="FormatTag1"/>.
+    /// </summary>
+    public string Format { get => _format ?? (UnitPaths.Count > 0 ? FormatTag : FormatTag1); init => _format = value; }
+
+    private readonly string? _format;
+    /// <summary>The ICheckpointTarget's name.</summary>
+    public required string Target { get; init; }
+    /// <summary>The model the plan is for.</summary>
+    public required ModelInfo Model { get; init; }
+    /// <summary>The device the profile was measured on.</summary>
+    public required DeviceInfo Device { get; init; }
+    /// <summary>The batch size profiled.</summary>
+    public required int BatchSize { get; init; }
+    /// <summary>The memory cap the plan must fit, in bytes.</summary>
+    public required long MemoryCapBytes { get; init; }
+    /// <summary>
+    /// Bytes of the cap the plan leaves unused for what predictions and probes miss (0 in plans written before it):
+    /// the plan was solved under <see cref="BudgetBytes"/>.
+    /// </summary>
+    public long HeadroomBytes { get; init; }
+    /// <summary>
+    /// Bytes by which <c>--verify</c> tightened the budget below the cap less the headroom, after a plan measured over
+    /// its cap (0 when none was needed or the plan was not verified): the plan was solved under <see cref="BudgetBytes"/>.
+    /// </summary>
+    public long CorrectionBytes { get; init; }
+    /// <summary>What the plan's predicted peak must fit: the cap less the headroom and any verification's correction.</summary>
+    public long BudgetBytes => MemoryCapBytes - HeadroomBytes - CorrectionBytes;
+    /// <summary>What <c>--verify</c> measured, or null when the plan was not verified.</summary>
+    public PlanVerification? Verified { get; init; }
+    /// <summary>The cost model's prediction for this plan, or null.</summary>
+    public Prediction? Predicted { get; init; }
+    /// <summary>How the plan was found, or null.</summary>
+    public SolverInfo? Solver { get; init; }
+    /// <summary>Common strategies under the same cost model.</summary>
+    public IReadOnlyList<Baseline> Baselines { get; init; } = [];
+    /// <summary>The profile the plan was made from, relative to the plan file's folder, or null.</summary>
+    public string? ProfilePath { get; init; }
+    /// <summary>The Pareto front over memory caps (<c>autockpt plan --sweep</c>); empty when not swept.</summary>
+    public IReadOnlyList<SweepPoint> Sweep { get; init; } = [];
+    /// <summary>Segments in order, covering every stage exactly once.</summary>
+    public required IReadOnlyList<Segment> Segments { get; init; }
+
+    /// <summary>
+    /// Per stage, in order: the unit's module path, checked against the model's stage names when applied. Empty for a
+    /// format-1 plan and for in-memory plans made without them.
+    /// </summary>
+    public IReadOnlyList<string> UnitPaths { get; init; } = [];
+
+    /// <summary>The input shape of the profile the plan was made from (<see cref="Profile.InputShape"/>); empty when unknown.</summary>
+    public IReadOnlyList<long> InputShape { get; init; } = [];
+
+    /// <summary>Per stage, in order: whether the kept unit is tidy. Empty (or shorter than the stages) means not tidy.</summary>
+    public IReadOnlyList<bool> TidyUnits { get; init; } = [];
+
+    /// <summary>Whether stage <paramref name="stage"/> is a tidy kept unit.</summary>
+    public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];
+
+    /// <summary>The number of tidy units.</summary>
+    public int TidyCount => TidyUnits.Count(t => t);
+
+    /// <summary>The plan as units (format 2), one per stage in order; paths are "#i" where <see cref="UnitPaths"/> is empty.</summary>
+    public IReadOnlyList<PlanUnit> Units =>
+        [.. Segments.SelectMany((s, k) => Enumerable.Range(s.First, s.Length).Select(i =>
+            new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i))))];
+}

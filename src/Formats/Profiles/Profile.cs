@@ -1,0 +1,128 @@
+namespace AutoCkpt.Formats.Profiles;
+
+/// <summary>Memory that no checkpointing can remove, in bytes.</summary>
+public sealed record FixedBytes(long Parameters, long Gradients, long OptimizerState, long Batch)
+{
+    /// <summary>The sum of all fixed memory, in bytes.</summary>
+    public long Total => Parameters + Gradients + OptimizerState + Batch;
+}
+
+/// <summary>What one stage costs, measured on the device with the real batch. Bytes and seconds.</summary>
+/// <param name="Name">The stage's name, e.g. "blocks.0".</param>
+/// <param name="ForwardSeconds">Median forward time.</param>
+/// <param name="BackwardSeconds">Median backward time.</param>
+/// <param name="OutputBytes">Bytes of the stage's output tensor.</param>
+/// <param name="RetainedBytes">Growth of live memory when the stage runs with autograd: what autograd keeps, output included.</param>
+/// <param name="ForwardTransientBytes">Peak above retained during the forward.</param>
+/// <param name="BackwardTransientBytes">Peak above steady state during the backward.</param>
+public sealed record StageProfile(
+    string Name,
+    double ForwardSeconds,
+    double BackwardSeconds,
+    long OutputBytes,
+    long RetainedBytes,
+    long ForwardTransientBytes,
+    long BackwardTransientBytes)
+{
+    /// <summary>
+    /// Optional key <c>backward_freed_bytes</c>: live bytes just before the stage's backward minus live bytes just
+    /// after it (what autograd releases, net of the input gradient it creates). May be negative. Default 0.
+    /// </summary>
+    public long BackwardFreedBytes { get; init; }
+
+    /// <summary>
+    /// Optional key <c>input_freed_bytes</c>: live bytes freed when the stage's input handle is disposed right after its
+    /// forward, as the runtime's stage chain does; its input's bytes when the stage's autograd does not keep its input,
+    /// else 0. Always 0 for the first stage (the batch is never disposed). Default 0.
+    /// </summary>
+    public long InputFreedBytes { get; init; }
+
+    /// <summary>
+    /// Optional key <c>recompute</c>: the stage's figures when it runs inside a recompute segment's backward, or null
+    /// when the profile has none (then the plain figures stand in for them).
+    /// </summary>
+    public RecomputeFigures? Recompute { get; init; }
+
+    /// <summary>
+    /// Optional key <c>tidy</c>: the stage's figures when it is kept and runs tidy (every handle it made but its output
+    /// disposed as it returns; the last stage measured through the loss, as its plain figures), or null when the
+    /// profile has none (then the planner derives them from <see cref="Recompute"/>, docs/cost-model.md).
+    /// </summary>
+    public TidyFigures? Tidy { get; init; }
+
+    /// <summary>
+    /// Optional key <c>tidy_allowed</c> (default true): false when the unit is opted out of tidy in code
+    /// (<c>[NoTidy]</c> on its module or a module under it, or the target's <c>NoTidy</c> patterns), so the planner never
+    /// counts on its tidy memory.
+    /// </summary>
+    public bool TidyAllowed { get; init; } = true;
+}
+
+/// <summary>
+/// What a kept stage costs when it runs tidy (docs/cost-model.md, "Tidy kept stages"): as the plain figures, but with
+/// every handle the stage made except its output disposed as soon as it returns. Bytes.
+/// </summary>
+/// <param name="RetainedBytes">Live growth over the forward after the disposal: what autograd saved, output included.</param>
+/// <param name="ForwardTransientBytes">Peak during the forward above live after it (the disposed handles count here).</param>
+/// <param name="BackwardTransientBytes">Peak during the backward above live just before it.</param>
+/// <param name="BackwardFreedBytes">Live just before the backward minus just after. May be negative.</param>
+public sealed record TidyFigures(long RetainedBytes, long ForwardTransientBytes, long BackwardTransientBytes, long BackwardFreedBytes);
+
+/// <summary>
+/// What a stage costs when a recompute segment re-runs it (docs/cost-model.md): the runtime re-runs it with autograd
+/// and disposes every handle the stage made except its output, so only what autograd saved stays; then
+/// backpropagates with <c>autograd.grad</c> on a leaf copy of the saved input. Bytes.
+/// </summary>
+/// <param name="RetainedBytes">Live growth over the re-run: what autograd saved, output included (S_i ≤ R_i).</param>
+/// <param name="BackwardTransientBytes">Peak during the backward above live just before it (output gradient held).</param>
+/// <param name="BackwardFreedBytes">Live just before the backward minus just after (saved tensors released, net of the input and parameter gradients made). May be negative.</param>
+public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransientBytes, long BackwardFreedBytes);
+
+/// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
+/// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>
+/// <param name="StepSecondsMeasured">One whole measured training step.</param>
+public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double StepSecondsMeasured)
+{
+    /// <summary>
+    /// The timing noise of the whole steps measured: the largest less the smallest, in seconds (<c>step_seconds_spread</c>);
+    /// null in profiles written before it.
+    /// </summary>
+    public double? StepSecondsSpread { get; init; }
+
+    /// <summary>
+    /// The timing noise of the stages: Σ over stages of (largest − smallest) forward and backward seconds over the
+    /// repeats, in seconds (<c>stage_seconds_spread</c>); null in profiles written before it.
+    /// </summary>
+    public double? StageSecondsSpread { get; init; }
+}
+
+/// <summary>A profile file, format <c>autockpt-profile/1</c>. Validated when read.</summary>
+public sealed record Profile
+{
+    /// <summary>The format tag this version writes and reads.</summary>
+    public const string FormatTag = "autockpt-profile/1";
+
+    /// <summary>Always <see cref="FormatTag"/>.</summary>
+    public string Format { get; init; } = FormatTag;
+    /// <summary>The ICheckpointTarget's name.</summary>
+    public required string Target { get; init; }
+    /// <summary>The model's fingerprint and stage count.</summary>
+    public required ModelInfo Model { get; init; }
+    /// <summary>The device measured on.</summary>
+    public required DeviceInfo Device { get; init; }
+    /// <summary>The element type, e.g. "float32".</summary>
+    public string Dtype { get; init; } = "float32";
+    /// <summary>The batch size measured with.</summary>
+    public required int BatchSize { get; init; }
+    /// <summary>Memory that no checkpointing removes.</summary>
+    public required FixedBytes FixedBytes { get; init; }
+    /// <summary>One entry per stage, in order.</summary>
+    public required IReadOnlyList<StageProfile> Stages { get; init; }
+    /// <summary>The self-check, or null when the file has none.</summary>
+    public ProfileCheck? Check { get; init; }
+    /// <summary>
+    /// The shape of the input tensor the profile was measured at, batch first (<c>input_shape: 64x128</c>); empty in
+    /// profiles written before it was recorded. A larger input at run time warns (ACKPT016).
+    /// </summary>
+    public IReadOnlyList<long> InputShape { get; init; } = [];
+}
