@@ -4,25 +4,6 @@ using AutoCkpt.Formats.Errors;
 
 namespace AutoCkpt.Formats.Options;
 
-/// <summary>What a percentage cap is a share of.</summary>
-public enum CapReference
-{
-    /// <summary><c>N%</c>: N% of the predicted <c>none</c> peak (the plain model, no recompute, no unit tidy).</summary>
-    NonePeak,
-    /// <summary>
-    /// <c>range:N%</c>: N% of the way from the smallest peak any plan reaches up to the predicted <c>tidy</c> peak (no
-    /// recompute, every allowed unit tidy): the share of what checkpointing can save.
-    /// </summary>
-    SaveableRange,
-}
-
-/// <summary>
-/// The peaks a percentage cap may refer to, in bytes: <paramref name="None"/> (the plain model),
-/// <paramref name="Tidy"/> (no recompute, every allowed unit tidy) and <paramref name="Smallest"/> (the smallest peak
-/// any plan reaches).
-/// </summary>
-public sealed record CapReferences(long None, long Tidy, long Smallest);
-
 /// <summary>A memory cap as the user writes it: bytes, a size with a unit, or a percentage of a reference.</summary>
 /// <param name="Bytes">The absolute cap in bytes, or null when <paramref name="Percent"/> is set.</param>
 /// <param name="Percent">The cap as a percentage of <see cref="Reference"/>, or null.</param>
