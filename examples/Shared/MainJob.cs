@@ -40,12 +40,15 @@ public static class MainJob
         ProfileFile.Write(profilePath, profile, $"profiled by the {target.Name} example's main job");
 
         var costModel = new StepCostModel(profile);
-        long none = costModel.PeakBytes(Baselines.None(costModel.Stages));
-        long tidy = TidyCosts.Model(profile, NoTidyPatterns.Empty).PeakBytes(Baselines.None(costModel.Stages));
+        // The midpoint starts from the smallest peak any plan reaches, which is every_stage's only when recomputing
+        // every unit saves memory (on chains of single-op units it may peak above no recompute).
+        var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
         long every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
-        var cap = options.Cap ?? new MemoryCap(((options.Midpoint == "tidy" ? tidy : none) + every) / 2, null);
-        Say(clock, $"2/4 planning under {(options.Cap is null ? $"the midpoint cap (every_stage to {options.Midpoint}) " : "")}{MemoryCap.Format(cap.Resolve(none))} " +
-                   $"(predicted peaks: no checkpointing {MemoryCap.Format(none)}, tidy {MemoryCap.Format(tidy)}, every stage recomputed {MemoryCap.Format(every)})");
+        var cap = options.Cap ?? (options.Midpoint == "tidy"
+            ? MemoryCap.Parse("range:50%")
+            : new MemoryCap(peaks.Smallest + (peaks.None - peaks.Smallest) / 2, null));
+        Say(clock, $"2/4 planning under {(options.Cap is null ? $"the midpoint cap (smallest reachable peak to {options.Midpoint}) " : "")}{MemoryCap.Format(cap.Resolve(peaks))} " +
+                   $"(predicted peaks: no checkpointing {MemoryCap.Format(peaks.None)}, tidy {MemoryCap.Format(peaks.Tidy)}, smallest reachable {MemoryCap.Format(peaks.Smallest)}, every stage recomputed {MemoryCap.Format(every)})");
         var request = new PlanRequest { Profile = profile, Cap = cap, ProfileFile = profilePath, Sweep = true };
         var result = CheckpointPlanner.Plan(options.Solver is { } solver ? request with { Solver = solver } : request);
         var plan = result.Plan with { ProfilePath = Path.GetFileName(profilePath) };

@@ -7,8 +7,9 @@ namespace AutoCkpt.Examples;
 
 /// <summary>
 /// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
-/// Without <c>--cap</c>, the cap is halfway between the predicted peaks of every-stage recompute and no checkpointing
-/// (<c>--midpoint none</c>, the default) or tidy (<c>--midpoint tidy</c>).
+/// Without <c>--cap</c>, the cap is halfway between the smallest predicted peak any plan reaches and no checkpointing
+/// (<c>--midpoint none</c>, the default) or tidy (<c>--midpoint tidy</c>, i.e. <c>range:50%</c>). <c>--cap</c> takes
+/// what <c>autockpt plan --memory-cap</c> takes.
 /// </summary>
 public sealed record MainJobOptions
 {
@@ -18,7 +19,7 @@ public sealed record MainJobOptions
     public string Device { get; init; } = "cpu";
     /// <summary>The memory cap, or null for the midpoint cap.</summary>
     public MemoryCap? Cap { get; init; }
-    /// <summary>Without a cap: the midpoint between every_stage's peak and "none"'s (the plain model) or "tidy"'s.</summary>
+    /// <summary>Without a cap: the midpoint between the smallest reachable peak (every_stage's on most models) and "none"'s (the plain model) or "tidy"'s (<c>range:50%</c>).</summary>
     public string Midpoint { get; init; } = "none";
     /// <summary>The batch size, or null for the target's default.</summary>
     public int? BatchSize { get; init; }

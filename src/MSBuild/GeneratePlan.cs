@@ -51,6 +51,15 @@ public sealed class GeneratePlan : CliTask
     /// <summary>AutoCkptCheckpointTarget: the ICheckpointTarget name the project declares, or empty.</summary>
     public string ExpectedCheckpointTarget { get; set; } = "";
 
+    /// <summary>
+    /// AutoCkptVerify: run the plan on the device (<c>autockpt plan --verify</c> on <see cref="AppAssembly"/>, with
+    /// <see cref="ExpectedCheckpointTarget"/> and <see cref="TargetDevice"/>) and correct it until it measures under its cap.
+    /// </summary>
+    public bool Verify { get; set; }
+
+    /// <summary>The built app ($(TargetPath)), which <see cref="Verify"/> runs the plan in.</summary>
+    public string AppAssembly { get; set; } = "";
+
     /// <summary>True when the plan file was written (it differed or did not exist).</summary>
     [Output] public bool PlanChanged { get; private set; }
 
@@ -76,7 +85,11 @@ public sealed class GeneratePlan : CliTask
 
     private bool Run()
     {
-        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim()) { Headroom = Headroom.Trim(), NoTidy = NoTidy.Trim() };
+        var options = new PlanOptions(ProfileFile, MemoryCap, Solver.Trim().ToLowerInvariant(), TimeLimit.Trim(), MaxSegment.Trim())
+        {
+            Headroom = Headroom.Trim(), NoTidy = NoTidy.Trim(),
+            Verify = Verify ? new VerifyTarget(AppAssembly, ExpectedCheckpointTarget.Trim(), TargetDevice.Trim().ToLowerInvariant()) : null,
+        };
         foreach (string problem in options.Problems())
             LogBadProperty(problem);
         if (Log.HasLoggedErrors) return false;

@@ -3,6 +3,7 @@ using AutoCkpt.Formats;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
 using AutoCkpt.Planner.Solvers;
 
@@ -38,14 +39,24 @@ public static class CheckpointPlanner
         {
             throw new AckptException(e.Code, e.Message, request.ProfileFile, e);
         }
-        long nonePeak = plainModel.PeakBytes(Baselines.None(n));
-        long cap = request.Cap.Resolve(nonePeak);
+        long nonePeak = plainModel.PeakBytes(Baselines.None(n)), tidyPeak = model.PeakBytes(Baselines.None(n));
+        var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
+        // The smallest reachable peak is a search of its own: made only for a range cap or a sweep.
+        long? smallest = request.Cap.IsRange || request.Sweep
+            ? SmallestPeak(model, request.MaxSegment ?? PlanRequest.DefaultMaxSegment(n), limit)
+            : null;
+        var peaks = new CapReferences(nonePeak, tidyPeak, smallest ?? tidyPeak);
+        long cap = request.Cap.Resolve(peaks);
         if (cap <= 0)
-            throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Percent}% of the no-checkpointing peak ({MemoryCap.Format(nonePeak)}) is less than one byte.", request.ProfileFile);
+            throw new AckptException(ErrorCodes.BadCap, $"memory cap {request.Cap.Describe(peaks)} is less than one byte.", request.ProfileFile);
         long headroom = request.Headroom.Resolve(cap), budget = cap - headroom;
         if (budget <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"the headroom {MemoryCap.Format(headroom)} leaves nothing of the memory cap {MemoryCap.Format(cap)}.", request.ProfileFile);
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.CorrectionBytes);
+        if (request.CorrectionBytes >= budget)
+            throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);
+        budget -= request.CorrectionBytes;
         int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit));
         var solver = CreateSolver(request.Solver, model, maxSegment);
 
@@ -94,6 +105,7 @@ public static class CheckpointPlanner
             InputShape = profile.InputShape,
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
+            CorrectionBytes = request.CorrectionBytes,
             Predicted = model.Predict(segments),
             Solver = new SolverInfo(solver.Method, provedBy, outcome.Status == SolveStatus.Optimal ? "optimal" : "feasible", outcome.Gap, seconds)
             {
@@ -101,7 +113,7 @@ public static class CheckpointPlanner
                 LowerBoundSeconds = outcome.Status == SolveStatus.Optimal ? null : model.RecomputeSeconds(segments) * (1 - outcome.Gap),
             },
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
-            Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints) : [],
+            Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints, peaks.Smallest) : [],
             Segments = segments,
             UnitPaths = [.. profile.Stages.Select(s => s.Name)],
             TidyUnits = model.TidyUnits(segments),
@@ -112,13 +124,43 @@ public static class CheckpointPlanner
             CapBytes = cap,
             BudgetBytes = budget,
             NoCheckpointingPeakBytes = nonePeak,
-            TidyPeakBytes = model.PeakBytes(Baselines.None(n)),
+            TidyPeakBytes = tidyPeak,
+            SmallestPeakBytes = smallest,
+            CapDescription = request.Cap.Describe(peaks),
             PlainModel = plainModel,
             MaxSegment = maxSegment,
             Baselines = baselines,
             Warnings = warnings,
             Model = model,
         };
+    }
+
+    /// <summary>
+    /// The peaks a cap may be a share of, for <paramref name="profile"/> planned with <paramref name="noTidy"/>: none,
+    /// tidy and the smallest any plan reaches (searched within <paramref name="timeLimitSeconds"/>; the least of the
+    /// baselines' peaks when the search runs out of time). What <c>range:N%</c> resolves against; the examples' midpoint
+    /// cap uses it too. Throws <see cref="AckptException"/> (ACKPT045) on figures too large to plan with.
+    /// </summary>
+    public static CapReferences Peaks(Profile profile, NoTidyPatterns noTidy, double timeLimitSeconds = PlanRequest.DefaultTimeLimitSeconds)
+    {
+        int n = profile.Stages.Count;
+        var model = TidyCosts.Model(profile, noTidy);
+        long none = new StepCostModel(profile).PeakBytes(Baselines.None(n)), tidy = model.PeakBytes(Baselines.None(n));
+        return new CapReferences(none, tidy, SmallestPeak(model, PlanRequest.DefaultMaxSegment(n), TimeSpan.FromSeconds(timeLimitSeconds)));
+    }
+
+    /// <summary>
+    /// The smallest predicted peak of any plan within <paramref name="maxSegment"/>: the dynamic program's least-peak
+    /// search (whatever solver plans: it is the fastest at this), never above the least peak of the baselines
+    /// (every_stage, tidy, uniform_k, sqrt_n), which need not be every_stage's: on chains of single-op units whose
+    /// inputs outweigh what they keep, recomputing every unit peaks above no recompute.
+    /// </summary>
+    internal static long SmallestPeak(StepCostModel model, int maxSegment, TimeSpan limit)
+    {
+        int n = model.Stages;
+        long least = Baselines.Standard(n).Where(b => !Baselines.IsPlain(b.Name)).Min(b => model.PeakBytes(b.Segments));
+        var found = new DynamicProgramSolver(model, Math.Min(n, maxSegment)).MinimumPeak(limit);
+        return found.Segments is { } s ? Math.Min(least, model.PeakBytes(s)) : least;
     }
 
     /// <summary>

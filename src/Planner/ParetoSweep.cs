@@ -5,16 +5,18 @@ using AutoCkpt.Planner.Solvers;
 namespace AutoCkpt.Planner;
 
 /// <summary>
-/// Solves evenly spaced caps from the every-stage peak to the no-checkpointing peak and records, for each, the
-/// optimal plan and the fastest uniform plan (checkpoint_sequential(k), any k) that fits.
+/// Solves evenly spaced caps from the smallest reachable peak to the peak with no recompute (under the plan's cost
+/// model: the tidy peak) and records, for each, the optimal plan and the fastest uniform plan
+/// (checkpoint_sequential(k), any k) that fits. The bottom is the smallest peak any plan reaches, not every_stage's:
+/// on chains of single-op units every_stage may peak above no recompute.
 /// </summary>
 internal static class ParetoSweep
 {
-    public static IReadOnlyList<SweepPoint> Run(StepCostModel model, IPlanSolver solver, TimeSpan limit, int points)
+    public static IReadOnlyList<SweepPoint> Run(StepCostModel model, IPlanSolver solver, TimeSpan limit, int points, long smallestPeak)
     {
         int n = model.Stages;
-        long every = model.PeakBytes(Baselines.EveryStage(n)), none = model.PeakBytes(Baselines.None(n));
-        long lo = Math.Min(every, none), hi = Math.Max(every, none);
+        long top = model.PeakBytes(Baselines.None(n));
+        long lo = Math.Min(smallestPeak, top), hi = top;
         var caps = Enumerable.Range(0, points).Select(i => lo + (long)Math.Round((hi - lo) * (double)i / (points - 1))).Distinct();
         var result = new List<SweepPoint>();
         foreach (long cap in caps)

@@ -33,7 +33,7 @@ public sealed record PlanRequest
 
     /// <summary>The validated profile.</summary>
     public required Profile Profile { get; init; }
-    /// <summary>The memory cap: bytes, or a percentage of the predicted no-checkpointing peak.</summary>
+    /// <summary>The memory cap: bytes, a percentage of the predicted no-checkpointing peak, or a share of the saveable range (<c>range:N%</c>).</summary>
     public required MemoryCap Cap { get; init; }
     /// <summary>
     /// The headroom by default: 2% of the cap. Measured peaks ran up to 1.1% above prediction on the CPU and 0.2% on an
@@ -46,6 +46,11 @@ public sealed record PlanRequest
     /// cap; <see cref="DefaultHeadroom"/> by default, 0 for none. The plan is solved under the cap less this.
     /// </summary>
     public MemoryCap Headroom { get; init; } = MemoryCap.ParseHeadroom(DefaultHeadroom);
+    /// <summary>
+    /// Bytes to plan below the cap less its headroom, after a plan measured over its cap (<c>autockpt plan --verify</c>
+    /// sets it from the measured miss); 0 by default. Recorded in the plan (<see cref="Plan.CorrectionBytes"/>).
+    /// </summary>
+    public long CorrectionBytes { get; init; }
     /// <summary>A headroom of 0: the plan may use the whole cap.</summary>
     public static readonly MemoryCap NoHeadroom = new(0, null);
     /// <summary>The method; <see cref="PlannerSolver.Auto"/> by default.</summary>
@@ -110,6 +115,13 @@ public sealed record PlanResult
     public required long NoCheckpointingPeakBytes { get; init; }
     /// <summary>The predicted peak with no recompute and every allowed stage tidy (<c>tidy</c>), in bytes.</summary>
     public long TidyPeakBytes { get; init; }
+    /// <summary>
+    /// The smallest predicted peak any plan reaches, in bytes (the bottom of <c>range:N%</c> and of the sweep); null
+    /// when the request needed neither, as the search costs time.
+    /// </summary>
+    public long? SmallestPeakBytes { get; init; }
+    /// <summary>What the cap is and what a percentage of it is a share of (<see cref="MemoryCap.Describe"/>).</summary>
+    public string CapDescription { get; init; } = "";
     /// <summary>The plain cost model (no stage tidy), which scores <c>none</c>.</summary>
     public StepCostModel? PlainModel { get; init; }
     /// <summary>The longest recompute segment the solver considered, in stages.</summary>

@@ -39,6 +39,7 @@ public sealed class ContractTests : IDisposable
     [InlineData("0")] [InlineData("-1GiB")] [InlineData("6 GiBs")] [InlineData("GiB")] [InlineData("6 G")] [InlineData(".5TB")]
     [InlineData("20 MiB")] [InlineData("0.5")] [InlineData("1e19")] [InlineData("1EiB")] [InlineData("1048576TiB")] [InlineData("1048577TiB")]
     [InlineData("1e-300")] [InlineData("5e-324")] [InlineData("1e400")] [InlineData("1e6%")] [InlineData("2e6%")] [InlineData("1e400%")]
+    [InlineData("range:50%")] [InlineData("RANGE: 0 %")] [InlineData("range:101%")] [InlineData("range:50MiB")]
     public void Given_a_cap_When_the_task_runs_Then_it_reaches_the_planner_exactly_when_MemoryCap_accepts_it(string cap)
     {
         Assert.Equal(Accepts(() => MemoryCap.Parse(cap)), ReachesThePlanner(_ => { }, cap));

@@ -30,6 +30,35 @@ public sealed class GeneratePlanTests : IDisposable
     }
 
     [Fact]
+    public void Given_AutoCkptVerify_When_executed_Then_the_planner_verifies_on_the_built_app_with_its_target_and_device()
+    {
+        var tool = FakeTool.Writing("format: autockpt-plan/1\n");
+        var task = _f.Task(tool, cap: "range:50%");
+        task.Verify = true;
+        task.AppAssembly = "/app/bin/Release/net10.0/App.dll";
+        task.ExpectedCheckpointTarget = " tiny-mlp ";
+        task.TargetDevice = "CPU";
+
+        Assert.True(task.Execute());
+
+        var (args, _) = Assert.Single(tool.Calls);
+        Assert.Equal(["plan", "--profile", _f.ProfilePath, "--memory-cap", "range:50%", "--verify", "--project", "/app/bin/Release/net10.0/App.dll",
+            "--target", "tiny-mlp", "--device", "cpu", "--out", _f.PlanPath], args);
+    }
+
+    [Fact]
+    public void Given_no_AutoCkptVerify_When_executed_Then_the_planner_does_not_verify()
+    {
+        var tool = FakeTool.Writing("format: autockpt-plan/1\n");
+        var task = _f.Task(tool, cap: "60%");
+        task.AppAssembly = "/app/App.dll";
+
+        Assert.True(task.Execute());
+
+        Assert.DoesNotContain("--verify", Assert.Single(tool.Calls).Arguments);
+    }
+
+    [Fact]
     public void Given_a_successful_planner_When_executed_Then_the_plan_holds_its_output_and_counts_as_changed()
     {
         var task = _f.Task(FakeTool.Writing("format: autockpt-plan/1\n"));

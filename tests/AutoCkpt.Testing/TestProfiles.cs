@@ -53,4 +53,12 @@ public static class TestProfiles
         }
         return Of(rng.NextInt64(0, 2_000) * 1_000_000, stages);
     }
+
+    /// <summary>
+    /// n single-op units, each keeping its 8 MB output and a 2 MB mask but freeing its 8 MB input (a ReLU or a batch
+    /// norm saves its output, not its input): each kept unit adds 2 MB, each recomputed one holds its 8 MB output, so
+    /// every_stage holds four times what no recompute holds; longer recompute segments still save memory.
+    /// </summary>
+    public static Profile SingleOpChain(int n) => Of(50_000_000,
+        [.. Enumerable.Range(0, n).Select(i => Stage($"features.{i}", 0.001, 0.002, 8_000_000, 10_000_000, inputFreed: i == 0 ? 0 : 8_000_000))]);
 }

@@ -9,11 +9,12 @@ internal static class ProjectBuilder
     private static readonly string[] ProjectExtensions = [".csproj", ".fsproj", ".vbproj"];
 
     private static readonly string[] OutputProperties =
-        ["-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath"];
+        ["-getProperty:TargetPath", "-getProperty:ProjectDepsFilePath", "-getProperty:ProjectRuntimeConfigFilePath", "-getProperty:ProjectAssetsFile"];
 
     /// <summary>
     /// Builds a project with <c>dotnet build</c> in <paramref name="configuration"/> and returns its outputs, or takes a
-    /// .dll as built. With <paramref name="noBuild"/> the project is only evaluated (<c>dotnet msbuild -getProperty</c>)
+    /// .dll as built. The build is skipped when the last one autockpt ran of the project in that configuration is still
+    /// up to date (<see cref="BuildStamp"/>: no input written since it started, its outputs there). With <paramref name="noBuild"/> the project is only evaluated (<c>dotnet msbuild -getProperty</c>)
     /// for where its outputs are, as <c>dotnet ef --no-build</c> does. <paramref name="log"/> receives progress lines.
     /// Throws <see cref="AckptException"/>: ACKPT030 when nothing is at the path, or with <paramref name="noBuild"/> when
     /// the project has not been built in <paramref name="configuration"/>; ACKPT023 when the build fails (the message
@@ -30,19 +31,33 @@ internal static class ProjectBuilder
 
     private static AppAssembly Build(string project, string configuration, Action<string> log)
     {
-        log($"building {project} ({configuration})");
+        var stamp = BuildStamp.Read(project, configuration);
+        string? why = stamp is null ? "no build of this project and configuration by autockpt is recorded" : stamp.WhyBuild(project, configuration);
+        if (why is null)
+        {
+            log($"not building {project} ({configuration}): up to date, no input changed since autockpt built it at {stamp!.StartedUtc.ToLocalTime():HH:mm:ss}");
+            return AppAssembly.FromDll(stamp.TargetPath, stamp.DepsFile, stamp.RuntimeConfig);
+        }
+        log($"building {project} ({configuration}): {why}");
+        var started = DateTime.UtcNow;
         var output = new List<string>();
         int exit = ProcessRunner.Run(Dotnet.Path,
             // AutoCkptSkipPlan=true: profiling and benchmarking need no new plan, and the project's profile may not
             // exist yet (ACKPT020); unlike AutoCkptEnabled=false it keeps the plan a build made beside the app.
-            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptSkipPlan=true", .. OutputProperties],
+            ["build", project, "-nologo", "-c", configuration, "-t:Build", "-p:AutoCkptSkipPlan=true", .. OutputProperties, .. SourceItems],
             output.Add, output.Add);
         string text = string.Join('\n', output);
         if (exit != 0)
             throw new AckptException(ErrorCodes.ProjectBuildFailed,
                 $"the project did not build (dotnet build exited with {exit}):\n{string.Join('\n', WithoutProperties(output))}", project);
         var properties = ReadProperties(text, project);
-        return AppAssembly.FromDll(properties["TargetPath"], Blank(properties, "ProjectDepsFilePath"), Blank(properties, "ProjectRuntimeConfigFilePath"));
+        var app = AppAssembly.FromDll(properties["TargetPath"], Blank(properties, "ProjectDepsFilePath"), Blank(properties, "ProjectRuntimeConfigFilePath"));
+        if (BuildStamp.FoldersOf(project, Blank(properties, "ProjectAssetsFile")) is { } folders)
+            new BuildStamp(project, configuration, BuildStamp.CurrentVersion, started, app.AssemblyPath, app.DepsFile, app.RuntimeConfig, folders)
+            {
+                Files = BuildStamp.FilesOutside(folders, ReadItemPaths(text)),
+            }.Write();
+        return app;
     }
 
     /// <summary>--no-build: where the project's outputs are in <paramref name="configuration"/>, which must exist.</summary>
@@ -79,6 +94,27 @@ internal static class ProjectBuilder
                 : $"'{full}' holds {projects.Count} project files: give one of them.", full);
         }
         throw new AckptException(ErrorCodes.ProjectMissing, $"'{full}' does not exist: give a .csproj to build or a built .dll.", full);
+    }
+
+    /// <summary>The project's own sources, which may lie outside its folder (a linked <c>Compile Include</c>).</summary>
+    private static readonly string[] SourceItems = ["-getItem:Compile", "-getItem:EmbeddedResource"];
+
+    /// <summary>The full paths of the items in the "-getItem" JSON; none when it cannot be read.</summary>
+    private static IReadOnlyList<string> ReadItemPaths(string text)
+    {
+        int start = text.IndexOf('{'), end = text.LastIndexOf('}');
+        if (start < 0 || end < start) return [];
+        try
+        {
+            using var doc = JsonDocument.Parse(text[start..(end + 1)]);
+            if (!doc.RootElement.TryGetProperty("Items", out var items)) return [];
+            return [.. items.EnumerateObject().SelectMany(kind => kind.Value.EnumerateArray())
+                .Select(item => item.TryGetProperty("FullPath", out var path) ? path.GetString() : null).OfType<string>()];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
     }
 
     private static Dictionary<string, string> ReadProperties(string text, string project)

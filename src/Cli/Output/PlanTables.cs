@@ -40,6 +40,9 @@ internal static class PlanTables
             $"--memory-cap N% is N% of this peak.");
         console.MarkupLine($"tidy = no recompute, each kept unit frees the handles it made but its output (what PyTorch keeps): peak {Fmt.Bytes(result.TidyPeakBytes)} " +
             $"({Fmt.Pct((double)result.TidyPeakBytes / result.NoCheckpointingPeakBytes)} of none). The plan's kept units are tidy where allowed ({result.Plan.TidyCount} of {result.Plan.Model.Stages} units).");
+        if (result.SmallestPeakBytes is { } least)
+            console.MarkupLine($"smallest reachable peak (least of any plan) {Fmt.Bytes(least)}. --memory-cap range:N% is N% of the way from it up to the tidy peak.");
+        console.MarkupLine($"The cap: {Markup.Escape(result.CapDescription)}.");
     }
 
     private static Table Segments(Plan plan, StepCostModel? model)

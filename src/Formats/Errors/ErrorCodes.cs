@@ -121,6 +121,11 @@ public static class ErrorCodes
     public const string PlannerProcessFailed = "ACKPT062";
     /// <summary>The build could not remake the plan and could not delete the one an earlier build left: it is stale.</summary>
     public const string StalePlan = "ACKPT063";
+    /// <summary>
+    /// Warning: the project has its own plan (AutoCkptProjectPlan), but AutoCkptProfile makes the build generate the
+    /// plan beside the app: the generated one is what the app reads.
+    /// </summary>
+    public const string ProjectPlanIgnored = "ACKPT064";
 
     // Command line and bench.
     /// <summary>A command-line argument is invalid.</summary>
@@ -132,6 +137,11 @@ public static class ErrorCodes
     /// stack trace is printed only with AUTOCKPT_TRACE=1.
     /// </summary>
     public const string InternalError = "ACKPT082";
+    /// <summary>
+    /// <c>autockpt plan --verify</c>: no plan measured at or under its cap on the device within the rounds allowed
+    /// (4), or the budget tightened by the measured miss leaves no plan that fits. No plan is written.
+    /// </summary>
+    public const string VerifyFailed = "ACKPT083";
 
     // Build.
     /// <summary>Warning: libLibTorchSharp.so could not be patched for Debian 12.</summary>

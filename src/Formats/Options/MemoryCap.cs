@@ -6,9 +6,18 @@ namespace AutoCkpt.Formats.Options;
 
 /// <summary>A memory cap as the user writes it: bytes, a size with a unit, or a percentage of a reference.</summary>
 /// <param name="Bytes">The absolute cap in bytes, or null when <paramref name="Percent"/> is set.</param>
-/// <param name="Percent">The cap as a percentage of the predicted no-checkpointing peak, or null.</param>
+/// <param name="Percent">The cap as a percentage of <see cref="Reference"/>, or null.</param>
 public sealed record MemoryCap(long? Bytes, double? Percent)
 {
+    /// <summary>The prefix of a cap that is a share of the saveable range: <c>range:50%</c>.</summary>
+    public const string RangePrefix = "range:";
+
+    /// <summary>What <see cref="Percent"/> is a share of; <see cref="CapReference.NonePeak"/> unless written <c>range:N%</c>.</summary>
+    public CapReference Reference { get; init; } = CapReference.NonePeak;
+
+    /// <summary>Whether the cap is a share of the saveable range, so resolving it needs the smallest reachable peak.</summary>
+    public bool IsRange => Percent is not null && Reference == CapReference.SaveableRange;
+
     private static readonly Regex Pattern = new(@"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\s*$", RegexOptions.CultureInvariant);
 
     private static readonly Dictionary<string, double> Units = new(StringComparer.OrdinalIgnoreCase)
@@ -25,13 +34,27 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
     public const double MaxPercent = 1e6;
 
     /// <summary>
-    /// Parses "8000000000", "6GiB", "512 MB" (a space between number and unit is allowed) or "60%". Units: B, KB, MB,
+    /// Parses "8000000000", "6GiB", "512 MB" (a space between number and unit is allowed), "60%" (of the <c>none</c>
+    /// peak) or "range:50%" (50% of the way from the smallest reachable peak to the <c>tidy</c> peak; 0 to 100%). Units: B, KB, MB,
     /// GB, TB (powers of 1000) and KiB, MiB, GiB, TiB (powers of 1024), case-insensitive. Throws
     /// <see cref="AckptException"/> (ACKPT041) on an unknown unit, a non-positive value, less than a byte, more than
-    /// <see cref="MaxBytes"/> or a percentage over <see cref="MaxPercent"/>; its message names the value as
+    /// <see cref="MaxBytes"/>, a percentage over <see cref="MaxPercent"/> or a range share outside 0-100%; its message names the value as
     /// <paramref name="name"/> (the MSBuild task passes its property's name).
     /// </summary>
-    public static MemoryCap Parse(string text, string? file = null, string name = "memory cap") => ParseSize(text, file, name, allowZero: false);
+    public static MemoryCap Parse(string text, string? file = null, string name = "memory cap")
+    {
+        string trimmed = (text ?? "").Trim();
+        if (!trimmed.StartsWith(RangePrefix, StringComparison.OrdinalIgnoreCase))
+            return ParseSize(text ?? "", file, name, allowZero: false);
+        string share = trimmed[RangePrefix.Length..];
+        var m = Pattern.Match(share);
+        if (!m.Success || m.Groups[2].Value != "%")
+            throw new AckptException(ErrorCodes.BadCap, $"{name} '{text}' is not a share of the saveable range: write range:N% with N from 0 to 100 (range:50% is halfway from the smallest reachable peak to the tidy peak).", file);
+        double value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (value > 100)
+            throw new AckptException(ErrorCodes.BadCap, $"{name} '{text}' is out of range: a share of the saveable range is from 0% (the smallest reachable peak) to 100% (the tidy peak).", file);
+        return new MemoryCap(null, value) { Reference = CapReference.SaveableRange };
+    }
 
     /// <summary>
     /// Parses a headroom, the part of the cap a plan leaves unused: the same syntax as <see cref="Parse"/>, where N%
@@ -72,9 +95,37 @@ public sealed record MemoryCap(long? Bytes, double? Percent)
     }
 
     /// <summary>The bytes, given the reference that a percentage refers to (a cap: the no-checkpointing peak; a headroom: the cap).</summary>
-    /// <remarks>A percentage that resolves to more than <see cref="MaxBytes"/> is capped there.</remarks>
-    public long Resolve(long noCheckpointingPeakBytes) =>
-        Bytes ?? (long)Math.Min(MaxBytes, Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0));
+    /// <remarks>A percentage that resolves to more than <see cref="MaxBytes"/> is capped there. A range cap needs
+    /// <see cref="Resolve(CapReferences)"/>: here it throws <see cref="InvalidOperationException"/>.</remarks>
+    public long Resolve(long noCheckpointingPeakBytes) => IsRange
+        ? throw new InvalidOperationException($"the cap range:{Percent}% needs the smallest reachable and the tidy peak: resolve it with CapReferences.")
+        : Bytes ?? (long)Math.Min(MaxBytes, Math.Floor(noCheckpointingPeakBytes * Percent!.Value / 100.0));
+
+    /// <summary>
+    /// The cap in bytes: its bytes, N% of <see cref="CapReferences.None"/>, or for <c>range:N%</c>
+    /// Smallest + N% of (Tidy − Smallest) (Smallest when the tidy peak is not above it).
+    /// </summary>
+    public long Resolve(CapReferences peaks)
+    {
+        ArgumentNullException.ThrowIfNull(peaks);
+        if (!IsRange) return Resolve(peaks.None);
+        long span = Math.Max(0, peaks.Tidy - peaks.Smallest);
+        return peaks.Smallest + (long)Math.Floor(span * Percent!.Value / 100.0);
+    }
+
+    /// <summary>
+    /// Says what the cap is, for output: "6.00 GiB", "60% of the none peak (95.60 MiB): 57.36 MiB" or "range:50%, 50% of
+    /// the way from the smallest reachable peak (…) to the tidy peak (…): …".
+    /// </summary>
+    public string Describe(CapReferences peaks)
+    {
+        long bytes = Resolve(peaks);
+        string pct = Percent?.ToString("0.###", CultureInfo.InvariantCulture) ?? "";
+        if (Percent is null) return $"{Format(bytes)} (bytes, not a share of a peak)";
+        return IsRange
+            ? $"range:{pct}% = {pct}% of the way from the smallest reachable peak ({Format(peaks.Smallest)}) to the tidy peak ({Format(peaks.Tidy)}): {Format(bytes)}"
+            : $"{pct}% of the none peak ({Format(peaks.None)}): {Format(bytes)}";
+    }
 
     /// <summary>Formats bytes for people, e.g. "6.00 GiB".</summary>
     public static string Format(long bytes)

@@ -64,6 +64,16 @@ public sealed record SweepPoint(long CapBytes, long OptimalPeakBytes, double Opt
 }
 
 /// <summary>
+/// What <c>autockpt plan --verify</c> measured (the plan file's optional <c>verified</c> map): the plan's peak over real
+/// training steps on the device.
+/// </summary>
+/// <param name="MeasuredPeakBytes">The largest step peak measured with the written plan, in bytes (on the prediction's scale).</param>
+/// <param name="Rounds">Plans measured, the written one included: 1 when the first plan fit.</param>
+/// <param name="Steps">Timed steps per round.</param>
+/// <param name="DeviceType">The device measured on ("cpu", "cuda").</param>
+public sealed record PlanVerification(long MeasuredPeakBytes, int Rounds, int Steps, string DeviceType);
+
+/// <summary>
 /// One unit of a plan (format 2's <c>units</c>): a stage addressed by its module path, the segment it belongs to and
 /// how it runs.
 /// </summary>
@@ -107,8 +117,15 @@ public sealed record Plan
     /// the plan was solved under <see cref="BudgetBytes"/>.
     /// </summary>
     public long HeadroomBytes { get; init; }
-    /// <summary>What the plan's predicted peak must fit: the cap less the headroom.</summary>
-    public long BudgetBytes => MemoryCapBytes - HeadroomBytes;
+    /// <summary>
+    /// Bytes by which <c>--verify</c> tightened the budget below the cap less the headroom, after a plan measured over
+    /// its cap (0 when none was needed or the plan was not verified): the plan was solved under <see cref="BudgetBytes"/>.
+    /// </summary>
+    public long CorrectionBytes { get; init; }
+    /// <summary>What the plan's predicted peak must fit: the cap less the headroom and any verification's correction.</summary>
+    public long BudgetBytes => MemoryCapBytes - HeadroomBytes - CorrectionBytes;
+    /// <summary>What <c>--verify</c> measured, or null when the plan was not verified.</summary>
+    public PlanVerification? Verified { get; init; }
     /// <summary>The cost model's prediction for this plan, or null.</summary>
     public Prediction? Predicted { get; init; }
     /// <summary>How the plan was found, or null.</summary>

@@ -48,6 +48,10 @@ public static class PlanFile
         long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
         if (headroom >= cap)
             throw new AckptException(ErrorCodes.PlanMalformed, $"headroom_bytes ({headroom}) must be less than memory_cap_bytes ({cap}).", file);
+        var verified = root.OptMap("verified");
+        long correction = verified is not null && verified.Has("correction_bytes") ? verified.Bytes("correction_bytes", long.MaxValue) : 0;
+        if (correction >= cap - headroom)
+            throw new AckptException(ErrorCodes.PlanMalformed, $"verified.correction_bytes ({correction}) must be less than memory_cap_bytes less headroom_bytes ({cap - headroom}).", file);
         return new Plan
         {
             Target = root.Str("target"),
@@ -70,6 +74,9 @@ public static class PlanFile
             UnitPaths = paths,
             TidyUnits = tidy,
             InputShape = ProfileFile.ReadInputShape(root),
+            CorrectionBytes = correction,
+            Verified = verified is null ? null : new PlanVerification(
+                verified.Bytes("measured_peak_bytes", long.MaxValue), verified.Int("rounds"), verified.Int("steps"), verified.Str("device")),
         };
     }
 
@@ -192,6 +199,9 @@ public static class PlanFile
             sb.Append("input_shape: ").Append(InputShape.Format(p.InputShape)).Append('\n');
         sb.Append("memory_cap_bytes: ").Append(Num(p.MemoryCapBytes)).Append('\n');
         sb.Append("headroom_bytes: ").Append(Num(p.HeadroomBytes)).Append('\n');
+        if (p.Verified is { } v)
+            sb.Append("verified: ").Append(Flow(("measured_peak_bytes", Num(v.MeasuredPeakBytes)), ("correction_bytes", Num(p.CorrectionBytes)),
+                ("rounds", Num(v.Rounds)), ("steps", Num(v.Steps)), ("device", Word(v.DeviceType)))).Append("   # autockpt plan --verify: measured on the device\n");
         if (p.Predicted is { } pr)
             sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
         if (p.Solver is { } so)

@@ -88,7 +88,20 @@ public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransient
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
 /// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>
 /// <param name="StepSecondsMeasured">One whole measured training step.</param>
-public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double StepSecondsMeasured);
+public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double StepSecondsMeasured)
+{
+    /// <summary>
+    /// The timing noise of the whole steps measured: the largest less the smallest, in seconds (<c>step_seconds_spread</c>);
+    /// null in profiles written before it.
+    /// </summary>
+    public double? StepSecondsSpread { get; init; }
+
+    /// <summary>
+    /// The timing noise of the stages: Σ over stages of (largest − smallest) forward and backward seconds over the
+    /// repeats, in seconds (<c>stage_seconds_spread</c>); null in profiles written before it.
+    /// </summary>
+    public double? StageSecondsSpread { get; init; }
+}
 
 /// <summary>A profile file, format <c>autockpt-profile/1</c>. Validated when read.</summary>
 public sealed record Profile

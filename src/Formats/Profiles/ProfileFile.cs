@@ -75,7 +75,11 @@ public static class ProfileFile
             BatchSize = batch,
             FixedBytes = new FixedBytes(fixedBytes.Bytes("parameters"), fixedBytes.Bytes("gradients"), fixedBytes.Bytes("optimizer_state"), fixedBytes.Bytes("batch")),
             Stages = stages,
-            Check = check is null ? null : new ProfileCheck(check.Bytes("forward_retained_bytes_measured"), check.Seconds("step_seconds_measured")),
+            Check = check is null ? null : new ProfileCheck(check.Bytes("forward_retained_bytes_measured"), check.Seconds("step_seconds_measured"))
+            {
+                StepSecondsSpread = check.Has("step_seconds_spread") ? check.Seconds("step_seconds_spread") : null,
+                StageSecondsSpread = check.Has("stage_seconds_spread") ? check.Seconds("stage_seconds_spread") : null,
+            },
             InputShape = ReadInputShape(root),
         };
     }
@@ -125,7 +129,12 @@ public static class ProfileFile
                 sb.Append("    recompute_allowed: false\n");
         }
         if (p.Check is { } c)
-            sb.Append("check: ").Append(Flow(("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)))).Append('\n');
+        {
+            var keys = new List<(string, string)> { ("forward_retained_bytes_measured", Num(c.ForwardRetainedBytesMeasured)), ("step_seconds_measured", Num(c.StepSecondsMeasured)) };
+            if (c.StepSecondsSpread is { } stepSpread) keys.Add(("step_seconds_spread", Num(stepSpread)));
+            if (c.StageSecondsSpread is { } stageSpread) keys.Add(("stage_seconds_spread", Num(stageSpread)));
+            sb.Append("check: ").Append(Flow([.. keys])).Append('\n');
+        }
         return sb.ToString();
     }
 

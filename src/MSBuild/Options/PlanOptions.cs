@@ -14,6 +14,9 @@ namespace AutoCkpt.MSBuild.Options;
 /// </summary>
 internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string Solver, string TimeLimit, string MaxSegment)
 {
+    /// <summary>With AutoCkptVerify: the built app, the target and the device the plan is verified with; null for no verification.</summary>
+    public VerifyTarget? Verify { get; init; }
+
     /// <summary>AutoCkptHeadroom, trimmed; empty for the planner's default.</summary>
     public string Headroom { get; init; } = "";
 
@@ -45,6 +48,12 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         if (TimeLimit.Length > 0) args.AddRange(["--time-limit", TimeLimit]);
         if (MaxSegment.Length > 0) args.AddRange(["--max-segment", MaxSegment]);
         if (NoTidy.Length > 0) args.AddRange(["--no-tidy", NoTidy]);
+        if (Verify is { } v)
+        {
+            args.AddRange(["--verify", "--project", v.AppAssembly]);
+            if (v.CheckpointTarget.Length > 0) args.AddRange(["--target", v.CheckpointTarget]);
+            if (v.Device is "cpu" or "cuda") args.AddRange(["--device", v.Device]);
+        }
         return args;
     }
 
@@ -54,3 +63,6 @@ internal sealed record PlanOptions(string ProfileFile, string MemoryCap, string 
         catch (AckptException e) { problems.Add(e.Message); }
     }
 }
+
+/// <summary>What AutoCkptVerify runs the plan with: the built app (its .dll), the target's name (or empty) and the device (or empty).</summary>
+internal sealed record VerifyTarget(string AppAssembly, string CheckpointTarget, string Device);

@@ -109,9 +109,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Bytes(input) + Bytes(label));
 
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
-        var stageProfiles = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
+        var (stageProfiles, stageSpread) = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
+        check = check with { StageSecondsSpread = stageSpread };
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
 
         return new Profile
@@ -128,10 +129,12 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         };
     }
 
-    private List<StageProfile> MeasureStages(IReadOnlyList<Stage> stages, IReadOnlyList<bool> tidyAllowed, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
+    /// <summary>Every stage's figures, and Σ of their timing spreads (<see cref="StageMeasurer.LastTimeSpreadSeconds"/>) in seconds.</summary>
+    private (List<StageProfile> Profiles, double Spread) MeasureStages(IReadOnlyList<Stage> stages, IReadOnlyList<bool> tidyAllowed, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
     {
         var measurer = new StageMeasurer(meter);
         var profiles = new List<StageProfile>(stages.Count);
+        double spread = 0;
         Tensor x = batchInput;
         for (int i = 0; i < stages.Count; i++)
         {
@@ -148,6 +151,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             // TorchStagePass), as the chain's next stage does; the cost model counts that gradient apart (the loss
             // gradient is made, then each stage's input gradient), so it is not counted twice.
             plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
+            spread += measurer.LastTimeSpreadSeconds;
             // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
             var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
             // Kept and tidy (memory only): as the plain pass, with every handle the stage made but its output disposed.
@@ -169,7 +173,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 x = stage.Module.call(input).MoveToOuterDisposeScope();
             if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
         }
-        return profiles;
+        return (profiles, spread);
     }
 
     /// <summary>
@@ -211,7 +215,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             double rest = meter.Time(() => target.Loss(output!, label).backward());
             seconds.Add(forward + rest);
         }
-        var check = new ProfileCheck(Math.Max(0, Median.Of(retained)), Median.Of(seconds));
+        var check = new ProfileCheck(Math.Max(0, Median.Of(retained)), Median.Of(seconds)) { StepSecondsSpread = seconds.Max() - seconds.Min() };
         return (check, freed.Select(f => f.Count == 0 ? 0 : Median.Of(f)).ToArray());
     }
 

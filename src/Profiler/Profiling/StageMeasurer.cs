@@ -45,8 +45,18 @@ public sealed class StageMeasurer(Meter meter)
                 backward.Add(meter.Measure(pass.Backward));
             }
         }
+        LastTimeSpreadSeconds = Spread(forward) + Spread(backward);
         return Aggregate(name, forward, backward, output);
     }
+
+    /// <summary>
+    /// Of the last <see cref="Measure"/>: (largest − smallest) forward seconds plus the same of backward seconds over
+    /// its measured passes: how far the stage's timings scattered (0 with one pass).
+    /// </summary>
+    public double LastTimeSpreadSeconds { get; private set; }
+
+    private static double Spread(IReadOnlyList<Reading> readings) =>
+        readings.Count == 0 ? 0 : readings.Max(r => r.Seconds) - readings.Min(r => r.Seconds);
 
     /// <summary>
     /// The stage's figures from its measured passes: medians of forward and backward seconds, output bytes,

@@ -29,6 +29,28 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("Predicted peak", output);
     }
 
+    [Theory]
+    [InlineData("range:50%", "range:50% = 50% of the way from the smallest reachable peak")]
+    [InlineData("95%", "95% of the none peak")]
+    [InlineData("1GiB", "(bytes, not a share of a peak)")]
+    public void Given_a_cap_When_planned_Then_the_output_says_what_the_cap_is_a_share_of(string cap, string said)
+    {
+        _cli.WriteProfile(profile: TestProfiles.SingleOpChain(10));
+        var (exit, output, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", cap, "--out", "p.yaml");
+        Assert.True(exit == 0, err);
+        Assert.Contains(said, System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
+    }
+
+    [Fact]
+    public void Given_verify_without_a_project_When_planned_Then_ACKPT080_says_to_give_the_app_and_no_plan_is_written()
+    {
+        _cli.WriteProfile();
+        var (exit, _, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "95%", "--out", "p.yaml", "--verify");
+        Assert.Equal(1, exit);
+        Assert.Contains("error ACKPT080: --verify runs the plan in your app: give the app with --project", err);
+        Assert.False(File.Exists(_cli.PathOf("p.yaml")));
+    }
+
     [Fact]
     public void Given_a_plan_written_When_done_Then_it_says_where_Apply_looks_for_it()
     {

@@ -35,6 +35,8 @@ public sealed class PlannedApp : IDisposable
         Reprofile = Cli("profile", "--project", ProjectPath, "--target", "tiny-mlp", "--repeats", "1", "--batch-size", "8",
             "-c", Configuration, "--out", Path.Combine(Root, "again.profile.yaml"));
         PlanAfterProfile = ReadPlan();
+        // A changed source: the bench must build (and that build must keep the plan).
+        File.SetLastWriteTimeUtc(Path.Combine(AppDir, "Program.cs"), DateTime.UtcNow);
         Bench = Cli("bench", "--project", ProjectPath, "--target", "tiny-mlp", "--plan", PlanPath, "--steps", "2", "-c", Configuration,
             "--json", Out("bench.json"), "--markdown", Out("bench.md"), "--svg", Out("bench.svg"));
         PlanAfterBench = ReadPlan();

@@ -61,5 +61,6 @@ public sealed class PlanRoundTripTests
         Assert.Equal(p.Baselines, back.Baselines);
         Assert.Equal(p.Sweep, back.Sweep);
         Assert.Equal(p.Segments, back.Segments);
+        Assert.Equal((p.CorrectionBytes, p.Verified), (back.CorrectionBytes, back.Verified));
     }
 }

@@ -74,7 +74,11 @@ internal sealed class RandomFiles(int seed)
                 TidyAllowed = Maybe(),
                 RecomputeAllowed = Maybe(),
             })],
-            Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds)) : null,
+            Check = Maybe() ? new ProfileCheck(Bytes(), Seconds(FileLimits.MaxSeconds))
+            {
+                StepSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
+                StageSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
+            } : null,
         };
     }
 
@@ -88,15 +92,18 @@ internal sealed class RandomFiles(int seed)
             segments.Add(new Segment(first, last, Maybe() ? SegmentStrategy.Keep : SegmentStrategy.Recompute));
             first = last + 1;
         }
-        long cap = Bytes(long.MaxValue) | 1;
+        long cap = Bytes(long.MaxValue) | 1, headroom = _rng.NextInt64(0, cap);
+        bool verified = Maybe();
         return new Formats.Plans.Plan
         {
+            CorrectionBytes = verified && Maybe() ? _rng.NextInt64(0, cap - headroom) : 0,
+            Verified = verified ? new PlanVerification(Bytes(long.MaxValue), _rng.Next(1, 5), _rng.Next(1, 100), Name()) : null,
             Target = Name(),
             Model = new ModelInfo(Name(), n),
             Device = new DeviceInfo(Name(), Name()),
             BatchSize = _rng.Next(1, int.MaxValue),
             MemoryCapBytes = cap,
-            HeadroomBytes = _rng.NextInt64(0, cap),
+            HeadroomBytes = headroom,
             Predicted = Maybe() ? new Prediction(Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) : null,
             Solver = Maybe() ? new SolverInfo(Name(), Name(), Name(), Maybe() ? 0 : _rng.NextDouble() * Math.Pow(10, _rng.Next(-300, 300)), Seconds(FileLimits.MaxSeconds))
             {

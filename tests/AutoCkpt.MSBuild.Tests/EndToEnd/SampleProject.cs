@@ -14,8 +14,11 @@ public sealed class SampleProject : IDisposable
         System.Console.WriteLine(System.IO.File.Exists(plan) ? "plan found: " + plan : "no plan");
         """;
 
-    public SampleProject(string extraProperties = "")
+    /// <param name="extraProperties">More properties, as XML.</param>
+    /// <param name="generatesPlan">False: no AutoCkptProfile or AutoCkptMemoryCap, so the build makes no plan.</param>
+    public SampleProject(string extraProperties = "", bool generatesPlan = true)
     {
+        string planning = generatesPlan ? "<AutoCkptProfile>app.profile.yaml</AutoCkptProfile>\n    <AutoCkptMemoryCap>1GiB</AutoCkptMemoryCap>" : "";
         Directory.CreateDirectory(Root);
         string build = Path.Combine(RepoPaths.Root, "src", "MSBuild", "build");
         File.WriteAllText(ProjectPath, $"""
@@ -26,8 +29,7 @@ public sealed class SampleProject : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <AutoCkptTaskAssembly>{RepoPaths.TaskAssembly}</AutoCkptTaskAssembly>
                 <AutoCkptCliAssembly>{RepoPaths.CliAssembly}</AutoCkptCliAssembly>
-                <AutoCkptProfile>app.profile.yaml</AutoCkptProfile>
-                <AutoCkptMemoryCap>1GiB</AutoCkptMemoryCap>
+                {planning}
                 {extraProperties}
               </PropertyGroup>
               <Import Project="{build}/AutoCkpt.MSBuild.targets" />

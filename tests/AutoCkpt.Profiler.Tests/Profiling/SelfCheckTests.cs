@@ -43,6 +43,38 @@ public sealed class SelfCheckTests
         Assert.Contains("step", w.Message);
     }
 
+    /// <summary>Stage times sum to 0.100 s; the step is measured at <paramref name="step"/> with the spreads given.</summary>
+    private static Profile Noisy(double step, double stepSpread, double stageSpread, long bytes = 1000) =>
+        With(bytes, step) with { Check = new ProfileCheck(bytes, step) { StepSecondsSpread = stepSpread, StageSecondsSpread = stageSpread } };
+
+    [Fact]
+    public void Given_a_time_gap_within_the_runs_own_timing_noise_When_checked_Then_there_is_no_warning()
+    {
+        // 25% apart; the whole steps scattered 20% and the stages 10%: noise explains it.
+        var p = Noisy(0.080, stepSpread: 0.016, stageSpread: 0.010);
+        Assert.Equal(0.30, SelfCheck.TimeNoise(p), 9);
+        Assert.Empty(SelfCheck.Warnings(p));
+    }
+
+    [Fact]
+    public void Given_a_time_gap_beyond_the_runs_noise_When_checked_Then_ACKPT031_says_the_noise_does_not_explain_it()
+    {
+        // 25% apart with 5.5% noise (2.5% of the step, 3% of the stages): a systematic gap.
+        var w = Assert.Single(SelfCheck.Warnings(Noisy(0.080, stepSpread: 0.002, stageSpread: 0.003)));
+        Assert.Equal(ErrorCodes.ProfileSelfCheck, w.Code);
+        Assert.Contains("more than this run's own timing noise, 5.5%", w.Message);
+    }
+
+    [Fact]
+    public void Given_noisy_timings_When_the_bytes_disagree_Then_the_memory_warning_still_fires()
+    {
+        var w = Assert.Single(SelfCheck.Warnings(Noisy(0.100, stepSpread: 0.05, stageSpread: 0.05, bytes: 1060) with
+        {
+            Check = new ProfileCheck(1060, 0.100) { StepSecondsSpread = 0.05, StageSecondsSpread = 0.05 },
+        }));
+        Assert.Contains("retained", w.Message);
+    }
+
     [Fact]
     public void Given_stages_whose_inputs_are_freed_When_checked_Then_the_freed_bytes_are_not_counted()
     {
