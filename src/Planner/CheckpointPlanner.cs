@@ -52,7 +52,6 @@ public static class CheckpointPlanner
         long headroom = request.Headroom.Resolve(cap), budget = cap - headroom;
         if (budget <= 0)
             throw new AckptException(ErrorCodes.BadCap, $"the headroom {MemoryCap.Format(headroom)} leaves nothing of the memory cap {MemoryCap.Format(cap)}.", request.ProfileFile);
-        var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
         ArgumentOutOfRangeException.ThrowIfNegative(request.CorrectionBytes);
         if (request.CorrectionBytes >= budget)
             throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);

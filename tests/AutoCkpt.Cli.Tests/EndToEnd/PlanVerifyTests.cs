@@ -1,3 +1,4 @@
+using AutoCkpt.Testing;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using Xunit;
@@ -63,11 +64,11 @@ public sealed class PlanVerifyFixture
     public string Profile { get; }
     public string WrongProfile { get; }
     public string HopelessProfile { get; }
-    public CliResult Probe { get; }
-    public CliResult Profiled { get; }
-    public CliResult Fits { get; }
-    public CliResult Corrected { get; }
-    public CliResult Hopeless { get; }
+    public ProcessResult Probe { get; }
+    public ProcessResult Profiled { get; }
+    public ProcessResult Fits { get; }
+    public ProcessResult Corrected { get; }
+    public ProcessResult Hopeless { get; }
 }
 
 [Collection(CliCollection.Name)]
