@@ -109,6 +109,10 @@ internal sealed class RecomputeGroup
         run.Mark = null;
         var detached = y.detach();
         mark.DisposeMadeSince(Units[k].Module, [detached]);
+        // The previous unit's output has been consumed: the recompute replays from the segment's first input, so the
+        // link goes now, as a plain chain frees it, not at the segment's end (which held every intermediate output of
+        // the segment at once, over the cost model's forward peak).
+        if (k > 0) run.ReleaseLastLink();
         if (k < Units.Count - 1)
         {
             run.Links.Add(detached);
@@ -162,6 +166,14 @@ internal sealed class RecomputeGroup
         {
             foreach (var alias in _aliases.Values) alias.Dispose();
             _aliases.Clear();
+        }
+
+        /// <summary>Disposes the newest link (the output of the unit before the one that just returned).</summary>
+        public void ReleaseLastLink()
+        {
+            if (Links.Count == 0) return;
+            Links[^1].Dispose();
+            Links.RemoveAt(Links.Count - 1);
         }
 
         public void DisposeLinks()
