@@ -1,3 +1,4 @@
+using AutoCkpt.InPlace;
 using AutoCkpt.Formats;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;

@@ -1,3 +1,4 @@
+using AutoCkpt.InPlace;
 using AutoCkpt.Recompute;
 using AutoCkpt.Units;
 using AutoCkpt.Profiler.Measuring;
@@ -18,7 +19,7 @@ internal sealed class StepRecorder : IDisposable
 {
     private readonly Meter _meter;
     private readonly IReadOnlyList<Unit> _units;
-    private readonly List<IDisposable> _hooks = [];
+    private readonly List<Action> _hooks = [];
     private readonly List<Tensor> _parameters;
     private readonly Tensor?[] _outputs;
     private readonly Dictionary<Tensor, Tensor> _copies = new(ReferenceEqualityComparer.Instance);
@@ -37,11 +38,11 @@ internal sealed class StepRecorder : IDisposable
         OutputTypes = new Type?[units.Count];
         try
         {
-            _hooks.Add(UnitHooks.Install(model, ModelPre, ModelPost));
+            _hooks.Add(UnitHooks.Register(model, new Hook(ModelPre, ModelPost)));
             for (int i = 0; i < units.Count; i++)
             {
                 int index = i;
-                _hooks.Add(UnitHooks.Install(units[i].Module, args => UnitPre(index, args), (args, y) => UnitPost(index, y)));
+                _hooks.Add(UnitHooks.Register(units[i].Module, new Hook(args => UnitPre(index, args), (args, y) => UnitPost(index, y))));
             }
         }
         catch
@@ -190,7 +191,7 @@ internal sealed class StepRecorder : IDisposable
     /// <summary>Removes the hooks (the copies stay until <see cref="ReleaseCopies"/>).</summary>
     public void Dispose()
     {
-        foreach (var h in _hooks) h.Dispose();
+        foreach (var remove in _hooks) remove();
         _hooks.Clear();
         DeferredDisposal.Flush();
     }
@@ -201,5 +202,12 @@ internal sealed class StepRecorder : IDisposable
         foreach (var t in _copies.Values) t.Dispose();
         _copies.Clear();
         Array.Clear(Captured);
+    }
+
+    /// <summary>The recorder's pre- and post-hook of one module, through the runtime's hooks of any arity.</summary>
+    private sealed class Hook(Func<object?[], object?[]?> before, Func<object?[], object?, object?> after) : IUnitHook
+    {
+        public object?[]? Before(object?[] inputs) => before(inputs);
+        public object? After(object?[] inputs, object? output) => after(inputs, output);
     }
 }

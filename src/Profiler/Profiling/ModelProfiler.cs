@@ -45,16 +45,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     {
         var found = UnitFinder.Find(model);
         ForwardCheckSeconds = 0;
-        progress?.Report(new ProfilerStep("warm-up", 0, found.Count, null));
-        using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
-        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
+        var (optimizer, fixedBytes) = WarmUp(target, model, input, label, device, found.Count);
         using var disposeOptimizer = optimizer;
         var parameters = model.parameters().ToList();
-        var fixedBytes = new FixedBytes(
-            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
-            TensorBytes.GradientBytes(parameters),
-            optimizerState,
-            TensorBytes.Of(input) + TensorBytes.Of(label));
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
         var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
@@ -70,6 +63,23 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Check = measured.Check,
             InputShape = [.. input.shape],
         };
+    }
+
+    /// <summary>
+    /// One warm-up step (so that lazily made state exists), then the optimizer and its state, and the fixed bytes:
+    /// parameters and buffers (each once), gradients, optimizer state and the batch.
+    /// </summary>
+    private (IDisposable? Optimizer, FixedBytes Fixed) WarmUp(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, Device device, int units)
+    {
+        progress?.Report(new ProfilerStep("warm-up", 0, units, null));
+        using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
+        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
+        var parameters = model.parameters().ToList();
+        return (optimizer, new FixedBytes(
+            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
+            TensorBytes.GradientBytes(parameters),
+            optimizerState,
+            TensorBytes.Of(input) + TensorBytes.Of(label)));
     }
 
     /// <summary>
@@ -96,17 +106,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
         ForwardCheckSeconds = meter.Time(() => ForwardCheck.Run(model, stages, input));
 
-        progress?.Report(new ProfilerStep("warm-up", 0, stages.Count, null));
-        using (NewDisposeScope()) target.Loss(model.call(input), label).backward();
-        var (optimizer, optimizerState) = OptimizerState.Create(target, model, device, meter);
+        var (optimizer, fixedBytes) = WarmUp(target, model, input, label, device, stages.Count);
         using var disposeOptimizer = optimizer;
 
         var parameters = model.parameters().ToList();
-        var fixedBytes = new FixedBytes(
-            TensorBytes.Distinct(parameters) + TensorBytes.Distinct(model.buffers()),
-            TensorBytes.GradientBytes(parameters),
-            optimizerState,
-            Bytes(input) + Bytes(label));
 
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
         var (stageProfiles, stageSpread) = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
@@ -235,5 +238,4 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         return current;
     }
 
-    private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
 }
