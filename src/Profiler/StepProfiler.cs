@@ -38,7 +38,7 @@ public static class StepProfiler
         options ??= new StepProfileOptions();
         if (options.Repeats < 1) throw new AckptException(ErrorCodes.BadArgument, $"Repeats is {options.Repeats}: it must be at least 1.", path);
         var warn = options.OnWarning ?? (line => Console.Error.WriteLine(line));
-        var found = UnitFinder.Find(model, options.Units, path);
+        var found = UnitFinder.Find(model, options.Units, path, "StepProfileOptions.Units");
         foreach (var w in NativeModules.Warnings(model)) warn($"{path}: warning {w.Code}: {w.Message}");
 
         var parameters = model.parameters().ToList();
@@ -56,7 +56,7 @@ public static class StepProfiler
         long optimizerState = Math.Max(0, growth - gradients);
 
         var measured = new InPlaceProfiler(meter).Measure(model, found.Units, () => Guarded(step, path), options.Repeats,
-            AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = options.NoTidy, Units = options.Units }));
+            AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = options.NoTidy, Units = options.Units, UnitsOrigin = "StepProfileOptions.Units" }));
         var profile = new Profile
         {
             Target = options.Name ?? model.GetType().Name,

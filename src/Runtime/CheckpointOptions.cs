@@ -20,4 +20,8 @@ public sealed record CheckpointOptions
     /// from the model's structure (<see cref="Units.UnitFinder"/>). Profile and plan with the same patterns.
     /// </summary>
     public IReadOnlyList<string> Units { get; init; } = [];
+
+    /// <summary>Where <see cref="Units"/> came from, named in pattern errors (ACKPT100, ACKPT101): the bench and the
+    /// profiler set <c>--units</c> or <c>ICheckpointTarget.Units</c>.</summary>
+    internal string UnitsOrigin { get; init; } = "CheckpointOptions.Units";
 }

@@ -112,7 +112,7 @@ public static class Checkpointing
     /// The units of <paramref name="model"/> (<see cref="UnitFinder.Find"/> with <see cref="CheckpointOptions.Units"/>).
     /// ACKPT008 when none are found, ACKPT100-102 for patterns and units that cannot serve.
     /// </summary>
-    public static ModelUnits Units(nn.Module model, CheckpointOptions? options = null) => UnitFinder.Find(model, options?.Units);
+    public static ModelUnits Units(nn.Module model, CheckpointOptions? options = null) => UnitFinder.Find(model, options?.Units, null, options?.UnitsOrigin);
 
     /// <summary>
     /// Tidy with no plan file and no recompute: every unit of <paramref name="model"/> frees every tensor handle it made
@@ -125,7 +125,7 @@ public static class Checkpointing
     public static T Tidy<T>(T model, CheckpointOptions? options = null) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        var units = UnitFinder.Find(model, options?.Units);
+        var units = UnitFinder.Find(model, options?.Units, null, options?.UnitsOrigin);
         var allowed = TidyOptOut.Allowed(model, units.Units, NoTidyPatterns.Parse(options?.NoTidy));
         var plan = InMemory(model, units, [new Segment(0, units.Count - 1, SegmentStrategy.Keep)], allowed);
         return Apply(model, plan, null, null, options);
@@ -139,7 +139,7 @@ public static class Checkpointing
     public static T EveryUnit<T>(T model, CheckpointOptions? options = null) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        var units = UnitFinder.Find(model, options?.Units);
+        var units = UnitFinder.Find(model, options?.Units, null, options?.UnitsOrigin);
         var segments = Enumerable.Range(0, units.Count).Select(i => new Segment(i, i, SegmentStrategy.Recompute)).ToList();
         return Apply(model, InMemory(model, units, segments, []), null, null, options);
     }
@@ -153,7 +153,7 @@ public static class Checkpointing
     public static T Uniform<T>(T model, int segments, CheckpointOptions? options = null) where T : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        var units = UnitFinder.Find(model, options?.Units);
+        var units = UnitFinder.Find(model, options?.Units, null, options?.UnitsOrigin);
         ArgumentOutOfRangeException.ThrowIfLessThan(segments, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(segments, units.Count);
         int size = units.Count / segments;
@@ -184,7 +184,7 @@ public static class Checkpointing
     public static IReadOnlyList<bool> TidyAllowed(nn.Module model, CheckpointOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return TidyOptOut.Allowed(model, UnitFinder.Find(model, options?.Units).Units, NoTidyPatterns.Parse(options?.NoTidy));
+        return TidyOptOut.Allowed(model, UnitFinder.Find(model, options?.Units, null, options?.UnitsOrigin).Units, NoTidyPatterns.Parse(options?.NoTidy));
     }
 
     /// <summary>A plan made in memory for <paramref name="model"/>'s units (no cap, no prediction).</summary>

@@ -11,7 +11,11 @@ public interface ICheckpointTarget
     /// <summary>The target's name, as given to <c>--target</c> and written in profiles and plans.</summary>
     string Name { get; }
 
-    /// <summary>Creates the model on <paramref name="device"/>. It must be a <c>Sequential</c> or implement <see cref="IStagedModel"/>.</summary>
+    /// <summary>
+    /// Creates the model on <paramref name="device"/>. Its units are found as <c>Checkpointing.Apply</c> finds them (a
+    /// <c>Sequential</c>'s children, an <see cref="IStagedModel"/>'s stages, the largest <c>ModuleList</c> of repeated
+    /// blocks), or named by <see cref="Units"/>.
+    /// </summary>
     torch.nn.Module<torch.Tensor, torch.Tensor> CreateModel(torch.Device device);
 
     /// <summary>Creates one batch of <paramref name="batchSize"/> samples on <paramref name="device"/>.</summary>
@@ -32,6 +36,16 @@ public interface ICheckpointTarget
     /// <c>Checkpointing.Apply</c> in the training app (<c>CheckpointOptions.NoTidy</c>). Default: none.
     /// </summary>
     System.Collections.Generic.IReadOnlyList<string> NoTidy => [];
+
+    /// <summary>
+    /// Module path patterns naming the model's units (e.g. <c>["layers.*"]</c>, <c>["blocks.*.attn"]</c>; syntax:
+    /// <c>AutoCkpt.Formats.Options.NoTidyPatterns</c>): the outermost modules whose paths match, as
+    /// <see cref="CheckpointOptions.Units"/>. The profiler measures these units and the bench applies plans with them;
+    /// <c>autockpt profile --units</c> and the MSBuild property <c>AutoCkptUnits</c> override them. Empty (the default):
+    /// the units are found from the model's structure. A plan made with patterns names its units by path, so the training
+    /// app may apply it with or without the same patterns.
+    /// </summary>
+    System.Collections.Generic.IReadOnlyList<string> Units => [];
 
     /// <summary>The optimizer used in training, or null for none. Its state counts as fixed memory.</summary>
     torch.optim.Optimizer? CreateOptimizer(torch.nn.Module model) => null;

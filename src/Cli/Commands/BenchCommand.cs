@@ -16,7 +16,7 @@ namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
 /// <c>autockpt bench --project P [--target NAME] --plan FILE [--profile FILE] [--device cpu|cuda] [--steps N]
-/// [--batch-size N] [--json FILE] [--markdown FILE] [--svg FILE]</c>: builds the project, runs real training steps of
+/// [--batch-size N] [--units PATTERNS] [--json FILE] [--markdown FILE] [--svg FILE]</c>: builds the project, runs real training steps of
 /// no checkpointing (the plain model), tidy (no recompute, dead intermediates freed), every stage recomputed, the best
 /// tidy uniform segmentation that fits the plan's cap, and the plan,
 /// in one process inside the app (the profiler's host), and prints them side by side with the cost model's
@@ -38,6 +38,7 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON (one object per strategy)." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as Markdown." };
         var svg = new Option<string?>("--svg") { Description = "Draw memory over a step per strategy and the overheads as SVG." };
+        var units = UnitOptions.Create();
         var configuration = BuildOptions.Configuration();
         var noBuild = BuildOptions.NoBuild();
         steps.CustomParser = CountLimits.Count("--steps", CountLimits.MaxSteps);
@@ -45,22 +46,23 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Train a few real steps without checkpointing, with every stage recomputed, with the best uniform segmentation and with the plan, and compare memory, time and gradients.")
         {
-            project, target, plan, profile, device, steps, batchSize, json, markdown, svg, configuration, noBuild,
+            project, target, plan, profile, device, steps, batchSize, units, json, markdown, svg, configuration, noBuild,
         };
         command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(plan)!, parse.GetValue(profile), parse.GetValue(device),
-            parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(json), parse.GetValue(markdown), parse.GetValue(svg),
+            parse.GetValue(steps), parse.GetValue(batchSize), parse.GetValue(units) ?? [], parse.GetValue(json), parse.GetValue(markdown), parse.GetValue(svg),
             parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
         return command;
     }
 
     private sealed record Request(string Project, string? Target, string Plan, string? Profile, string? Device, int Steps, int? BatchSize,
-        string? Json, string? Markdown, string? Svg, string Configuration, bool NoBuild);
+        IReadOnlyList<string> Units, string? Json, string? Markdown, string? Svg, string Configuration, bool NoBuild);
 
     private static int Run(IAnsiConsole console, Request r)
     {
         try
         {
+            string? units = UnitOptions.Text(r.Units);
             var outputs = new[] { (r.Json, "--json"), (r.Markdown, "--markdown"), (r.Svg, "--svg") }
                 .Where(o => o.Item1 is not null).Select(o => OutputPath.EnsureWritable(o.Item1!, o.Item2)).ToList();
             string planPath = Path.GetFullPath(r.Plan);
@@ -70,7 +72,7 @@ internal static class BenchCommand
             var strategies = BenchStrategies.ForTidy(plan, profile);
             string deviceType = r.Device ?? plan.Device.Type;
 
-            var measurement = Measure(console, r, planPath, deviceType, strategies);
+            var measurement = Measure(console, r, planPath, deviceType, strategies, units);
             var report = BenchAssembler.Assemble(measurement, profile, BenchStrategies.TidyModel(plan, profile), plan.MemoryCapBytes, plan.Sweep);
 
             string table = BenchMarkdown.Write(report);
@@ -95,7 +97,7 @@ internal static class BenchCommand
     }
 
     /// <summary>Builds the project and runs the strategies in the profiler's host, inside the app.</summary>
-    private static BenchMeasurement Measure(IAnsiConsole console, Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies)
+    private static BenchMeasurement Measure(IAnsiConsole console, Request r, string planPath, string deviceType, IReadOnlyList<BenchStrategy> strategies, string? units)
     {
         // The host reads a copy: the build keeps the plan beside the app (AutoCkptSkipPlan), but a project built with
         // another version of the MSBuild integration may still remove or remake it.
@@ -112,6 +114,7 @@ internal static class BenchCommand
             };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
+            if (units is not null) args.AddRange([UnitOptions.Name, units]);
             var result = ProgressDisplay.Run(console, "bench", show => HostLauncher.Run(app, "bench", args, deviceType,
                 show, line => console.WriteLine(line), Consoles.ErrorLine));
             return BenchMeasurementFile.Read(result?.File ?? measured);

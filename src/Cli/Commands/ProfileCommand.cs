@@ -10,8 +10,9 @@ using Spectre.Console;
 namespace AutoCkpt.Cli.Commands;
 
 /// <summary>
-/// <c>autockpt profile --project P [--target NAME] [--device cpu|cuda] [--batch-size N] [--repeats N] [--out FILE]</c>:
-/// builds the project, measures every stage of the target's model in the app's own dependency context, writes the
+/// <c>autockpt profile --project P [--target NAME] [--device cpu|cuda] [--batch-size N] [--repeats N] [--units PATTERNS]
+/// [--out FILE]</c>: builds the project, measures every stage of the target's model (its units named by <c>--units</c>,
+/// else by the target) in the app's own dependency context, writes the
 /// profile and prints it as a table. Exit code 0 on success, 1 on an ACKPT error (printed on standard error).
 /// </summary>
 internal static class ProfileCommand
@@ -42,6 +43,7 @@ internal static class ProfileCommand
         {
             Description = "The profile file to write. [default: <target>.profile.yaml beside the project, or in the current folder for a .dll]",
         };
+        var units = UnitOptions.Create();
         var configuration = BuildOptions.Configuration();
         var noBuild = BuildOptions.NoBuild();
         batchSize.CustomParser = CountLimits.OptionalCount("--batch-size", int.MaxValue);
@@ -49,25 +51,28 @@ internal static class ProfileCommand
 
         var command = new Command("profile", "Measure the time and memory of every stage of a model on the device that will train it, and write a profile.")
         {
-            project, target, device, batchSize, repeats, output, configuration, noBuild,
+            project, target, device, batchSize, repeats, units, output, configuration, noBuild,
         };
         command.SetAction(parse => CliRun.Guard(console => Run(console, new Request(
             parse.GetValue(project)!, parse.GetValue(target), parse.GetValue(device)!, parse.GetValue(batchSize),
-            parse.GetValue(repeats), parse.GetValue(output), parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
+            parse.GetValue(repeats), parse.GetValue(units) ?? [], parse.GetValue(output), parse.GetValue(configuration)!, parse.GetValue(noBuild)))));
         return command;
     }
 
-    private sealed record Request(string Project, string? Target, string Device, int? BatchSize, int Repeats, string? Out, string Configuration, bool NoBuild);
+    private sealed record Request(string Project, string? Target, string Device, int? BatchSize, int Repeats, IReadOnlyList<string> Units, string? Out,
+        string Configuration, bool NoBuild);
 
     private static int Run(IAnsiConsole console, Request r)
     {
         try
         {
+            string? units = UnitOptions.Text(r.Units);
             string? outFile = r.Out is null ? null : OutputPath.EnsureWritable(r.Out, "--out");
             var app = ProjectBuilder.Resolve(r.Project, r.Configuration, r.NoBuild, line => console.WriteLine(line));
             var args = new List<string> { "--assembly", app.AssemblyPath, "--device", r.Device, "--repeats", Num(r.Repeats) };
             if (r.Target is not null) args.AddRange(["--target", r.Target]);
             if (r.BatchSize is { } b) args.AddRange(["--batch-size", Num(b)]);
+            if (units is not null) args.AddRange([UnitOptions.Name, units]);
             args.AddRange(outFile is not null ? ["--out", outFile] : ["--out-dir", DefaultFolder(r.Project)]);
 
             var warnings = new List<AutoCkpt.Profiler.Host.HostMessage>();

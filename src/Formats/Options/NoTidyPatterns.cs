@@ -56,6 +56,23 @@ public sealed class NoTidyPatterns
         return new([.. list]);
     }
 
+    /// <summary>
+    /// Parses unit patterns (<c>CheckpointOptions.Units</c>, <c>--units</c>, <c>AutoCkptUnits</c>,
+    /// <c>ICheckpointTarget.Units</c>): ACKPT100 for a bad one, its message beginning with <paramref name="origin"/>
+    /// (the option or property the patterns came from) when one is given.
+    /// </summary>
+    public static NoTidyPatterns ParseUnits(IEnumerable<string>? patterns, string? file = null, string? origin = null)
+    {
+        try
+        {
+            return Parse(patterns, file, "unit", ErrorCodes.BadUnitPattern);
+        }
+        catch (AckptException e) when (origin is not null)
+        {
+            throw new AckptException(e.Code, $"{origin}: {e.Message}", e.File, e);
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> (a unit's module path) is opted out by some pattern.</summary>
     public bool Matches(string path) => _patterns.Any(p => p.Regex.IsMatch(path));
 

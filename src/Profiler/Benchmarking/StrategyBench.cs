@@ -43,7 +43,7 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
 
         using var model = target.CreateModel(device.Device);
         model.train();
-        var options2 = new CheckpointOptions { NoTidy = target.NoTidy };
+        var options2 = Profiling.TargetUnits.Options(target, options.Units, options.UnitsOrigin);
         var runs = strategies.Select(s => new StrategyRun(s, model, Activation(model, plan, s, options2))).ToList();
         foreach (var run in runs) run.Activate(); // each plan is checked against the model before anything runs
         Checkpointing.Remove(model);

@@ -6,7 +6,7 @@ namespace AutoCkpt.Profiler.Host;
 
 /// <summary>
 /// <c>bench --assembly PATH [--target NAME] [--device cpu|cuda] --plan FILE --strategies "NAME=SEGMENTS;..."
-/// [--batch-size N] [--steps N] --out FILE</c>: runs the strategies' training steps in this process
+/// [--batch-size N] [--steps N] [--units PATTERNS] --out FILE</c>: runs the strategies' training steps in this process
 /// (<see cref="StrategyBench"/>) and writes the measurements (<see cref="BenchMeasurementFile"/>); the "result" message
 /// names the file. The strategies are <see cref="BenchMeasurementFile.FormatStrategies"/>'s text.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class BenchVerb : IHostVerb
         var progress = new SyncProgress<BenchStep>(s => output.Progress(s.Phase, s.Index, s.Count, s.Strategy));
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var measurement = TargetRun.Run(device, target, batchSize, "benchmarking",
-            () => new StrategyBench(device, progress).Run(target, plan, strategies, new BenchOptions(batchSize, steps)));
+            () => new StrategyBench(device, progress).Run(target, plan, strategies, new BenchOptions(batchSize, steps) { Units = TargetRun.Units(args) }));
         BenchMeasurementFile.Write(path, measurement);
         output.Result(Path.GetFullPath(path), System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
         return HostExitCodes.Ok;

@@ -8,8 +8,9 @@ using AutoCkpt.Profiler.Torch;
 namespace AutoCkpt.Profiler.Host;
 
 /// <summary>
-/// <c>profile --assembly PATH [--target NAME] [--device cpu|cuda] [--batch-size N] [--repeats N] (--out FILE | --out-dir DIR)</c>:
-/// profiles the target and writes the profile file; the "result" message names it.
+/// <c>profile --assembly PATH [--target NAME] [--device cpu|cuda] [--batch-size N] [--repeats N] [--units PATTERNS]
+/// (--out FILE | --out-dir DIR)</c>: profiles the target (its units named by <c>--units</c>, else by the target's
+/// <see cref="ICheckpointTarget.Units"/>) and writes the profile file; the "result" message names it.
 /// </summary>
 internal sealed class ProfileVerb : IHostVerb
 {
@@ -37,7 +38,7 @@ internal sealed class ProfileVerb : IHostVerb
         });
         var profiler = new ModelProfiler(meter, progress);
         var profile = TargetRun.Run(device, target, batchSize, "profiling",
-            () => profiler.Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats)));
+            () => profiler.Run(target, device.Device, device.Info, new ProfileOptions(batchSize, repeats) { Units = TargetRun.Units(args) }));
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         foreach (var warning in profiler.Warnings.Concat(SelfCheck.Warnings(profile)))
             output.Warning(warning.Code, warning.Message, path);
@@ -46,7 +47,8 @@ internal sealed class ProfileVerb : IHostVerb
                 $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps " +
                 $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps)")
             : "";
-        string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
+        string units = args.Get("units") is { } u ? $" --units {u}" : target.Units is { Count: > 0 } own ? $" (units: {string.Join(',', own)})" : "";
+        string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}{units}\n" +
                         $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";
         ProfileFile.Write(path, profile, header);
         output.Result(Path.GetFullPath(path), seconds);

@@ -16,6 +16,9 @@ internal static class TargetRun
     public static ICheckpointTarget LoadTarget(HostArgs args) =>
         TargetLocator.Select(HostAssemblyResolver.LoadApp(args.Require("assembly")), args.Get("target"));
 
+    /// <summary>The unit patterns <c>--units</c> gives (one ',' separated list), or none.</summary>
+    public static IReadOnlyList<string> Units(HostArgs args) => args.Get("units") is { } u ? [u] : [];
+
     /// <summary>Throws ACKPT080 naming every option when any of their values is below 1.</summary>
     public static void RequirePositive(params (string Option, int Value)[] options)
     {

@@ -41,14 +41,15 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// (<see cref="UnitFinder"/>) and measured where they run (<see cref="InPlaceProfiler"/>), over training steps of
     /// its own forward, the target's loss and the backward.
     /// </summary>
-    private Profile RunInPlace(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, Device device, DeviceInfo deviceInfo, ProfileOptions options)
+    private Profile RunInPlace(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, Device device, DeviceInfo deviceInfo,
+        ProfileOptions options, CheckpointOptions unitOptions)
     {
-        var found = UnitFinder.Find(model);
+        var found = UnitFinder.Find(model, unitOptions.Units, null, unitOptions.UnitsOrigin);
         ForwardCheckSeconds = 0;
         var (optimizer, fixedBytes) = WarmUp(target, model, input, label, device, found.Count);
         using var disposeOptimizer = optimizer;
         var parameters = model.parameters().ToList();
-        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
+        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, unitOptions);
         var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
         return new Profile
@@ -99,8 +100,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         _warnings.Clear();
         _warnings.AddRange(NativeModules.Warnings(model));
         var (input, label) = target.CreateBatch(device, options.BatchSize);
-        if (model is not (IStagedModel or TorchSharp.Modules.Sequential))
-            return RunInPlace(target, model, input, label, device, deviceInfo, options);
+        // Unit patterns (the run's or the target's) name the units: they are measured where they run, whatever the model.
+        var unitOptions = TargetUnits.Options(target, options.Units, options.UnitsOrigin);
+        if (unitOptions.Units.Count > 0 || model is not (IStagedModel or TorchSharp.Modules.Sequential))
+            return RunInPlace(target, model, input, label, device, deviceInfo, options, unitOptions);
         var stages = ModelStages.Of(model);
 
         progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
@@ -111,7 +114,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
 
         var parameters = model.parameters().ToList();
 
-        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
+        var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, unitOptions);
         var (stageProfiles, stageSpread) = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);

@@ -22,7 +22,7 @@ internal static class PlanUnits
         ModelUnits? found;
         try
         {
-            found = UnitFinder.Find(model, options?.Units, planFile);
+            found = UnitFinder.Find(model, options?.Units, planFile, options?.UnitsOrigin);
         }
         catch (AckptException e) when (e.Code == ErrorCodes.ModelNotStaged && plan.UnitPaths.Count > 0)
         {

@@ -28,15 +28,16 @@ public static class UnitFinder
     /// <summary>
     /// The units of <paramref name="model"/>. <paramref name="patterns"/> (syntax: <see cref="NoTidyPatterns"/>; empty
     /// or null: find them from the model's structure) override the structure. <paramref name="file"/> (the plan being
-    /// applied, the project being profiled) is named in errors. Errors: ACKPT100 a bad pattern, ACKPT101 a pattern that
-    /// matches no module, ACKPT102 a unit that cannot be called (no typed forward of one to six inputs), ACKPT008 no
-    /// units found.
+    /// applied, the project being profiled) is named in errors; <paramref name="origin"/> names where the patterns came
+    /// from (<c>--units</c>, <c>AutoCkptUnits</c>, <c>ICheckpointTarget.Units</c>, <c>CheckpointOptions.Units</c>) in
+    /// the pattern errors. Errors: ACKPT100 a bad pattern, ACKPT101 a pattern that matches no module, ACKPT102 a unit
+    /// that cannot be called (no typed forward of one to six inputs), ACKPT008 no units found.
     /// </summary>
-    public static ModelUnits Find(torch.nn.Module model, IEnumerable<string>? patterns = null, string? file = null)
+    public static ModelUnits Find(torch.nn.Module model, IEnumerable<string>? patterns = null, string? file = null, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var parsed = NoTidyPatterns.Parse(patterns, file, "unit", ErrorCodes.BadUnitPattern);
-        var found = parsed.IsEmpty ? FromStructure(model, file) : FromPatterns(model, parsed, file);
+        var parsed = NoTidyPatterns.ParseUnits(patterns, file, origin);
+        var found = parsed.IsEmpty ? FromStructure(model, file) : FromPatterns(model, parsed, file, origin);
         foreach (var unit in found.Units)
             CheckCallable(unit, file);
         return found;
@@ -143,7 +144,7 @@ public static class UnitFinder
         return false;
     }
 
-    private static ModelUnits FromPatterns(torch.nn.Module model, NoTidyPatterns patterns, string? file)
+    private static ModelUnits FromPatterns(torch.nn.Module model, NoTidyPatterns patterns, string? file, string? origin)
     {
         var units = new List<Unit>();
         Outermost(model, "", patterns, new HashSet<torch.nn.Module>(ReferenceEqualityComparer.Instance) { model }, units);
@@ -152,7 +153,7 @@ public static class UnitFinder
         {
             var paths = NamedModules(model).Select(m => m.Path).Take(12).ToList();
             throw new AckptException(ErrorCodes.UnitPatternUnmatched,
-                $"unit pattern{(unused.Count > 1 ? "s" : "")} {string.Join(", ", unused.Select(u => $"'{u}'"))} match{(unused.Count > 1 ? "" : "es")} no module of " +
+                $"{(origin is null ? "" : origin + ": ")}unit pattern{(unused.Count > 1 ? "s" : "")} {string.Join(", ", unused.Select(u => $"'{u}'"))} match{(unused.Count > 1 ? "" : "es")} no module of " +
                 $"{model.GetType().Name} outside the units other patterns took; its module paths include {string.Join(", ", paths)}" +
                 $"{(paths.Count == 12 ? ", …" : "")}.", file);
         }

@@ -83,10 +83,10 @@ public sealed class ProfileCommandTests(CliFixture cli)
         var r = cli.Cli("profile", "--help");
 
         Assert.Equal(0, r.ExitCode);
-        foreach (var option in new[] { "--project", "--target", "--device", "--batch-size", "--repeats", "--out", "--configuration", "--no-build" })
+        foreach (var option in new[] { "--project", "--target", "--device", "--batch-size", "--repeats", "--units", "--out", "--configuration", "--no-build" })
             Assert.Contains(option, r.Out);
         var lines = r.Out.Split('\n').Where(l => l.TrimStart().StartsWith('-') && !l.Contains("--help") && !l.Contains("--project")).ToList();
-        Assert.Equal(7, lines.Count);
+        Assert.Equal(8, lines.Count);
         Assert.All(lines, l => Assert.Contains("[default: ", l));
     }
 }
