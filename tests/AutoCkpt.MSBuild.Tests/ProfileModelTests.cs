@@ -46,4 +46,46 @@ public sealed class ProfileModelTests : IDisposable
         Assert.Equal("ACKPT028", Assert.Single(_f.Engine.Errors).Code);
         Assert.Equal(before, File.ReadAllText(_f.ProfilePath));
     }
+
+    [Fact]
+    public void Given_AutoCkptUnits_When_executed_Then_the_patterns_reach_the_profiler_as_units()
+    {
+        var runner = FakeTool.Writing("format: autockpt-profile/1\n");
+        var task = Task(runner);
+        task.Units = " layers.*;blocks.*.attn ";
+
+        Assert.True(task.Execute());
+
+        var args = Assert.Single(runner.Calls).Arguments.ToList();
+        Assert.Equal("layers.*,blocks.*.attn", args[args.IndexOf("--units") + 1]);
+    }
+
+    [Fact]
+    public void Given_a_bad_AutoCkptUnits_When_executed_Then_ACKPT100_names_the_property_and_nothing_runs()
+    {
+        var runner = FakeTool.Writing("format: autockpt-profile/1\n");
+        var task = Task(runner);
+        task.Units = "layers.*;;head";
+
+        Assert.False(task.Execute());
+
+        Assert.Empty(runner.Calls);
+        var error = Assert.Single(_f.Engine.Errors);
+        Assert.Equal(("ACKPT100", _f.ProjectPath), (error.Code, error.File));
+        Assert.StartsWith("AutoCkptUnits: ", error.Message);
+    }
+
+    [Fact]
+    public void Given_AutoCkptUnits_that_match_no_module_When_the_profiler_says_so_Then_the_error_names_the_property()
+    {
+        var runner = FakeTool.Failing(1, "/app/app.csproj: error ACKPT101: --units: unit pattern 'layers.*' matches no module of Net; its module paths include b0.");
+        var task = Task(runner);
+        task.Units = "layers.*";
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_f.Engine.Errors);
+        Assert.Equal("ACKPT101", error.Code);
+        Assert.StartsWith("AutoCkptUnits: unit pattern 'layers.*'", error.Message);
+    }
 }

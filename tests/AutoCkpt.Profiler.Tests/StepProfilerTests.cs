@@ -83,4 +83,59 @@ public sealed class StepProfilerTests : IDisposable
         Assert.Contains("0 times", e.Message);
         Assert.False(File.Exists(path));
     }
+
+    [Fact]
+    public void Given_a_forward_that_runs_its_blocks_in_reverse_When_profiled_Then_ACKPT034_names_the_unit_out_of_order_and_no_file_is_written()
+    {
+        using var model = new Reversed();
+        string path = Path.Combine(dir, "reversed.profile.yaml");
+
+        var e = Assert.Throws<AckptException>(() => StepProfiler.Profile(model, () => model.call(randn(4, 8)).sum().backward(), path));
+
+        Assert.Equal(ErrorCodes.UnitOrderInPlace, e.Code);
+        Assert.Contains("ran unit 'blocks.2' where unit 'blocks.0' comes", e.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Given_a_model_with_TorchSharps_native_TransformerEncoder_When_profiled_Then_warning_ACKPT038_says_it_can_only_be_one_unit_and_the_way_out()
+    {
+        using var model = new WithNativeEncoder();
+        string path = Path.Combine(dir, "native.profile.yaml");
+        var warnings = new List<string>();
+
+        var profile = StepProfiler.Profile(model, () => model.call(randn(2, 3, 16)).sum().backward(), path,
+            new StepProfileOptions { Repeats = 1, Units = ["encoder", "head"], OnWarning = warnings.Add });
+
+        var warning = Assert.Single(warnings, w => w.Contains($"warning {ErrorCodes.NativeModuleOneUnit}:"));
+        Assert.StartsWith($"{path}: warning ACKPT038: 'encoder' is a TorchSharp TransformerEncoder", warning);
+        Assert.Contains("can only be one unit as a whole", warning);
+        Assert.Contains("ModuleList of your own encoder layers", warning);
+        Assert.Contains("encoder", profile.Stages.Select(s => s.Name)); // profiled all the same, as one unit
+    }
+
+    /// <summary>Three blocks in a ModuleList that the forward runs last to first.</summary>
+    private sealed class Reversed : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.ModuleList<nn.Module<Tensor, Tensor>> blocks = nn.ModuleList<nn.Module<Tensor, Tensor>>(nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8));
+
+        public Reversed() : base(nameof(Reversed)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x)
+        {
+            for (int i = blocks.Count - 1; i >= 0; i--) x = blocks[i].call(x);
+            return x;
+        }
+    }
+
+    /// <summary>TorchSharp's native nn.TransformerEncoder, then a Linear head.</summary>
+    private sealed class WithNativeEncoder : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.TransformerEncoder encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout: 0), 2);
+        private readonly TorchSharp.Modules.Linear head = nn.Linear(16, 16);
+
+        public WithNativeEncoder() : base(nameof(WithNativeEncoder)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => head.call(encoder.call(x));
+    }
 }

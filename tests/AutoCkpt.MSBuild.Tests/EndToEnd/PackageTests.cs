@@ -7,8 +7,9 @@ namespace AutoCkpt.MSBuild.Tests.EndToEnd;
 
 /// <summary>
 /// What a user does, with the packages from `dotnet pack` in a folder and a fresh project outside the repo (its own
-/// nuget.config: that folder plus nuget.org): build with AutoCkptProfileOnBuild (the build profiles the model, then
-/// plans), run the app (it applies the plan it finds beside itself), then install the tool and plan with it. The
+/// nuget.config: that folder plus nuget.org): build with AutoCkptProfileOnBuild and AutoCkptUnits (the build profiles
+/// the model's units the patterns name, then plans), run the app (it applies the plan it finds beside itself, without
+/// the patterns: the plan's paths name the units), then install the tool and plan with it. The
 /// packages get a version of their own (MinVerVersionOverride: MinVer, not PackageVersion, sets it) and restore into the project's own package folder (the machine's cache is a
 /// read-only fallback), so no stale copy is used. Natives are packed for linux-x64 only.
 /// </summary>
@@ -71,6 +72,7 @@ public sealed class PackedConsumer : IDisposable
                 <AutoCkptProfile>app.profile.yaml</AutoCkptProfile>
                 <AutoCkptMemoryCap>1GiB</AutoCkptMemoryCap>
                 <AutoCkptProfileOnBuild>true</AutoCkptProfileOnBuild>
+                <AutoCkptUnits>b0.0;b1.0;b2</AutoCkptUnits>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="AutoCkpt.Runtime" Version="{Version}" />
@@ -109,6 +111,7 @@ public sealed class PackedConsumer : IDisposable
                 var loss = target.Loss(model.call(x), y);
                 loss.backward();
                 Console.WriteLine($"applied {Checkpointing.Applied(model)!.Segments.Count} segments from {Checkpointing.Applied(model)!.PlanFile}; loss {loss.item<float>():F4}");
+                Console.WriteLine($"units {string.Join(',', Checkpointing.Applied(model)!.Units.Paths)}");
             }
             """);
     }
@@ -136,12 +139,14 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     }
 
     [Fact]
-    public void Given_profile_on_build_and_no_profile_yet_When_the_fresh_project_builds_Then_the_build_profiles_the_model()
+    public void Given_profile_on_build_and_no_profile_yet_When_the_fresh_project_builds_Then_the_build_profiles_the_units_AutoCkptUnits_names()
     {
         Succeeded(c.Build, c.Pack);
         Assert.Contains("AutoCkpt: profile written", c.Build!.Output);
         var profile = ProfileFile.Read(Path.Combine(c.App, "app.profile.yaml"));
-        Assert.Equal(("tiny-mlp", 3), (profile.Target, profile.Model.Stages));
+        // Without the patterns the units would be the Sequential's children b0, b1, b2 (3 entries).
+        Assert.Equal(("tiny-mlp", 7), (profile.Target, profile.Model.Stages));
+        Assert.Equal(["(before b0.0)", "b0.0", "(after b0.0)", "b1.0", "(after b1.0)", "b2", "(after b2)"], profile.Stages.Select(s => s.Name));
     }
 
     [Fact]
@@ -158,6 +163,7 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     {
         Succeeded(c.RunApp, c.Build ?? c.Pack);
         Assert.Matches(@"applied \d+ segments from .*autockpt\.plan\.yaml; loss \d", c.RunApp!.Output);
+        Assert.Contains("units b0.0,b1.0,b2", c.RunApp.Output); // the plan's units, found by path: the app gives no patterns
     }
 
     [Fact]
