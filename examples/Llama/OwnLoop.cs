@@ -43,7 +43,7 @@ public static class OwnLoop
 
         if (profilePath is not null)
         {
-            StepProfiler.Profile(model, Step, profilePath, new() { Name = "llama-tiny-loop" });   // AutoCkpt: profile the app's own steps
+            StepProfiler.Profile(model, Step, profilePath, new() { Name = "llama-tiny-loop", Optimizer = optimizer });   // AutoCkpt: profile the app's own steps
             log($"wrote {profilePath}; now 'dotnet build' makes the plan from it");
             return;
         }

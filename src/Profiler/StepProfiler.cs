@@ -29,7 +29,8 @@ public static class StepProfiler
     /// steps train: they are steps of the app's training. Errors (<see cref="AckptException"/>): those of the unit finder
     /// (ACKPT008, ACKPT100-102) and the in-place profiler (ACKPT033, ACKPT034, ACKPT110, ACKPT111); ACKPT039 when the
     /// step itself throws; ACKPT029 when <paramref name="path"/> cannot be written (the file is left as it was). Warnings (ACKPT038,
-    /// ACKPT031) go to <see cref="StepProfileOptions.OnWarning"/>.
+    /// ACKPT031, ACKPT113 when no readable <see cref="StepProfileOptions.Optimizer"/> is given) go to
+    /// <see cref="StepProfileOptions.OnWarning"/>.
     /// </summary>
     public static Profile Profile(nn.Module model, Action step, string path, StepProfileOptions? options = null)
     {
@@ -46,14 +47,27 @@ public static class StepProfiler
         var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
         var clock = Stopwatch.StartNew();
 
-        // The first step creates the gradients and the optimizer's state: what it leaves live beyond the gradients is
-        // the optimizer's state (its activations are gone with the step's dispose scope).
+        // The first step creates the gradients and any optimizer state made lazily. The optimizer's state is read from
+        // the optimizer when it is given (TorchSharp's optimizers make theirs when they are created, before this step);
+        // otherwise what the step leaves live beyond the gradients stands for it (its activations are gone with the
+        // step's dispose scope).
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         long growth = meter.Measure(() => Guarded(step, path)).GrowthBytes;
         long gradients = TensorBytes.GradientBytes(parameters);
-        long optimizerState = Math.Max(0, growth - gradients);
+        long optimizerState;
+        if (options.Optimizer is { } optimizer && OptimizerState.Read(optimizer) is { } held)
+            optimizerState = held;
+        else
+        {
+            optimizerState = Math.Max(0, growth - gradients);
+            warn($"{path}: warning {ErrorCodes.OptimizerStateUnread}: " + (options.Optimizer is null
+                ? "no optimizer was given (StepProfileOptions.Optimizer)"
+                : $"the optimizer {options.Optimizer.GetType().Name} runs in native code and its state cannot be read") +
+                $": its state is read as the growth over the first step less the gradients ({optimizerState} bytes), which misses state made " +
+                "when the optimizer was created (TorchSharp's Adam, AdamW, SGD with momentum… make theirs then). Pass the step's optimizer: new StepProfileOptions { Optimizer = optimizer }.");
+        }
 
         var measured = new InPlaceProfiler(meter).Measure(model, found.Units, () => Guarded(step, path), options.Repeats,
             AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = options.NoTidy, Units = options.Units, UnitsOrigin = "StepProfileOptions.Units" }));

@@ -35,7 +35,7 @@ public sealed class StepProfilerTests : IDisposable
         }
 
         var warnings = new List<string>();
-        var profile = StepProfiler.Profile(model, Step, path, new StepProfileOptions { Repeats = 2, Name = "tiny", OnWarning = warnings.Add });
+        var profile = StepProfiler.Profile(model, Step, path, new StepProfileOptions { Repeats = 2, Name = "tiny", Optimizer = optimizer, OnWarning = warnings.Add });
 
         var read = ProfileFile.Read(path);
         Assert.Equal(["(before layers.0)", "layers.0", "layers.1", "layers.2", "(after layers.2)"], read.Stages.Select(s => s.Name));
@@ -46,15 +46,36 @@ public sealed class StepProfilerTests : IDisposable
         Assert.Equal(1 + 1 + 2 + 2, steps); // a warm-up for the fixed bytes, one that copies inputs, 2 measured, 2 plain for the check
         long parameters = model.parameters().Sum(p => p.numel()) * 4;
         Assert.Equal(parameters, read.FixedBytes.Parameters);
-        // AdamW keeps two moments per parameter (and a step count): about twice the parameters' bytes.
-        // The same optimizer state as the target path measures it (OptimizerState: growth over creating AdamW and its first step).
+        // AdamW keeps two moments per parameter, made when the optimizer is created (TorchSharp's add_param_group), read
+        // from the optimizer: exactly twice the parameters' bytes, whatever ran in the process before.
+        Assert.Equal(2 * parameters, read.FixedBytes.OptimizerState);
+        Assert.DoesNotContain(warnings, w => w.Contains($"warning {ErrorCodes.OptimizerStateUnread}:"));
+        // The target path (OptimizerState: growth over creating AdamW and its first step) holds the same moments.
         var viaTarget = new AutoCkpt.Profiler.Profiling.ModelProfiler(new AutoCkpt.Profiler.Measuring.Meter(new AutoCkpt.Memory.CpuMemoryProbe(), TimeProvider.System))
             .Run(target, CPU, new DeviceInfo("cpu", "test"), new AutoCkpt.Profiler.Profiling.ProfileOptions(8, Repeats: 1));
-        // AdamW's moments are there, and no more than the target path reads (which also holds what the optimizer's code
-        // allocates on first use). Run alone this reads within 5% of the target path; after other tests in the process,
-        // memory they left behind is freed during the app's first step and it reads lower (docs/profiler.md).
         Assert.InRange(read.FixedBytes.OptimizerState, 1, (long)(1.05 * viaTarget.FixedBytes.OptimizerState));
         Assert.All(read.Stages, s => Assert.True(s.ForwardSeconds > 0, s.Name));
+    }
+
+    [Fact]
+    public void Given_no_optimizer_When_profiled_Then_warning_ACKPT113_says_its_state_is_read_from_the_first_steps_growth()
+    {
+        using var model = new TinyDecoder();
+        using var optimizer = optim.AdamW(model.parameters());
+        var target = new TinyDecoderTarget();
+        var warnings = new List<string>();
+
+        StepProfiler.Profile(model, () =>
+        {
+            var (x, y) = target.CreateBatch(CPU, 4);
+            optimizer.zero_grad();
+            target.Loss(model.call(x), y).backward();
+            optimizer.step();
+        }, Path.Combine(dir, "no-optimizer.profile.yaml"), new StepProfileOptions { Repeats = 1, OnWarning = warnings.Add });
+
+        var warning = Assert.Single(warnings, w => w.Contains($"warning {ErrorCodes.OptimizerStateUnread}:"));
+        Assert.Contains("no optimizer was given", warning);
+        Assert.Contains("Optimizer = optimizer", warning);
     }
 
     [Fact]

@@ -92,6 +92,8 @@ public static class ErrorCodes
     public const string StepModelCalls = "ACKPT111";
     /// <summary>A plan recomputes, or runs tidy, a keep-only entry (work between units that an in-place profile measured).</summary>
     public const string KeepOnlyPlanned = "ACKPT112";
+    /// <summary>Warning, profiling from the app's own loop: no readable optimizer was given (StepProfileOptions.Optimizer), so its state is read as the growth over the first step, which misses state made when the optimizer was created.</summary>
+    public const string OptimizerStateUnread = "ACKPT113";
 
     // The planner.
     /// <summary>No plan fits the memory cap less its headroom.</summary>

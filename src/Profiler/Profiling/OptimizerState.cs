@@ -25,6 +25,32 @@ internal static class OptimizerState
         return (optimizer, optimizer is null ? 0 : Math.Max(0, growth));
     }
 
+    /// <summary>
+    /// The bytes of the tensors <paramref name="optimizer"/> holds as state (each once), read through
+    /// <c>state_dict()</c>: every public tensor field or property of each parameter's state (Adam's <c>exp_avg</c> and
+    /// <c>exp_avg_sq</c>, SGD's momentum buffer once made). Null for an optimizer implemented in native code, whose state
+    /// cannot be read. TorchSharp's managed optimizers make most of their state when they are created, so this counts
+    /// it wherever it was made.
+    /// </summary>
+    public static long? Read(optim.Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer is not TorchSharp.Modules.OptimizerHelper managed) return null;
+        var tensors = new List<Tensor>();
+        foreach (var state in managed.state_dict().State)
+        {
+            if (state is null) continue;
+            var type = state.GetType();
+            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+                if (typeof(Tensor).IsAssignableFrom(field.FieldType) && field.GetValue(state) is Tensor t && !t.IsInvalid)
+                    tensors.Add(t);
+            foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+                if (typeof(Tensor).IsAssignableFrom(property.PropertyType) && property.GetIndexParameters().Length == 0 && property.GetValue(state) is Tensor t && !t.IsInvalid)
+                    tensors.Add(t);
+        }
+        return Torch.TensorBytes.Distinct(tensors);
+    }
+
     private static void Warm(ICheckpointTarget target, Device device)
     {
         try
