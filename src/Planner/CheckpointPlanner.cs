@@ -29,6 +29,7 @@ public static class CheckpointPlanner
         var profile = request.Profile;
         int n = profile.Stages.Count;
         CheckOptions(request);
+        var deadline = Deadline.After(TimeSpan.FromSeconds(request.TimeLimitSeconds) - clock.Elapsed);
         StepCostModel plainModel, model;
         try
         {
@@ -43,7 +44,7 @@ public static class CheckpointPlanner
         var limit = TimeSpan.FromSeconds(request.TimeLimitSeconds);
         // The smallest reachable peak is a search of its own: made only for a range cap or a sweep.
         long? smallest = request.Cap.IsRange || request.Sweep
-            ? SmallestPeak(model, request.MaxSegment ?? PlanRequest.DefaultMaxSegment(n), limit)
+            ? SmallestPeak(model, request.MaxSegment ?? PlanRequest.DefaultMaxSegment(n), limit, deadline)
             : null;
         var peaks = new CapReferences(nonePeak, tidyPeak, smallest ?? tidyPeak);
         long cap = request.Cap.Resolve(peaks);
@@ -57,9 +58,28 @@ public static class CheckpointPlanner
             throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);
         budget -= request.CorrectionBytes;
         int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit));
-        var solver = CreateSolver(request.Solver, model, maxSegment);
-
-        var outcome = solver.Solve(budget, Max(limit - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
+        // Building the solver's tables has no time limit of its own: it stops at the deadline, and so does a solve that
+        // has found nothing by then; the fastest baseline that fits is then the plan (BaselineSolver), gap unknown.
+        IPlanSolver solver;
+        SolveOutcome outcome;
+        bool fellBack = false;
+        try
+        {
+            solver = CreateSolver(request.Solver, model, maxSegment, deadline);
+            outcome = solver.Solve(budget, Max(limit - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
+        }
+        catch (Deadline.PassedException)
+        {
+            solver = new BaselineSolver(model, MethodName(request.Solver));
+            outcome = new SolveOutcome(SolveStatus.NoSolution, null, 1);
+        }
+        if (outcome.Status == SolveStatus.NoSolution && solver is not BaselineSolver)
+            solver = new BaselineSolver(model, solver.Method);
+        if (outcome.Status == SolveStatus.NoSolution)
+        {
+            outcome = solver.Solve(budget, TimeSpan.Zero);
+            fellBack = outcome.Status == SolveStatus.Feasible;
+        }
         double seconds = clock.Elapsed.TotalSeconds;
         var warnings = new List<PlanWarning>();
         foreach (var unused in request.NoTidy.Unused(profile.Stages.Select(s => s.Name)))
@@ -69,7 +89,10 @@ public static class CheckpointPlanner
             case SolveStatus.Infeasible:
                 throw Infeasible(model, solver, cap, headroom, maxSegment, Max(limit - clock.Elapsed, limit * 0.1), request.ProfileFile);
             case SolveStatus.NoSolution:
-                throw new AckptException(ErrorCodes.SolverNoSolution, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out before it found any plan under the cap {Budget(cap, headroom)}: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
+                throw new AckptException(ErrorCodes.SolverNoSolution, $"the time limit ({request.TimeLimitSeconds:0.###} s) ran out before the {solver.Method} solver found any plan under the cap {Budget(cap, headroom)}, and no baseline (none, tidy, every_stage, sqrt_n, uniform_k) fits it: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
+            case SolveStatus.Feasible when fellBack:
+                warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"the time limit ({request.TimeLimitSeconds:0.###} s) ran out before the {solver.Method} solver had a plan (it builds tables of n·L arcs and bounds first): the plan is the fastest baseline that fits, not proved optimal, its gap unknown. Raise --time-limit to search."));
+                break;
             case SolveStatus.Feasible:
                 warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"the {solver.Backend} solver's time limit ({request.TimeLimitSeconds:0.###} s) ran out: the plan is the best found, not proved optimal; its recompute time is within {outcome.Gap:P2} of the optimum. Raise --time-limit to prove it."));
                 break;
@@ -154,12 +177,19 @@ public static class CheckpointPlanner
     /// (every_stage, tidy, uniform_k, sqrt_n), which need not be every_stage's: on chains of single-op units whose
     /// inputs outweigh what they keep, recomputing every unit peaks above no recompute.
     /// </summary>
-    internal static long SmallestPeak(StepCostModel model, int maxSegment, TimeSpan limit)
+    internal static long SmallestPeak(StepCostModel model, int maxSegment, TimeSpan limit, Deadline deadline = default)
     {
         int n = model.Stages;
         long least = Baselines.Standard(n).Where(b => !Baselines.IsPlain(b.Name)).Min(b => model.PeakBytes(b.Segments));
-        var found = new DynamicProgramSolver(model, Math.Min(n, maxSegment)).MinimumPeak(limit);
-        return found.Segments is { } s ? Math.Min(least, model.PeakBytes(s)) : least;
+        try
+        {
+            var found = new DynamicProgramSolver(model, Math.Min(n, maxSegment), deadline).MinimumPeak(limit);
+            return found.Segments is { } s ? Math.Min(least, model.PeakBytes(s)) : least;
+        }
+        catch (Deadline.PassedException)
+        {
+            return least; // out of time building the search's tables: the baselines' least peak
+        }
     }
 
     /// <summary>
@@ -190,13 +220,21 @@ public static class CheckpointPlanner
             throw new AckptException(ErrorCodes.BadPlannerOption, $"a sweep needs at least 2 points, not {r.SweepPoints}.", file);
     }
 
-    private static IPlanSolver CreateSolver(PlannerSolver kind, StepCostModel model, int maxSegment) => kind switch
+    private static IPlanSolver CreateSolver(PlannerSolver kind, StepCostModel model, int maxSegment, Deadline deadline) => kind switch
     {
-        PlannerSolver.Mip => new MipSolver(model, maxSegment, "SCIP"),
-        PlannerSolver.CpSat => new MipSolver(model, maxSegment, "CP-SAT"),
-        PlannerSolver.Exact => new DynamicProgramSolver(model, maxSegment),
-        PlannerSolver.Auto => new AutoSolver(model, maxSegment),
+        PlannerSolver.Mip => new MipSolver(model, maxSegment, "SCIP", deadline),
+        PlannerSolver.CpSat => new MipSolver(model, maxSegment, "CP-SAT", deadline),
+        PlannerSolver.Exact => new DynamicProgramSolver(model, maxSegment, deadline),
+        PlannerSolver.Auto => new AutoSolver(model, maxSegment, deadline),
         _ => throw new AckptException(ErrorCodes.BadPlannerOption, $"unknown solver '{kind}'."),
+    };
+
+    /// <summary>The method a plan records for <paramref name="kind"/> (as the solvers name themselves).</summary>
+    private static string MethodName(PlannerSolver kind) => kind switch
+    {
+        PlannerSolver.Mip or PlannerSolver.CpSat => "mip",
+        PlannerSolver.Exact => "exact",
+        _ => "auto",
     };
 
     /// <summary>What an unproved plan's gap is measured against, from the backend that bounds it.</summary>

@@ -79,4 +79,25 @@ public sealed class PlannerErrorTests
         Assert.Equal(ErrorCodes.SolverTimeLimit, warning.Code);
         Assert.True(result.Plan.Predicted!.PeakBytes <= result.CapBytes);
     }
+
+    [Theory]
+    [InlineData(PlannerSolver.Auto)]
+    [InlineData(PlannerSolver.Exact)]
+    public void Given_a_time_limit_that_runs_out_before_the_solvers_tables_are_built_When_planned_Then_the_fastest_fitting_baseline_is_the_plan_marked_unproved(PlannerSolver solver)
+    {
+        // 2000 units: the chain graph alone is 2000 · 90 arcs; 1 µs is over before its first row.
+        var profile = TestProfiles.Random(new Random(3), 2000);
+        var result = CheckpointPlanner.Plan(Request(profile, "80%", solver) with { TimeLimitSeconds = 1e-6 });
+
+        var s = result.Plan.Solver!;
+        Assert.Equal(("feasible", "baselines", 1.0), (s.Status, s.Backend, s.Gap));
+        Assert.Equal(solver == PlannerSolver.Auto ? "auto" : "exact", s.Method);
+        Assert.Equal("none known (0 recompute)", s.Bound);
+        Assert.True(result.Plan.Predicted!.PeakBytes <= result.BudgetBytes);
+        Assert.All(result.Baselines.Where(b => b.Prediction.PeakBytes <= result.BudgetBytes),
+            b => Assert.True(result.Plan.Predicted.StepSeconds <= b.Prediction.StepSeconds, b.Name));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(ErrorCodes.SolverTimeLimit, warning.Code);
+        Assert.Contains("the fastest baseline that fits", warning.Message);
+    }
 }

@@ -10,9 +10,9 @@ namespace AutoCkpt.Planner.Solvers;
 /// the MIP on SCIP gets the rest, from the same start plans; the better plan is kept and the better bound measures it.
 /// On longer chains the dynamic program's LP-guided pipeline has all the time. Every outcome names what proved it.
 /// </summary>
-internal sealed class AutoSolver(StepCostModel model, int maxSegment) : IPlanSolver
+internal sealed class AutoSolver(StepCostModel model, int maxSegment, Deadline deadline = default) : IPlanSolver
 {
-    private readonly DynamicProgramSolver _dp = new(model, maxSegment);
+    private readonly DynamicProgramSolver _dp = new(model, maxSegment, deadline);
     private readonly long[] _ticks = TimeTicks.Of(model.Profile);
 
     /// <summary>The least time left for which the SCIP phase runs.</summary>

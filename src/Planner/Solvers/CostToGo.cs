@@ -34,7 +34,8 @@ internal sealed class CostToGo
     /// <param name="t">The chain graph.</param>
     /// <param name="budget">The cap less fixed memory, in bytes.</param>
     /// <param name="share">The share of <see cref="WorkLimit"/> to spend (a short time limit gets a coarser table).</param>
-    public CostToGo(ChainGraph t, long budget, double share = 1)
+    /// <param name="deadline">When building must stop (<see cref="Deadline.PassedException"/>).</param>
+    public CostToGo(ChainGraph t, long budget, double share = 1, Deadline deadline = default)
     {
         double workLimit = Math.Max(1e5, WorkLimit * Math.Clamp(share, 0, 1));
         int n = _n = t.Stages;
@@ -51,6 +52,7 @@ internal sealed class CostToGo
         if (budget < 0) { for (int p = 0; p < n; p++) { _h[p] = new double[_top + 1]; Array.Fill(_h[p], double.PositiveInfinity); } return; }
         for (int p = n - 1; p >= 0; p--)
         {
+            deadline.ThrowIfPassed();
             var h = _h[p] = new double[_top + 1];
             Array.Fill(h, double.PositiveInfinity);
             foreach (var arc in t.Out[p])

@@ -11,10 +11,11 @@ namespace AutoCkpt.Planner.Solvers;
 /// Partial plans with the same numbers are merged, dominated ones dropped, and ones that cannot fit the cap or
 /// beat the best plan known pruned (<see cref="TimeBound"/>). A narrow first pass (a beam) finds that plan.
 /// </summary>
-internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) : IPlanSolver
+/// <remarks>The chain graph is built when the solver is made, until <paramref name="deadline"/> (<see cref="Deadline.PassedException"/>).</remarks>
+internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, Deadline deadline = default) : IPlanSolver
 {
     private const int BeamWidth = 64;
-    private readonly ChainGraph _t = new(model, maxSegment);
+    private readonly ChainGraph _t = new(model, maxSegment, deadline);
 
     /// <summary>The ceilings tried below the start plan: root + (start − root) / 2^shift.</summary>
     private static readonly int[] Deepening = [6, 3, 1];
@@ -32,7 +33,15 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
         // longer to stop, and the plan call has baselines to score after: they end by 90% of the limit.
         if (large) limit *= 0.9;
         long budget = capBytes - _t.FixedBytes;
-        var bound = new TimeBound(_t, budget, limit);
+        TimeBound bound;
+        try
+        {
+            bound = new TimeBound(_t, budget, limit, Deadline.After(limit));
+        }
+        catch (Deadline.PassedException)
+        {
+            return new(SolveStatus.NoSolution, null, 1); // out of time before any search: the caller's plans stand
+        }
         var (start, lower, fromLp) = StartPlan(capBytes, large ? limit * 0.9 - clock.Elapsed : limit / 2, bound);
         string? source = fromLp ? "dp+GLOP" : null;
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
@@ -124,8 +133,16 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment) 
     {
         // The least peak is the least cap the DP finds feasible: bisect on the cap.
         var clock = Stopwatch.StartNew();
-        var bound = new TimeBound(_t);
         IReadOnlyList<Segment> best = model.Runnable(Baselines.EveryStage(_t.Stages));
+        TimeBound bound;
+        try
+        {
+            bound = new TimeBound(_t, deadline: Deadline.After(limit));
+        }
+        catch (Deadline.PassedException)
+        {
+            return new(SolveStatus.Feasible, best, 0);
+        }
         long lo = _t.FixedBytes, hi = model.PeakBytes(best);
         while (lo < hi)
         {

@@ -10,10 +10,10 @@ namespace AutoCkpt.Planner.Solvers;
 /// peak (the deterministic tie-break). Every answer is checked against the cost model in exact bytes; when
 /// solver tolerances let a plan exceed the cap by a few bytes, the cap row is tightened and the MIP solved again.
 /// </summary>
-internal sealed class MipSolver(StepCostModel model, int maxSegment, string backend) : IPlanSolver
+internal sealed class MipSolver(StepCostModel model, int maxSegment, string backend, Deadline deadline = default) : IPlanSolver
 {
     private const double RelativeGap = 1e-9;
-    private readonly ChainGraph _tables = new(model, maxSegment);
+    private readonly ChainGraph _tables = new(model, maxSegment, deadline);
 
     public string Method => "mip";
 

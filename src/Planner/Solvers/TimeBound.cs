@@ -27,10 +27,14 @@ internal sealed class TimeBound
     /// The table's work is scaled to <paramref name="limit"/>: its 10⁸ cell updates (about 0.3 s of CPU) for a limit of
     /// 10 s or more, proportionally less below (docs/planner.md, "The time limit").
     /// </remarks>
-    public TimeBound(ChainGraph t, long? budget = null, TimeSpan? limit = null)
+    /// <remarks>
+    /// Building stops with <see cref="Deadline.PassedException"/> once <paramref name="deadline"/> passes (the knapsack
+    /// tables alone are about n²/2 entries: 0.2 s of CPU at 1000 units).
+    /// </remarks>
+    public TimeBound(ChainGraph t, long? budget = null, TimeSpan? limit = null, Deadline deadline = default)
     {
         if (budget is { } b && CostToGo.Fits(t.Stages))
-            (_toGo, _toGoBudget) = (new CostToGo(t, b, (limit ?? TimeSpan.FromSeconds(10)).TotalSeconds / 10), b);
+            (_toGo, _toGoBudget) = (new CostToGo(t, b, (limit ?? TimeSpan.FromSeconds(10)).TotalSeconds / 10, deadline), b);
         int n = _n = t.Stages;
         _netSuffix = new long[n + 1];
         _holdSuffix = new long[n + 1];
@@ -40,8 +44,8 @@ internal sealed class TimeBound
         // unit: giving up the difference is an item of the knapsacks.
         for (int p = n - 1; p >= 0; p--) _netSuffix[p] = _netSuffix[p + 1] + t.ZeroNet[p];
         for (int p = n - 2; p >= 0; p--) _holdSuffix[p] = _holdSuffix[p + 1] + t.ZeroHold[p];
-        _releases = new SuffixKnapsack(n, i => t.CanTick[i] ? t.ZeroNet[i] - t.TickedNetFloor[i] : 0, t.UnitTicks);
-        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.CanTick[i] ? t.ZeroHold[i] - t.TickedHoldFloor[i] : 0, t.UnitTicks);
+        _releases = new SuffixKnapsack(n, i => t.CanTick[i] ? t.ZeroNet[i] - t.TickedNetFloor[i] : 0, t.UnitTicks, deadline);
+        _holdings = new SuffixKnapsack(Math.Max(0, n - 1), i => t.CanTick[i] ? t.ZeroHold[i] - t.TickedHoldFloor[i] : 0, t.UnitTicks, deadline);
         if (n == 0) return;
         // Relative to the bytes held where the last unit's arc starts: a zero-tick arc, its forward point and its backward
         // point on top of its hold; a ticked arc [s, n−1], the same. Those that start at or after p: a suffix minimum.
@@ -93,7 +97,7 @@ internal sealed class TimeBound
         private readonly double[][] _cumTicks;
         private readonly int _stride, _count;
 
-        public SuffixKnapsack(int count, Func<int, long> bytes, long[] ticks)
+        public SuffixKnapsack(int count, Func<int, long> bytes, long[] ticks, Deadline deadline)
         {
             _count = count;
             _stride = Math.Max(1, (int)Math.Ceiling((double)count * count / 2_000_000));
@@ -102,16 +106,23 @@ internal sealed class TimeBound
             _cumTicks = new double[stored][];
             var all = Enumerable.Range(0, count).Select(i => (Index: i, Bytes: bytes(i), Ticks: ticks[i])).Where(x => x.Bytes > 0)
                 .OrderBy(x => (double)x.Ticks / x.Bytes).ToArray();
+            // How many items start at or after each index: the size of each stored start's table.
+            var atOrAfter = new int[count + 2];
+            foreach (var x in all) atOrAfter[x.Index]++;
+            for (int i = count - 1; i >= 0; i--) atOrAfter[i] += atOrAfter[i + 1];
             for (int q = 0; q < stored; q++)
             {
+                deadline.ThrowIfPassed();
                 int from = q * _stride;
-                var items = all.Where(x => x.Index >= from).ToArray();
-                _cumBytes[q] = new long[items.Length + 1];
-                _cumTicks[q] = new double[items.Length + 1];
-                for (int i = 0; i < items.Length; i++)
+                var cumBytes = _cumBytes[q] = new long[atOrAfter[Math.Min(from, count)] + 1];
+                var cumTicks = _cumTicks[q] = new double[cumBytes.Length];
+                int k = 0;
+                foreach (var x in all)
                 {
-                    _cumBytes[q][i + 1] = _cumBytes[q][i] + items[i].Bytes;
-                    _cumTicks[q][i + 1] = _cumTicks[q][i] + items[i].Ticks;
+                    if (x.Index < from) continue;
+                    cumBytes[k + 1] = cumBytes[k] + x.Bytes;
+                    cumTicks[k + 1] = cumTicks[k] + x.Ticks;
+                    k++;
                 }
             }
         }
