@@ -57,7 +57,10 @@ public static class CheckpointPlanner
         if (request.CorrectionBytes >= budget)
             throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);
         budget -= request.CorrectionBytes;
-        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit));
+        // checkpoint_sequential's best at this budget, scored once (O(n) per peak): the default max segment, the
+        // fallback plan and the check of an unproved plan all read it.
+        var bestUniform = Baselines.BestUniform(model, budget);
+        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit, bestUniform));
         // Building the solver's tables has no time limit of its own: it stops at the deadline, and so does a solve that
         // has found nothing by then; the fastest baseline that fits is then the plan (BaselineSolver), gap unknown.
         IPlanSolver solver;
@@ -70,11 +73,11 @@ public static class CheckpointPlanner
         }
         catch (Deadline.PassedException)
         {
-            solver = new BaselineSolver(model, MethodName(request.Solver));
+            solver = new BaselineSolver(model, MethodName(request.Solver), bestUniform);
             outcome = new SolveOutcome(SolveStatus.NoSolution, null, 1);
         }
         if (outcome.Status == SolveStatus.NoSolution && solver is not BaselineSolver)
-            solver = new BaselineSolver(model, solver.Method);
+            solver = new BaselineSolver(model, solver.Method, bestUniform);
         if (outcome.Status == SolveStatus.NoSolution)
         {
             outcome = solver.Solve(budget, TimeSpan.Zero);
@@ -102,7 +105,7 @@ public static class CheckpointPlanner
         string provedBy = outcome.Source ?? solver.Backend;
         // Unproved plans are never slower than checkpoint_sequential(k). Its segments may be longer than the default
         // --max-segment, outside the space searched: the gap is then unknown (1); inside, the bound still holds.
-        if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && Baselines.BestUniform(model, budget) is { } uniform
+        if (outcome.Status == SolveStatus.Feasible && request.MaxSegment is null && bestUniform is { } uniform
             && uniform.Prediction.StepSeconds < model.Predict(segments).StepSeconds)
         {
             var ticks = TimeTicks.Of(profile);
@@ -197,10 +200,10 @@ public static class CheckpointPlanner
     /// 4 ×) when the fastest checkpoint_sequential(k) that fits has longer segments and the greedy plan within the
     /// default does not beat it: then longer segments matter at this cap (a tight cap on a long chain).
     /// </summary>
-    private static int DefaultMaxSegment(StepCostModel model, long cap, TimeSpan limit)
+    private static int DefaultMaxSegment(StepCostModel model, long cap, TimeSpan limit, (string Name, Prediction Prediction)? bestUniform)
     {
         int n = model.Stages, basic = PlanRequest.DefaultMaxSegment(n);
-        if (Baselines.BestUniform(model, cap) is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
+        if (bestUniform is not { Name: var name } || !name.StartsWith("uniform_", StringComparison.Ordinal)) return basic;
         var uniform = model.Runnable(Baselines.ByName(name, n)!);
         int segment = Baselines.ByName(name, n)![0].Length;
         if (segment <= basic) return basic;

@@ -6,9 +6,10 @@ namespace AutoCkpt.Planner.Solvers;
 /// <summary>
 /// What a plan call falls back to when its time limit runs out before the solver has a plan (docs/planner.md, "The time
 /// limit"): the fastest of the standard baselines that fits (no checkpointing or tidy, every_stage, sqrt_n, and the
-/// fastest fitting <c>checkpoint_sequential(k)</c>), each O(n) to score. No bound: the gap is unknown (1).
+/// fastest fitting <c>checkpoint_sequential(k)</c>, <paramref name="bestUniform"/> as <see cref="Baselines.BestUniform"/>
+/// found it for the cap the call solves), each O(n) to score. No bound: the gap is unknown (1).
 /// </summary>
-internal sealed class BaselineSolver(StepCostModel model, string method) : IPlanSolver
+internal sealed class BaselineSolver(StepCostModel model, string method, (string Name, Prediction Prediction)? bestUniform) : IPlanSolver
 {
     public string Method => method;
 
@@ -20,7 +21,7 @@ internal sealed class BaselineSolver(StepCostModel model, string method) : IPlan
         IReadOnlyList<Segment>? best = null;
         Prediction? bestPrediction = null;
         var candidates = Baselines.Standard(n).Select(b => b.Segments).ToList();
-        if (Baselines.BestUniform(model, capBytes) is { Name: var uniform } && Baselines.ByName(uniform, n) is { } segments)
+        if (bestUniform is { Name: var uniform } && Baselines.ByName(uniform, n) is { } segments)
             candidates.Add(segments);
         foreach (var c in candidates)
         {
