@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AutoCkpt.Formats;
 using AutoCkpt.Formats.Options;
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;
@@ -28,6 +29,11 @@ public sealed record SuiteOptions
     public int Repeats { get; init; } = 5;
     /// <summary>Run each model at its <see cref="SuiteModel.TinyBatch"/> instead of its target's default batch.</summary>
     public bool Tiny { get; init; }
+    /// <summary>
+    /// Plan with <c>--verify</c> (real steps with the plan in the app; replanned while it measures over its cap) and
+    /// count the plans it had to correct (issue 15).
+    /// </summary>
+    public bool Verify { get; init; }
     /// <summary>Progress lines.</summary>
     public Action<string> Log { get; init; } = _ => { };
     /// <summary>Limit for one tool run.</summary>
@@ -45,6 +51,7 @@ public static class AccuracySuite
     {
         var rows = new List<SuiteRow>();
         var failures = new List<string>();
+        var verifications = new List<SuiteVerification>();
         foreach (var model in o.Models)
         {
             string dir = Path.Combine(o.OutDir, model.Target);
@@ -66,13 +73,18 @@ public static class AccuracySuite
                 string tag = Num((int)Math.Round(fraction * 100));
                 string plan = Path.Combine(dir, $"plan-{tag}.yaml"), json = Path.Combine(dir, $"bench-{tag}.json");
                 o.Log($"{model.Target}: plan and bench at {tag}% ({cap} bytes)");
+                var verify = o.Verify
+                    ? ["--verify", "--project", o.AppDll, "--target", model.Target, "--no-build"]
+                    : Array.Empty<string>();
                 int planned = Tool(o, Path.Combine(dir, $"plan-{tag}.log"),
-                    ["plan", "--profile", profilePath, "--memory-cap", cap.ToString(CultureInfo.InvariantCulture), "--out", plan]);
+                    ["plan", "--profile", profilePath, "--memory-cap", cap.ToString(CultureInfo.InvariantCulture), "--out", plan, .. verify]);
                 if (planned != 0)
                 {
                     failures.Add($"{model.Target} at {tag}%: plan exited {planned} ({Path.Combine(dir, $"plan-{tag}.log")})");
                     continue;
                 }
+                if (o.Verify && PlanFile.Read(plan) is { Verified: { } v } written)
+                    verifications.Add(new SuiteVerification(model.Target, fraction, cap, v.Rounds, written.CorrectionBytes, v.MeasuredPeakBytes));
                 if (File.Exists(json)) File.Delete(json);
                 int benched = Tool(o, Path.Combine(dir, $"bench-{tag}.log"),
                     ["bench", "--project", o.AppDll, "--target", model.Target, "--plan", plan, "--steps", Num(o.Steps),
@@ -87,7 +99,7 @@ public static class AccuracySuite
                 rows.AddRange(Rows(model.Target, fraction, json));
             }
         }
-        return new SuiteResult(rows, failures);
+        return new SuiteResult(rows, failures) { Verifications = verifications };
     }
 
     /// <summary>
@@ -136,4 +148,21 @@ public static class AccuracySuite
 }
 
 /// <summary>The suite's rows, and what could not be measured or failed its bench's verdict.</summary>
-public sealed record SuiteResult(IReadOnlyList<SuiteRow> Rows, IReadOnlyList<string> Failures);
+public sealed record SuiteResult(IReadOnlyList<SuiteRow> Rows, IReadOnlyList<string> Failures)
+{
+    /// <summary>What <c>plan --verify</c> measured, one per verified plan (empty when the suite ran without it).</summary>
+    public IReadOnlyList<SuiteVerification> Verifications { get; init; } = [];
+}
+
+/// <summary>One plan made with <c>plan --verify</c>.</summary>
+/// <param name="Model">The target.</param>
+/// <param name="CapFraction">The cap's place between every_stage and tidy.</param>
+/// <param name="CapBytes">The cap.</param>
+/// <param name="Rounds">Plans measured, the written one included: 1 when the first plan fit.</param>
+/// <param name="CorrectionBytes">How far verification tightened the budget (0: no correction).</param>
+/// <param name="MeasuredPeakBytes">The written plan's measured peak.</param>
+public sealed record SuiteVerification(string Model, double CapFraction, long CapBytes, int Rounds, long CorrectionBytes, long MeasuredPeakBytes)
+{
+    /// <summary>Verification had to plan again.</summary>
+    public bool Corrected => Rounds > 1 || CorrectionBytes > 0;
+}

@@ -1,6 +1,6 @@
 // The accuracy suite of issue 15 (docs/benchmarks.md, "Accuracy suite"). Usage, from the repository root:
 //   dotnet run -c Release --project perf/Accuracy -- [--models a,b] [--caps 25,50,75] [--steps 5]
-//       [--repeats 5] [--tiny] [--out artifacts/accuracy] [--doc docs/benchmarks.md | --no-doc] [--no-build]
+//       [--repeats 5] [--tiny] [--verify] [--out artifacts/accuracy] [--doc docs/benchmarks.md | --no-doc] [--no-build]
 //       [--cli autockpt.dll] [--app AccuracyTargets.dll]   (built copies elsewhere, e.g. to keep building while it runs)
 // It builds the tool (src/Cli) and tests/assets/AccuracyTargets in Release, then per model: `autockpt profile`, and per
 // cap `autockpt plan` and `autockpt bench`; it prints the table and writes it into the document between its markers.
@@ -21,6 +21,7 @@ var options = new SuiteOptions
     Steps = Value("--steps") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 5,
     Repeats = Value("--repeats") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 5,
     Tiny = args.Contains("--tiny"),
+    Verify = args.Contains("--verify"),
     Log = line => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}"),
 };
 if (!args.Contains("--no-build"))

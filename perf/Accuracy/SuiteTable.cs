@@ -39,6 +39,14 @@ public static class SuiteTable
             sb.Append(Inv($"- Step time, measured overhead over none against predicted (strategies that recompute): mean gap {Points(mean)}, "))
               .Append(Inv($"largest {Points(worst.MeasuredOverhead - worst.PredictedOverhead)} ({worst.Model} {worst.CapFraction * 100:F0}% {worst.Strategy}).\n"));
         }
+        if (result.Verifications.Count > 0)
+        {
+            var corrected = result.Verifications.Where(v => v.Corrected).ToList();
+            sb.Append(Inv($"- **`plan --verify`: {corrected.Count} of {result.Verifications.Count} plans corrected**"))
+              .Append(corrected.Count == 0 ? "" : " (" + string.Join("; ", corrected.Select(v =>
+                  Inv($"{v.Model} {v.CapFraction * 100:F0}%: {v.Rounds} rounds, budget {Mib(v.CorrectionBytes)} tighter"))) + ")")
+              .Append(Inv($"; every verified plan measured at or under its cap: {(result.Verifications.All(v => v.MeasuredPeakBytes <= v.CapBytes) ? "yes" : "no")}.\n"));
+        }
         foreach (var f in result.Failures)
             sb.Append("- Not measured or failed: ").Append(f).Append('\n');
         sb.Append('\n');

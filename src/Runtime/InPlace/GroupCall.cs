@@ -173,7 +173,12 @@ internal sealed class GroupCall
                 var args = new object?[_inputs[k].Length];
                 for (int j = 0; j < args.Length; j++)
                     args[j] = _slots[k][j] switch { Chained => y, NotTensor => _inputs[k][j], var at => fed[at] };
-                y = TidyCall(_group.Units[k].Module, args);
+                var output = TidyCall(_group.Units[k].Module, args);
+                // The previous unit's output has been consumed: its handle goes now, as the plain chain's does, and
+                // autograd keeps it only where the unit saved it (and frees it in that unit's backward). Held to the
+                // end of the recompute, it sat O bytes over the cost model through the segment's backward.
+                if (y is not null && !ReferenceEquals(y, output)) y.Dispose();
+                y = output;
             }
             var inputs = new List<Tensor>(saved.Count + _parameters.Length);
             for (int i = 0; i < leaves.Length; i++)

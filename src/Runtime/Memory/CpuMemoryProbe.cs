@@ -3,21 +3,26 @@ using System.Runtime.InteropServices;
 namespace AutoCkpt.Memory;
 
 /// <summary>
-/// CPU memory through glibc: live bytes from <c>mallinfo2()</c> (uordblks + hblkhd), peak bytes from the RSS
-/// high-water mark (<c>VmHWM</c>, reset by writing 5 to <c>/proc/self/clear_refs</c>). The peak only sees frees if
-/// freed blocks return to the OS, so the constructor sets the mmap threshold to 64 KiB (mallopt), as
-/// <c>MALLOC_MMAP_THRESHOLD_=65536</c> would, and <see cref="ResetPeak"/> first plugs the free heap regions of 64 KiB
-/// and more (<see cref="HeapPlugs"/>): malloc serves large blocks from freed heap regions before it mmaps, and blocks
-/// on pages that are still resident would not raise RSS. It does not hand free pages back to the OS
-/// (<c>malloc_trim</c>): small blocks allocated after that land on the freed pages and fault them back in a page at
-/// a time, which read 1.4-4 MiB above the live bytes in a ResNet step. The peak is reported on the live scale: the RSS
-/// rise since the reset added to the live bytes at the reset. Live bytes leave the plugs out. Linux with glibc only.
+/// CPU memory through glibc: live bytes from <c>mallinfo2()</c> (uordblks + hblkhd), the peak from the process's
+/// mapped-bytes high-water mark (<see cref="VmHighWater"/>). The constructor sets the mmap threshold to 64 KiB
+/// (mallopt), as <c>MALLOC_MMAP_THRESHOLD_=65536</c> would, and <see cref="ResetPeak"/> first plugs the free heap regions
+/// of 64 KiB and more (<see cref="HeapPlugs"/>): malloc serves large blocks from freed heap regions before it mmaps, so
+/// without the plugs a large tensor could land on memory already mapped. Every block of 64 KiB and more is then a
+/// mapping of its own, made when it is allocated and removed when it is freed, and the peak is the mapped total's rise
+/// since the reset added to the live bytes at the reset: exact for large blocks, whether their pages were touched or not
+/// (the scale of the live bytes, and of a GPU's allocator). Small blocks count where they grow the heap.
+/// The resident-set mark (<c>VmHWM</c>, reset through <c>/proc/self/clear_refs</c>) read before it, and is the fallback
+/// where the mark's ballast cannot be mapped: the kernel's resident-page counters are per-CPU approximations, which
+/// read a stage's backward 0 to 450 KB under (varying per process), and pages a kernel allocates but never touches
+/// (a 10 MiB LSTM workspace) do not count there at all: suite-recurrent's every_stage read 28% under its prediction
+/// (docs/benchmarks.md, "Accuracy suite"). Live bytes leave the plugs out. Linux with glibc only.
 /// </summary>
 public sealed class CpuMemoryProbe : IMemoryProbe
 {
     private const int MMmapThreshold = -3;
     private long _liveAtReset;
     private long _rssAtReset;
+    private bool _mapped;
 
     /// <summary>Fixes the mmap threshold so that freed tensors go back to the OS.</summary>
     public CpuMemoryProbe()
@@ -42,6 +47,7 @@ public sealed class CpuMemoryProbe : IMemoryProbe
     public void ResetPeak()
     {
         HeapPlugs.Renew();
+        _mapped = VmHighWater.Reset();
         File.WriteAllText("/proc/self/clear_refs", "5");
         _liveAtReset = LiveBytes();
         _rssAtReset = ReadStatusKb("VmHWM:") * 1024;
@@ -50,6 +56,7 @@ public sealed class CpuMemoryProbe : IMemoryProbe
     /// <inheritdoc />
     public long PeakBytes()
     {
+        if (_mapped) return Math.Max(LiveBytes(), _liveAtReset + VmHighWater.Rise());
         long hwm = ReadStatusKb("VmHWM:") * 1024;
         return Math.Max(LiveBytes(), _liveAtReset + Math.Max(0, hwm - _rssAtReset));
     }
