@@ -5,6 +5,7 @@ using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.InPlace;
+using AutoCkpt.Memory;
 using AutoCkpt.Recompute;
 using AutoCkpt.Tidy;
 using AutoCkpt.Units;
@@ -78,7 +79,10 @@ public static class Checkpointing
             PlanUnits.CheckOutputs(units.Units, plan, planFile);
             if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
                 warn(warning);
-            var hooked = new HookedModel(model, units, plan, planFile, TidyOptOut.Allowed(model, units.Units, patterns), warn);
+            if (LaunchSettings.Warning(model, plan, planFile) is { } launch)
+                warn(launch);
+            var peakCheck = options?.CheckPeak == true ? PeakCheck.Create(model, plan, planFile, warn) : null;
+            var hooked = new HookedModel(model, units, plan, planFile, TidyOptOut.Allowed(model, units.Units, patterns), warn, peakCheck);
             Hooked.Add(model, hooked);
         }
         return model;

@@ -51,6 +51,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
         var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
+        var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options);
         return new Profile
         {
             Target = target.Name,
@@ -62,6 +63,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Stages = measured.Entries,
             Check = measured.Check,
             InputShape = [.. input.shape],
+            StepTime = stepTime,
         };
     }
 
@@ -117,6 +119,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
         check = check with { StageSecondsSpread = stageSpread };
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
+        var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
 
         return new Profile
         {
@@ -129,7 +132,17 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Stages = stageProfiles,
             Check = check,
             InputShape = [.. input.shape],
+            StepTime = stepTime,
         };
+    }
+
+    /// <summary>The step's time in whole steps with no plan and with every unit recomputed (<see cref="StepTimeCalibration"/>).</summary>
+    private StepTimeFigures? MeasureStepTime(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, IReadOnlyList<StageProfile> stages, ProfileOptions options)
+    {
+        progress?.Report(new ProfilerStep("step time", 0, stages.Count, null));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return new StepTimeCalibration(meter).Measure(model, stages, () => target.Loss(model.call(input), label).backward(), options.Repeats);
     }
 
     /// <summary>Every stage's figures, and Σ of their timing spreads (<see cref="StageMeasurer.LastTimeSpreadSeconds"/>) in seconds.</summary>
