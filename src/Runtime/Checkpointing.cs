@@ -89,6 +89,16 @@ public static class Checkpointing
     }
 
     /// <summary>
+    /// Runs this process's CUDA allocator as <c>autockpt profile</c> measured it: sets
+    /// <c>PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync</c> (the native environment, which libtorch reads at its first
+    /// CUDA call, and .NET's) unless the app set its own. Call it first in <c>Main</c>, before any tensor is made; later
+    /// it has no effect on a libtorch already using CUDA. Returns true when the profiled allocator is in effect for the
+    /// process from then on (false where the app chose another, or off Linux). Without it, a CUDA plan's cap counts tensor
+    /// bytes the caching allocator reserves more than (docs/runtime.md, "Launch settings"; <c>Apply</c> warns ACKPT012).
+    /// </summary>
+    public static bool UseProfiledAllocator() => LaunchSettings.UseProfiledAllocator();
+
+    /// <summary>
     /// Removes the plan applied to <paramref name="model"/> (its hooks; the model was never otherwise changed). Returns
     /// false when no plan was applied. A swap is <c>Remove</c>, then <c>Apply</c>.
     /// </summary>

@@ -19,6 +19,7 @@ namespace AutoCkpt.Planner.CostModel;
 public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd;
+    private readonly double _stepExtra;
     private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
     /// <summary>
@@ -43,6 +44,8 @@ public sealed class StepCostModel
         _fwd = [.. s.Select(x => x.ForwardSeconds * scale)];
         _bwd = [.. s.Select(x => x.BackwardSeconds * scale)];
         SegmentSeconds = profile.StepTime?.RecomputeSegmentSeconds ?? 0;
+        // What the measured step takes beyond its stages (the loss, the scope's disposal): paid once, never recomputed.
+        _stepExtra = profile.StepTime is { StepSeconds: > 0 } st ? Math.Max(0, st.StepSeconds - scale * s.Sum(x => x.ForwardSeconds + x.BackwardSeconds)) : 0;
         _out = [.. s.Select(x => x.OutputBytes)];
         _ret = [.. s.Select(x => x.RetainedBytes)];
         _ft = [.. s.Select(x => x.ForwardTransientBytes)];
@@ -55,7 +58,7 @@ public sealed class StepCostModel
         _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
         _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
         FixedBytes = profile.FixedBytes.Total;
-        double t = 0;
+        double t = _stepExtra;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
         BaseStepSeconds = t;
     }
@@ -114,8 +117,8 @@ public sealed class StepCostModel
     public long FixedBytes { get; }
 
     /// <summary>
-    /// The step time with no recompute, in seconds: Σ (forward + backward) over stages, scaled to the profile's measured
-    /// whole step where it has one (<see cref="TimeScale"/>).
+    /// The step time with no recompute, in seconds: Σ (forward + backward) over stages, or the profile's measured whole
+    /// step where it has one (the stages scaled down to it, <see cref="TimeScale"/>, or the rest spent outside them).
     /// </summary>
     public double BaseStepSeconds { get; }
 
@@ -124,13 +127,14 @@ public sealed class StepCostModel
 
     /// <summary>
     /// The factor from the stages' isolated times to the step as measured whole: <c>step_time.step_seconds</c> / Σ (forward +
-    /// backward), or 1 when the profile has no <c>step_time</c> or no stage time. Isolated passes overstate small stages
-    /// (each pays fixed costs a whole step pays once: docs/cost-model.md).
+    /// backward) where the stages sum to more than the step (isolated passes overstate small stages: each pays fixed costs
+    /// a whole step pays once, docs/cost-model.md), else 1: a step longer than its stages spends the rest outside them
+    /// (the loss, the scope's disposal), once, and a recompute repeats none of it. 1 without <c>step_time</c>.
     /// </summary>
     public static double TimeScale(Profile profile)
     {
         double sum = profile.Stages.Sum(x => x.ForwardSeconds + x.BackwardSeconds);
-        return profile.StepTime is { StepSeconds: > 0 } st && sum > 0 ? st.StepSeconds / sum : 1;
+        return profile.StepTime is { StepSeconds: > 0 } st && sum > 0 ? Math.Min(1, st.StepSeconds / sum) : 1;
     }
 
     /// <summary>Peak, step time and recompute time of a plan. Segments must cover every stage once.</summary>
@@ -197,6 +201,7 @@ public sealed class StepCostModel
         }
 
         live += _out[Stages - 1];
+        t += _stepExtra;
         Emit(StepPhase.LossGradient, -1, false, t, live);
         for (int k = segments.Count - 1; k >= 0; k--)
         {

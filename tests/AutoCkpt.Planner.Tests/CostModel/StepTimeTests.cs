@@ -52,6 +52,18 @@ public sealed class StepTimeTests
     }
 
     [Fact]
+    public void Given_a_step_longer_than_its_stages_When_predicted_Then_the_rest_is_paid_once_and_recomputed_forwards_are_not_scaled_up()
+    {
+        var longer = Measured with { StepTime = new StepTimeFigures(15, 0.5) };
+        var model = new StepCostModel(longer);
+        Assert.Equal(15, model.Predict(Baselines.None(3)).StepSeconds, 12);
+        var every = model.Predict(Baselines.EveryStage(3));
+        Assert.Equal(4 + 3 * 0.5, every.RecomputeSeconds, 12);
+        Assert.Equal(15 + 5.5, every.StepSeconds, 12);
+        Assert.Equal(15, model.Series(Baselines.None(3))[^1].Seconds, 12);
+    }
+
+    [Fact]
     public void Given_a_profile_without_step_time_When_predicted_Then_the_stages_sums_stand_and_no_segment_costs_anything()
     {
         var plain = Measured with { StepTime = null };
