@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using AutoCkpt.Memory;
 
 namespace AutoCkpt.Examples;
 
@@ -18,11 +17,7 @@ public static class ProcessSetup
     {
         if (OperatingSystem.IsLinux() && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")))
             setenv("OMP_WAIT_POLICY", "PASSIVE", 1); // the native environment, which libgomp reads when it loads
-        if (OperatingSystem.IsLinux() && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PYTORCH_CUDA_ALLOC_CONF")))
-        {
-            setenv("PYTORCH_CUDA_ALLOC_CONF", CudaMemoryProbe.PoolAllocatorConf, 1); // libtorch reads it when CUDA is first used
-            Environment.SetEnvironmentVariable("PYTORCH_CUDA_ALLOC_CONF", CudaMemoryProbe.PoolAllocatorConf); // the probe checks it
-        }
+        Checkpointing.UseProfiledAllocator(); // the CUDA allocator the profile was measured under; libtorch reads it when CUDA is first used
     }
 
     [DllImport("libc", EntryPoint = "setenv")]

@@ -41,4 +41,10 @@ public sealed class AppliedPlan
 
     /// <summary>Forwards of the model (through <c>call</c>) in which every hooked unit ran exactly once.</summary>
     public long CheckedSteps => _hooked.CheckedSteps;
+
+    /// <summary>
+    /// The peak check's reading (<see cref="CheckpointOptions.CheckPeak"/>): the measured step's peak on the plan's scale
+    /// (its fixed bytes plus the step's rise), in bytes; null while the check is off, unavailable or not yet done.
+    /// </summary>
+    public long? MeasuredPeakBytes => _hooked.PeakCheck?.MeasuredPeakBytes;
 }

@@ -5,6 +5,7 @@ using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Options;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.InPlace;
+using AutoCkpt.Memory;
 using AutoCkpt.Recompute;
 using AutoCkpt.Tidy;
 using AutoCkpt.Units;
@@ -78,11 +79,24 @@ public static class Checkpointing
             PlanUnits.CheckOutputs(units.Units, plan, planFile);
             if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
                 warn(warning);
-            var hooked = new HookedModel(model, units, plan, planFile, TidyOptOut.Allowed(model, units.Units, patterns), warn);
+            if (LaunchSettings.Warning(model, plan, planFile) is { } launch)
+                warn(launch);
+            var peakCheck = options?.CheckPeak == true ? PeakCheck.Create(model, plan, planFile, warn) : null;
+            var hooked = new HookedModel(model, units, plan, planFile, TidyOptOut.Allowed(model, units.Units, patterns), warn, peakCheck);
             Hooked.Add(model, hooked);
         }
         return model;
     }
+
+    /// <summary>
+    /// Runs this process's CUDA allocator as <c>autockpt profile</c> measured it: sets
+    /// <c>PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync</c> (the native environment, which libtorch reads at its first
+    /// CUDA call, and .NET's) unless the app set its own. Call it first in <c>Main</c>, before any tensor is made; later
+    /// it has no effect on a libtorch already using CUDA. Returns true when the profiled allocator is in effect for the
+    /// process from then on (false where the app chose another, or off Linux). Without it, a CUDA plan's cap counts tensor
+    /// bytes the caching allocator reserves more than (docs/runtime.md, "Launch settings"; <c>Apply</c> warns ACKPT012).
+    /// </summary>
+    public static bool UseProfiledAllocator() => LaunchSettings.UseProfiledAllocator();
 
     /// <summary>
     /// Removes the plan applied to <paramref name="model"/> (its hooks; the model was never otherwise changed). Returns

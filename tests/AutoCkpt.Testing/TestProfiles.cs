@@ -55,6 +55,19 @@ public static class TestProfiles
     }
 
     /// <summary>
+    /// <paramref name="profile"/> with a measured <c>step_time</c>: the whole step 0.5 to 1.5 times the stages' sum, and a
+    /// cost per recompute segment from 0 to 3 times the mean stage forward (rounded to whole microseconds).
+    /// </summary>
+    public static Profile WithStepTime(Profile profile, Random rng)
+    {
+        double sum = profile.Stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds);
+        double meanForward = profile.Stages.Average(s => s.ForwardSeconds);
+        double step = Math.Round(sum * (0.5 + rng.NextDouble()), 6);
+        double segment = Math.Round(meanForward * 3 * rng.NextDouble(), 6);
+        return profile with { StepTime = new StepTimeFigures(step, segment) };
+    }
+
+    /// <summary>
     /// n single-op units, each keeping its 8 MB output and a 2 MB mask but freeing its 8 MB input (a ReLU or a batch
     /// norm saves its output, not its input): each kept unit adds 2 MB, each recomputed one holds its 8 MB output, so
     /// every_stage holds four times what no recompute holds; longer recompute segments still save memory.

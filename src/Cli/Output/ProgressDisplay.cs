@@ -7,7 +7,7 @@ namespace AutoCkpt.Cli.Output;
 
 /// <summary>
 /// Shows the host's progress: a Spectre.Console progress bar on a terminal, plain lines otherwise (CI, logs,
-/// redirected output). Phases: "warm-up", then "stage" i of n, then "check".
+/// redirected output). Phases: "warm-up", then "stage" i of n, then "check", then "step time".
 /// </summary>
 internal static class ProgressDisplay
 {
@@ -41,6 +41,7 @@ internal static class ProgressDisplay
         "stage" => $"stage {m.Index + 1}/{m.Count} {m.Item}",
         "gradients" or "warm-up round" or "timed round" or "trace" => $"{m.Phase} {m.Index + 1}/{m.Count}: {m.Item}",
         "check" => "self-check (whole forward and step)",
+        "step time" => "step time (whole steps, plain and every unit recomputed)",
         _ => m.Phase,
     };
 
@@ -49,7 +50,7 @@ internal static class ProgressDisplay
         if (m.Kind != "progress" || Describe(m) is not { } text) return;
         int count = m.Count ?? 0;
         task.MaxValue = count + 2;
-        task.Value = m.Phase switch { "stage" => 1 + (m.Index ?? 0), "check" => count + 1, _ => 0 };
+        task.Value = m.Phase switch { "stage" => 1 + (m.Index ?? 0), "check" => count + 1, "step time" => count + 2, _ => 0 };
         task.Description = Markup.Escape($"{title}: {text}");
     }
 }

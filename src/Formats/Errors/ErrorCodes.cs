@@ -28,6 +28,23 @@ public static class ErrorCodes
     /// <summary>A plan names a strategy this version does not know.</summary>
     public const string PlanUnknownStrategy = "ACKPT009";
     /// <summary>
+    /// Warning (<c>CheckpointOptions.CheckPeak</c>): the step the runtime measured under the plan peaked over the plan's
+    /// memory cap; the message names the plan, the measured peak, the cap and the prediction (docs/runtime.md, "The peak check").
+    /// </summary>
+    public const string PeakOverCap = "ACKPT010";
+    /// <summary>
+    /// Warning (<c>CheckpointOptions.CheckPeak</c>): the runtime cannot read a peak here (CUDA without
+    /// <c>PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync</c>, no NVIDIA driver, not Linux), or the plan has no cap or
+    /// no fixed bytes to compare with; the check is off for this plan.
+    /// </summary>
+    public const string PeakCheckUnavailable = "ACKPT011";
+    /// <summary>
+    /// Warning: a CUDA plan is applied in a process whose CUDA allocator is not the one the plan's profile was measured
+    /// under (<c>PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync</c>): libtorch's caching allocator reserves more than
+    /// the tensors it holds, so the device may run out before the plan's cap (docs/runtime.md, "Launch settings").
+    /// </summary>
+    public const string AllocatorDiffers = "ACKPT012";
+    /// <summary>
     /// Warning: the plan recomputes, but this TorchSharp lacks the internals the runtime's checkpoint memory fixes use;
     /// gradients stay correct, memory is higher than planned.
     /// </summary>

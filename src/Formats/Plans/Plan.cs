@@ -19,7 +19,15 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
-public sealed record Prediction(long PeakBytes, double StepSeconds, double RecomputeSeconds);
+public sealed record Prediction(long PeakBytes, double StepSeconds, double RecomputeSeconds)
+{
+    /// <summary>
+    /// Optional key <c>fixed_bytes</c>: the profile's fixed memory F (parameters, buffers, gradients, optimizer state,
+    /// batch) the peak counts, so that the runtime's peak check (<c>CheckpointOptions.CheckPeak</c>) puts a step's rise
+    /// on the same scale; null in plans written before it.
+    /// </summary>
+    public long? FixedBytes { get; init; }
+}
 
 /// <summary>How the plan was found.</summary>
 /// <param name="Method">"mip" or "exact".</param>

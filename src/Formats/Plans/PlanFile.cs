@@ -60,7 +60,10 @@ public static class PlanFile
             BatchSize = root.Int("batch_size"),
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
-            Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes", long.MaxValue), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds")),
+            Predicted = predicted is null ? null : new Prediction(predicted.Bytes("peak_bytes", long.MaxValue), predicted.Seconds("step_seconds"), predicted.Seconds("recompute_seconds"))
+            {
+                FixedBytes = predicted.Has("fixed_bytes") ? predicted.Bytes("fixed_bytes", long.MaxValue) : null,
+            },
             Solver = solver is null ? null : new SolverInfo(solver.Str("method"), solver.Str("backend"), solver.Str("status"), solver.Ratio("gap"), solver.Seconds("solve_seconds"))
             {
                 Bound = solver.OptStr("bound"),
@@ -203,7 +206,11 @@ public static class PlanFile
             sb.Append("verified: ").Append(Flow(("measured_peak_bytes", Num(v.MeasuredPeakBytes)), ("correction_bytes", Num(p.CorrectionBytes)),
                 ("rounds", Num(v.Rounds)), ("steps", Num(v.Steps)), ("device", Word(v.DeviceType)))).Append("   # autockpt plan --verify: measured on the device\n");
         if (p.Predicted is { } pr)
-            sb.Append("predicted: ").Append(Flow(("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)))).Append('\n');
+        {
+            var keys = new List<(string, string)> { ("peak_bytes", Num(pr.PeakBytes)), ("step_seconds", Num(pr.StepSeconds)), ("recompute_seconds", Num(pr.RecomputeSeconds)) };
+            if (pr.FixedBytes is { } fixedBytes) keys.Add(("fixed_bytes", Num(fixedBytes)));
+            sb.Append("predicted: ").Append(Flow([.. keys])).Append('\n');
+        }
         if (p.Solver is { } so)
         {
             var pairs = new List<(string, string)> { ("method", Word(so.Method)), ("backend", Word(so.Backend)), ("status", Word(so.Status)), ("gap", Num(so.Gap)), ("solve_seconds", Num(so.SolveSeconds)) };

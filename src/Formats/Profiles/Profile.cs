@@ -103,6 +103,22 @@ public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double Step
     public double? StageSecondsSpread { get; init; }
 }
 
+/// <summary>
+/// The step's time as the runtime runs it (optional key <c>step_time</c>; docs/cost-model.md, "Step time"): measured in
+/// whole training steps of the real model, not summed from the stages' isolated passes. Seconds.
+/// </summary>
+/// <param name="StepSeconds">
+/// One whole step with no plan (forward, loss, backward and the step scope's disposal; no optimizer step): the median of
+/// the calibration's plain steps. The cost model takes it as the step's base and scales the stages' times to it.
+/// </param>
+/// <param name="RecomputeSegmentSeconds">
+/// What each recompute segment costs beyond its units' forward time (the runtime's bookkeeping: saving the inputs and
+/// the random state, the autograd function, <c>autograd.grad</c> over the parameters, buffer copies, gradients added into
+/// <c>.grad</c>): (every-unit step − plain step − the units' scaled forward time) / segments, medians of paired steps,
+/// at least 0.
+/// </param>
+public sealed record StepTimeFigures(double StepSeconds, double RecomputeSegmentSeconds);
+
 /// <summary>A profile file, format <c>autockpt-profile/1</c>. Validated when read.</summary>
 public sealed record Profile
 {
@@ -132,4 +148,9 @@ public sealed record Profile
     /// profiles written before it was recorded. A larger input at run time warns (ACKPT016).
     /// </summary>
     public IReadOnlyList<long> InputShape { get; init; } = [];
+    /// <summary>
+    /// The step's time measured in whole steps with and without recompute (<c>step_time</c>), or null in profiles
+    /// written before it or by a profiler that does not measure it (then the stages' sums stand in, with no cost per segment).
+    /// </summary>
+    public StepTimeFigures? StepTime { get; init; }
 }

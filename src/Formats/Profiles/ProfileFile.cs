@@ -81,6 +81,9 @@ public static class ProfileFile
                 StageSecondsSpread = check.Has("stage_seconds_spread") ? check.Seconds("stage_seconds_spread") : null,
             },
             InputShape = ReadInputShape(root),
+            StepTime = root.OptMap("step_time") is { } st
+                ? new StepTimeFigures(st.Seconds("step_seconds"), st.Seconds("recompute_segment_seconds"))
+                : null,
         };
     }
 
@@ -135,6 +138,8 @@ public static class ProfileFile
             if (c.StageSecondsSpread is { } stageSpread) keys.Add(("stage_seconds_spread", Num(stageSpread)));
             sb.Append("check: ").Append(Flow([.. keys])).Append('\n');
         }
+        if (p.StepTime is { } st)
+            sb.Append("step_time: ").Append(Flow(("step_seconds", Num(st.StepSeconds)), ("recompute_segment_seconds", Num(st.RecomputeSegmentSeconds)))).Append('\n');
         return sb.ToString();
     }
 

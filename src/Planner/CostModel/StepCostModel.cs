@@ -19,6 +19,7 @@ namespace AutoCkpt.Planner.CostModel;
 public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd;
+    private readonly double _stepExtra;
     private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
     /// <summary>
@@ -37,8 +38,14 @@ public sealed class StepCostModel
         CheckRange(profile);
         Profile = profile;
         var s = profile.Stages;
-        _fwd = [.. s.Select(x => x.ForwardSeconds)];
-        _bwd = [.. s.Select(x => x.BackwardSeconds)];
+        // Step time (docs/cost-model.md, "Step time"): the stages' times scaled to the measured whole step, and a cost per
+        // recompute segment, where the profile measured them; the stages' own sums otherwise.
+        double scale = TimeScale(profile);
+        _fwd = [.. s.Select(x => x.ForwardSeconds * scale)];
+        _bwd = [.. s.Select(x => x.BackwardSeconds * scale)];
+        SegmentSeconds = profile.StepTime?.RecomputeSegmentSeconds ?? 0;
+        // What the measured step takes beyond its stages (the loss, the scope's disposal): paid once, never recomputed.
+        _stepExtra = profile.StepTime is { StepSeconds: > 0 } st ? Math.Max(0, st.StepSeconds - scale * s.Sum(x => x.ForwardSeconds + x.BackwardSeconds)) : 0;
         _out = [.. s.Select(x => x.OutputBytes)];
         _ret = [.. s.Select(x => x.RetainedBytes)];
         _ft = [.. s.Select(x => x.ForwardTransientBytes)];
@@ -51,7 +58,7 @@ public sealed class StepCostModel
         _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
         _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
         FixedBytes = profile.FixedBytes.Total;
-        double t = 0;
+        double t = _stepExtra;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
         BaseStepSeconds = t;
     }
@@ -109,26 +116,47 @@ public sealed class StepCostModel
     /// <summary>Fixed memory F (parameters, gradients, optimizer state, batch), in bytes.</summary>
     public long FixedBytes { get; }
 
-    /// <summary>Σ (forward + backward) over stages: the step time with no recompute, in seconds.</summary>
+    /// <summary>
+    /// The step time with no recompute, in seconds: Σ (forward + backward) over stages, or the profile's measured whole
+    /// step where it has one (the stages scaled down to it, <see cref="TimeScale"/>, or the rest spent outside them).
+    /// </summary>
     public double BaseStepSeconds { get; }
+
+    /// <summary>What each recompute segment costs beyond its stages' forward time (the profile's <c>step_time</c>; 0 without), in seconds.</summary>
+    public double SegmentSeconds { get; }
+
+    /// <summary>
+    /// The factor from the stages' isolated times to the step as measured whole: <c>step_time.step_seconds</c> / Σ (forward +
+    /// backward) where the stages sum to more than the step (isolated passes overstate small stages: each pays fixed costs
+    /// a whole step pays once, docs/cost-model.md), else 1: a step longer than its stages spends the rest outside them
+    /// (the loss, the scope's disposal), once, and a recompute repeats none of it. 1 without <c>step_time</c>.
+    /// </summary>
+    public static double TimeScale(Profile profile)
+    {
+        double sum = profile.Stages.Sum(x => x.ForwardSeconds + x.BackwardSeconds);
+        return profile.StepTime is { StepSeconds: > 0 } st && sum > 0 ? Math.Min(1, st.StepSeconds / sum) : 1;
+    }
 
     /// <summary>Peak, step time and recompute time of a plan. Segments must cover every stage once.</summary>
     public Prediction Predict(IReadOnlyList<Segment> segments)
     {
         double recompute = RecomputeSeconds(segments);
-        return new Prediction(PeakBytes(segments), BaseStepSeconds + recompute, recompute);
+        return new Prediction(PeakBytes(segments), BaseStepSeconds + recompute, recompute) { FixedBytes = FixedBytes };
     }
 
     /// <summary>The predicted step peak in bytes: the largest point of <see cref="Series"/>.</summary>
     public long PeakBytes(IReadOnlyList<Segment> segments) => Walk(segments, null);
 
-    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order.</summary>
+    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order, plus <see cref="SegmentSeconds"/> per recompute segment.</summary>
     public double RecomputeSeconds(IReadOnlyList<Segment> segments)
     {
         double t = 0;
         foreach (var seg in segments)
             if (IsRecompute(seg))
+            {
+                t += SegmentSeconds;
                 for (int i = seg.First; i <= seg.Last; i++) t += _fwd[i];
+            }
         return t;
     }
 
@@ -173,6 +201,7 @@ public sealed class StepCostModel
         }
 
         live += _out[Stages - 1];
+        t += _stepExtra;
         Emit(StepPhase.LossGradient, -1, false, t, live);
         for (int k = segments.Count - 1; k >= 0; k--)
         {
@@ -180,8 +209,11 @@ public sealed class StepCostModel
             long start = live;
             bool recompute = IsRecompute(seg);
             if (recompute)
+            {
+                t += SegmentSeconds;
                 for (int i = seg.First; i <= seg.Last; i++)
                     Forward(StepPhase.Recompute, i, chained: i > seg.First);
+            }
             for (int i = seg.Last; i >= seg.First; i--)
             {
                 Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));

@@ -55,7 +55,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             {
                 t += _ticks[p + l - 1];
                 stack.Add(new Segment(p, p + l - 1, SegmentStrategy.Recompute));
-                Visit(p + l, t);
+                Visit(p + l, t + TimeTicks.Segment(_ticks));
                 stack.RemoveAt(stack.Count - 1);
             }
         }

@@ -1,32 +1,48 @@
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
-
+using AutoCkpt.Planner.CostModel;
 
 namespace AutoCkpt.Planner.Solvers;
 
 /// <summary>
 /// Recompute time as whole ticks, so that every solver compares plans exactly and ties (plans whose recompute
-/// times are equal) are the same for all of them. A tick is 1 ns, or 10⁻⁸ of the total forward time when that
-/// is larger, which keeps a MIP's time row below 10⁸ and exact under solver tolerances.
+/// times are equal) are the same for all of them. A tick is 1 ns, or 10⁻⁸ of the most recompute time a plan can
+/// take (every unit its own segment) when that is larger, which keeps a MIP's time row below 10⁸ and exact under
+/// solver tolerances. Ticks are on the stages' own time scale: the cost model's factor to the measured step
+/// (<see cref="StepCostModel.TimeScale"/>) is common to every unit and to the per-segment cost, so it orders plans alike.
 /// </summary>
 internal static class TimeTicks
 {
     public static double TickSeconds(Profile profile) =>
-        Math.Max(1e-9, profile.Stages.Sum(s => s.ForwardSeconds) / 1e8);
+        Math.Max(1e-9, (profile.Stages.Sum(s => s.ForwardSeconds) + profile.Stages.Count * UnscaledSegmentSeconds(profile)) / 1e8);
 
+    /// <summary>
+    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; and one more entry, <c>ticks[n]</c>
+    /// (<see cref="Segment"/>): what each recompute segment costs beyond its units (the profile's
+    /// <c>recompute_segment_seconds</c>, 0 without).
+    /// </summary>
     public static long[] Of(Profile profile)
     {
         double tick = TickSeconds(profile);
-        return [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick))];
+        return [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
     }
 
-    /// <summary>The recompute ticks of a plan.</summary>
+    /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
+    public static long Segment(long[] ticks) => ticks[^1];
+
+    /// <summary>The recompute ticks of a plan: its recomputed units' and <see cref="Segment"/> per recompute segment.</summary>
     public static long OfPlan(long[] ticks, IReadOnlyList<Segment> segments)
     {
         long t = 0;
         foreach (var seg in segments)
             if (seg.Strategy == SegmentStrategy.Recompute)
+            {
+                t += Segment(ticks);
                 for (int i = seg.First; i <= seg.Last; i++) t += ticks[i];
+            }
         return t;
     }
+
+    private static double UnscaledSegmentSeconds(Profile profile) =>
+        (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
 }

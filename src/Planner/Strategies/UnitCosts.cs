@@ -25,7 +25,7 @@ public sealed class UnitCosts
     /// <summary>Per unit: the profile's figures (kept ones tidy where <see cref="TidyAllowed"/>).</summary>
     public IReadOnlyList<StageProfile> Stages { get; }
 
-    /// <summary>Per unit: its forward time in ticks, what recomputing it costs.</summary>
+    /// <summary>Per unit: its forward time in ticks, what recomputing it costs; then what each recompute segment costs (<see cref="TimeTicks.Of"/>).</summary>
     public long[] Ticks { get; }
 
     /// <summary>Per unit: whether it runs tidy when kept (the profile and the options allow it).</summary>

@@ -23,7 +23,7 @@ namespace AutoCkpt.Profiler.Benchmarking;
 /// </summary>
 public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? progress = null)
 {
-    private readonly Meter _meter = new(device.Probe, TimeProvider.System, device.Synchronize);
+    private readonly Meter _meter = new(device.Probe, ProcessCpuClock.FromEnvironment(), device.Synchronize);
 
     /// <summary>
     /// Measures <paramref name="strategies"/> (named as in a plan's baselines; the last is reported with losses) on

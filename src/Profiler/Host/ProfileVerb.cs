@@ -28,7 +28,7 @@ internal sealed class ProfileVerb : IHostVerb
         string path = args.Get("out") ?? Path.Combine(args.Get("out-dir") ?? ".", FileName(target.Name));
 
         var device = TargetRun.OpenDevice(args, "cpu");
-        var meter = new Meter(device.Probe, TimeProvider.System, device.Synchronize);
+        var meter = new Meter(device.Probe, ProcessCpuClock.FromEnvironment(), device.Synchronize);
         // The cost of profiling is counted from the forward check: loading libtorch and building the model are not it.
         long start = Stopwatch.GetTimestamp();
         var progress = new SyncProgress<ProfilerStep>(s =>

@@ -52,6 +52,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, unitOptions);
         var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
+        var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options);
         return new Profile
         {
             Target = target.Name,
@@ -63,6 +64,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Stages = measured.Entries,
             Check = measured.Check,
             InputShape = [.. input.shape],
+            StepTime = stepTime,
         };
     }
 
@@ -120,6 +122,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
         check = check with { StageSecondsSpread = stageSpread };
         stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
+        var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
 
         return new Profile
         {
@@ -132,7 +135,17 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             Stages = stageProfiles,
             Check = check,
             InputShape = [.. input.shape],
+            StepTime = stepTime,
         };
+    }
+
+    /// <summary>The step's time in whole steps with no plan and with every unit recomputed (<see cref="StepTimeCalibration"/>).</summary>
+    private StepTimeFigures? MeasureStepTime(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, IReadOnlyList<StageProfile> stages, ProfileOptions options)
+    {
+        progress?.Report(new ProfilerStep("step time", 0, stages.Count, null));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return new StepTimeCalibration(meter).Measure(model, stages, () => target.Loss(model.call(input), label).backward(), options.Repeats);
     }
 
     /// <summary>Every stage's figures, and Σ of their timing spreads (<see cref="StageMeasurer.LastTimeSpreadSeconds"/>) in seconds.</summary>

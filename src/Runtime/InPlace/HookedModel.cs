@@ -2,6 +2,7 @@ using AutoCkpt.Apply;
 using AutoCkpt.Recompute;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Memory;
 using AutoCkpt.Units;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,9 +31,10 @@ internal sealed class HookedModel : IUnitHook
     private bool _inStep;
     private bool _inputChecked;
 
-    public HookedModel(nn.Module model, ModelUnits units, Plan plan, string? planFile, IReadOnlyList<bool> tidyAllowed, Action<string>? onWarning)
+    public HookedModel(nn.Module model, ModelUnits units, Plan plan, string? planFile, IReadOnlyList<bool> tidyAllowed, Action<string>? onWarning, PeakCheck? peakCheck = null)
     {
         _model = model;
+        PeakCheck = peakCheck;
         _onWarning = onWarning;
         PlanFile = planFile;
         Units = units;
@@ -81,6 +83,9 @@ internal sealed class HookedModel : IUnitHook
     public string? PlanFile { get; }
     public IReadOnlyList<AppliedSegment> Segments { get; }
     public IReadOnlyList<string> TidyUnits { get; }
+
+    /// <summary>The peak check (<see cref="CheckpointOptions.CheckPeak"/>), or null when off or unavailable.</summary>
+    public PeakCheck? PeakCheck { get; }
 
     /// <summary>Forwards of the model (through <c>call</c>) whose hooked units each ran once.</summary>
     public long CheckedSteps { get; private set; }
@@ -143,6 +148,7 @@ internal sealed class HookedModel : IUnitHook
     public object?[]? Before(object?[] inputs)
     {
         DeferredDisposal.Flush();
+        PeakCheck?.Forward();
         Abandon();
         Array.Clear(_fired);
         _stepParameters = null;

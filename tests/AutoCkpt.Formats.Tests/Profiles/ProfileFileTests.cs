@@ -43,6 +43,18 @@ public sealed class ProfileFileTests
     }
 
     [Fact]
+    public void Given_a_measured_step_time_When_formatted_and_parsed_Then_it_round_trips_and_a_profile_without_it_reads_null()
+    {
+        var profile = Sample() with { StepTime = new StepTimeFigures(0.75, 0.0011) };
+        string text = ProfileFile.Format(profile);
+        Assert.Contains("step_time: { step_seconds: 0.75, recompute_segment_seconds: 0.0011 }", text);
+        Assert.Equal(profile.StepTime, ProfileFile.Parse(text, File).StepTime);
+        Assert.Null(ProfileFile.Parse(ProfileFile.Format(Sample()), File).StepTime);
+        var bad = Assert.Throws<AckptException>(() => ProfileFile.Parse(text.Replace("recompute_segment_seconds: 0.0011", "recompute_segment_seconds: -1"), File));
+        Assert.Equal(ErrorCodes.ProfileMalformed, bad.Code);
+    }
+
+    [Fact]
     public void Given_a_stage_without_backward_freed_bytes_When_parsed_Then_it_defaults_to_zero()
     {
         var back = ProfileFile.Parse(ProfileFile.Format(Sample()), File);

@@ -55,6 +55,7 @@ public sealed class ProfileRoundTripTests
         Assert.Equal(p.FixedBytes, back.FixedBytes);
         Assert.Equal(p.Stages, back.Stages);
         Assert.Equal(p.Check, back.Check);
+        Assert.Equal(p.StepTime, back.StepTime);
     }
 
     internal static string Show(string s) => string.Concat(s.Select(c => c < 0x20 || c > 0x7e ? $"\\u{(int)c:x4}" : c.ToString()));

@@ -79,6 +79,7 @@ internal sealed class RandomFiles(int seed)
                 StepSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
                 StageSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
             } : null,
+            StepTime = Maybe() ? new StepTimeFigures(Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) : null,
         };
     }
 
@@ -104,7 +105,7 @@ internal sealed class RandomFiles(int seed)
             BatchSize = _rng.Next(1, int.MaxValue),
             MemoryCapBytes = cap,
             HeadroomBytes = headroom,
-            Predicted = Maybe() ? new Prediction(Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) : null,
+            Predicted = Maybe() ? new Prediction(Bytes(long.MaxValue), Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) { FixedBytes = Maybe() ? Bytes(long.MaxValue) : null } : null,
             Solver = Maybe() ? new SolverInfo(Name(), Name(), Name(), Maybe() ? 0 : _rng.NextDouble() * Math.Pow(10, _rng.Next(-300, 300)), Seconds(FileLimits.MaxSeconds))
             {
                 Bound = Maybe() ? Name() : null,

@@ -29,6 +29,7 @@ public sealed class OracleTests
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null); // odd seeds: with recompute figures
             if (seed % 3 == 0) profile = OptOut(profile, new Random(seed + 7)); // some units opted out of tidy
             if (seed % 4 == 1) profile = KeepOnly(profile, new Random(seed + 11)); // some units may not be recomputed
+            if (seed % 5 == 2) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);

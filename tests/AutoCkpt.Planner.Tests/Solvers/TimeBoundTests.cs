@@ -21,6 +21,7 @@ public sealed class TimeBoundTests
             var rng = new Random(1000 + seed);
             int n = rng.Next(1, 10);
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null);
+            if (seed % 3 == 2) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
             var model = new StepCostModel(profile);
             long none = model.PeakBytes(Baselines.None(n)), every = model.PeakBytes(Baselines.EveryStage(n));
             long cap = (long)(Math.Min(none, every) * 0.9 + rng.NextDouble() * Math.Abs(none - every) * 1.1);

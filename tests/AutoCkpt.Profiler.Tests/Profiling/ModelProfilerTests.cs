@@ -87,6 +87,16 @@ public sealed class ModelProfilerTests
     }
 
     [Fact]
+    public void Given_a_Sequential_When_profiled_Then_its_step_time_is_measured_in_whole_steps_with_and_without_recompute()
+    {
+        var stepTime = Run.Value.Profile.StepTime;
+        Assert.NotNull(stepTime);
+        Assert.True(stepTime.StepSeconds > 0, $"step {stepTime.StepSeconds} s");
+        Assert.InRange(stepTime.RecomputeSegmentSeconds, 0, stepTime.StepSeconds);
+        Assert.Contains(Run.Value.Steps, s => s.Phase == "step time");
+    }
+
+    [Fact]
     public void Given_Linear_GELU_blocks_When_profiled_Then_each_retains_its_hidden_activation_and_its_output()
     {
         foreach (var s in Run.Value.Profile.Stages.SkipLast(1))
@@ -175,9 +185,9 @@ public sealed class ModelProfilerTests
     }
 
     [Fact]
-    public void Given_a_run_When_profiled_Then_progress_goes_forward_check_warm_up_then_each_stage_then_check()
+    public void Given_a_run_When_profiled_Then_progress_goes_forward_check_warm_up_then_each_stage_then_check_then_step_time()
     {
-        Assert.Equal(["forward check", "warm-up", "stage:b0", "stage:b1", "stage:b2", "check"],
+        Assert.Equal(["forward check", "warm-up", "stage:b0", "stage:b1", "stage:b2", "check", "step time"],
             Run.Value.Steps.Select(s => s.Stage is null ? s.Phase : $"{s.Phase}:{s.Stage}"));
     }
 

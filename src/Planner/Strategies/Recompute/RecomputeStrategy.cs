@@ -1,11 +1,12 @@
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner.Strategies.Recompute;
 
 /// <summary>
 /// Recompute: a segment of 1..L units keeps only its input in the forward (run without autograd) and re-runs with
 /// autograd before its backward, keeping only what autograd saved (the profile's recompute figures; the plain ones
-/// stand in when absent). Costs its units' forward time. Never spans a unit that may not be recomputed.
+/// stand in when absent). Costs its units' forward time and the runtime's cost per segment (<c>TimeTicks.Segment</c>). Never spans a unit that may not be recomputed.
 /// </summary>
 public sealed class RecomputeStrategy : PlanStrategy
 {
@@ -27,7 +28,7 @@ public sealed class RecomputeStrategy : PlanStrategy
     internal override void AddArcs(UnitCosts costs, int a, int maxLength, byte id, List<Arc> arcs)
     {
         var s = costs.Stages;
-        long held = 0, fwd = long.MinValue, refwd = long.MinValue, bwd = long.MinValue, ticks = 0;
+        long held = 0, fwd = long.MinValue, refwd = long.MinValue, bwd = long.MinValue, ticks = TimeTicks.Segment(costs.Ticks);
         for (int l = 1; l <= maxLength; l++)
         {
             int b = a + l - 1;
