@@ -15,7 +15,7 @@ using static TorchSharp.torch;
 namespace AutoCkpt.Profiler.Tests.Profiling;
 
 /// <summary>A Sequential of two Linear+ReLU blocks whose target names the Linear layers as its units.</summary>
-public sealed class NamedUnitsTarget(params string[] units) : ICheckpointTarget
+internal sealed class NamedUnitsTarget(params string[] units) : ICheckpointTarget
 {
     public NamedUnitsTarget() : this("*.0") { }
 
