@@ -25,8 +25,7 @@ internal static class TimeTicks
     {
         long t = 0;
         foreach (var seg in segments)
-            if (seg.Strategy == SegmentStrategy.Recompute)
-                for (int i = seg.First; i <= seg.Last; i++) t += ticks[i];
+            foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
         return t;
     }
 }
