@@ -62,6 +62,16 @@ public sealed class StepCostModel
     /// </summary>
     public IReadOnlyList<bool> TidyStages { get; init; } = [];
 
+    /// <summary>
+    /// Whether the plan space holds multi-level recompute segments (the nested strategy's arcs, the oracle's nested
+    /// plans). True by default; <see cref="SingleLevel"/> turns it off (docs/planner.md, "Multi-level recompute": the
+    /// planner searches single-level plans where the every-stage plan fits). Scoring a plan never depends on it.
+    /// </summary>
+    public bool MultiLevel { get; private init; } = true;
+
+    /// <summary>This model with <see cref="MultiLevel"/> off: the same figures, a plan space of flat segments only.</summary>
+    public StepCostModel SingleLevel() => MultiLevel ? new StepCostModel(Profile) { TidyStages = TidyStages, MultiLevel = false } : this;
+
     /// <summary>Whether any stage is counted tidy when kept.</summary>
     public bool IsTidy => TidyStages.Any(t => t);
 

@@ -60,7 +60,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
                 Visit(p + l, t);
                 stack.RemoveAt(stack.Count - 1);
                 // Multi-level: the same units, their recompute checkpointing inside (the schedules the planner offers).
-                foreach (int variant in NestedSchedules.Variants(l))
+                foreach (int variant in model.MultiLevel ? NestedSchedules.Variants(l) : [])
                 {
                     var nested = NestedSchedules.Of(p, p + l - 1, variant);
                     stack.Add(nested);

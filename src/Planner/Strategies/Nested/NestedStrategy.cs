@@ -27,7 +27,7 @@ public sealed class NestedStrategy : PlanStrategy
     public override bool Checkpoint => true;
 
     /// <inheritdoc />
-    public override bool Allows(UnitCosts costs, int unit) => costs.RecomputeAllowed[unit];
+    public override bool Allows(UnitCosts costs, int unit) => costs.Model.MultiLevel && costs.RecomputeAllowed[unit];
 
     /// <inheritdoc />
     public override Segment SegmentOf(int first, Arc arc) => NestedSchedules.Of(first, first + arc.Length - 1, arc.Variant);
