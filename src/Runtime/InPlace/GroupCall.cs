@@ -14,8 +14,10 @@ namespace AutoCkpt.InPlace;
 /// </summary>
 internal sealed class GroupCall
 {
-    private const int NotTensor = -1;
-    private const int Chained = -2;
+    /// <summary>An input that is not a tensor (kept as it is).</summary>
+    internal const int NotTensor = -1;
+    /// <summary>A later unit's first input: the previous unit's output.</summary>
+    internal const int Chained = -2;
 
     private readonly RecomputeGroup _group;
     private readonly object?[][] _inputs;
@@ -166,6 +168,8 @@ internal sealed class GroupCall
                 leaves[i] = saved[i].detach();
                 if (_savedRequiresGrad[i]) leaves[i].requires_grad_(true);
             }
+            if (_group.Nesting is { } nesting)
+                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone).Run(nesting, gradOutput);
             var fed = clone ? [.. leaves.Select(x => x.clone())] : leaves;
             Tensor? y = null;
             for (int k = 0; k < _inputs.Length; k++)
@@ -186,7 +190,7 @@ internal sealed class GroupCall
     }
 
     /// <summary>Calls a unit inside a scope of its own, keeping only its output and what its modules hold.</summary>
-    private static Tensor TidyCall(nn.Module module, object?[] args)
+    internal static Tensor TidyCall(nn.Module module, object?[] args)
     {
         using var scope = torch.NewDisposeScope();
         var output = (Tensor)UnitHooks.Call(module, args)!;

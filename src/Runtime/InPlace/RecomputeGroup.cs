@@ -35,6 +35,12 @@ internal sealed class RecomputeGroup
         _first = first;
     }
 
+    /// <summary>
+    /// For a multi-level segment, the plan's segment with its inner segments (stage indices the model's): the backward
+    /// recomputes it level by level (<see cref="NestedRecompute"/>). Null for a flat segment.
+    /// </summary>
+    public Segment? Nesting { get; init; }
+
     /// <summary>The units, in order.</summary>
     public IReadOnlyList<Unit> Units { get; }
 
