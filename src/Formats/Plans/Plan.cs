@@ -36,9 +36,12 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Inner?.Count ?? -1);
 
-    /// <summary>"3-7:recompute", a nested one "3-7:recompute(3-5:recompute(…) 6-7:keep)".</summary>
+    /// <summary>
+    /// "3-7:recompute", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
+    /// (<c>BenchMeasurementFile.FormatSegments</c>), no space inside a segment.
+    /// </summary>
     public override string ToString() =>
-        $"{First}-{Last}:{Strategy.ToString().ToLowerInvariant()}" + (Inner is null ? "" : $"({string.Join(' ', Inner)})");
+        $"{First}-{Last}:{Strategy.ToString().ToLowerInvariant()}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>

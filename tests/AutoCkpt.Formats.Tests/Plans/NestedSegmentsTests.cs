@@ -115,6 +115,6 @@ public sealed class NestedSegmentsTests
         var plan = PlanFile.Parse(Example.Replace("\"embed\"", "\"(before blocks.0)\""), File);
         var stripped = KeepOnlyEntries.Strip(plan);
         Assert.Equal(NestedSegments.Shift(Expected, -1), stripped.Segments[0]);
-        Assert.Equal("0-3:recompute(0-1:recompute(0-0:recompute 1-1:keep) 2-2:recompute 3-3:keep)", stripped.Segments[0].ToString());
+        Assert.Equal("0-3:recompute[0-1:recompute[0-0:recompute,1-1:keep],2-2:recompute,3-3:keep]", stripped.Segments[0].ToString());
     }
 }

@@ -83,9 +83,9 @@ public sealed class NestedStrategyTests
     {
         var segment = NestedSchedules.Of(2, 5, NestedSchedules.Sequential);
         Assert.Equal([0, 0, 4, 3, 2, 1], NestedSegments.RecomputeCounts([new Segment(0, 1, SegmentStrategy.Keep), segment], 6));
-        Assert.Equal("2-5:recompute(2-4:recompute(2-3:recompute(2-2:recompute 3-3:keep) 4-4:keep) 5-5:keep)", segment.ToString());
+        Assert.Equal("2-5:recompute[2-4:recompute[2-3:recompute[2-2:recompute,3-3:keep],4-4:keep],5-5:keep]", segment.ToString());
         var uniform = NestedSchedules.Of(0, 6, 3);
-        Assert.Equal("0-6:recompute(0-2:recompute 3-5:recompute 6-6:keep)", uniform.ToString());
+        Assert.Equal("0-6:recompute[0-2:recompute,3-5:recompute,6-6:keep]", uniform.ToString());
     }
 
     [Theory]
