@@ -138,7 +138,9 @@ internal sealed class GroupCall
         {
             try
             {
-                return Run(saved, gradOutput, _group.CloneInputs);
+                var grads = Run(saved, gradOutput, _group.CloneInputs);
+                _group.Replayed = true;
+                return grads;
             }
             catch (Exception e) when (!_group.CloneInputs && IsInPlaceOnLeaf(e))
             {
@@ -146,7 +148,9 @@ internal sealed class GroupCall
                 // leaf: feed the units copies from now on, as the forward fed them non-leaves.
                 _group.CloneInputs = true;
                 buffers.Restore();
-                return Run(saved, gradOutput, clone: true);
+                var grads = Run(saved, gradOutput, clone: true);
+                _group.Replayed = true;
+                return grads;
             }
         }
         finally
@@ -169,7 +173,7 @@ internal sealed class GroupCall
                 if (_savedRequiresGrad[i]) leaves[i].requires_grad_(true);
             }
             if (_group.Nesting is { } nesting)
-                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone).Run(nesting, gradOutput);
+                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone, intoGrad: _group.Replayed).Run(nesting, gradOutput);
             var fed = clone ? [.. leaves.Select(x => x.clone())] : leaves;
             Tensor? y = null;
             for (int k = 0; k < _inputs.Length; k++)
@@ -217,7 +221,7 @@ internal sealed class GroupCall
     /// would; where it has none (set to none between the forward and the backward), autograd accumulates it from a
     /// backward of its own.
     /// </summary>
-    private static void Accumulate(Tensor parameter, Tensor? grad)
+    internal static void Accumulate(Tensor parameter, Tensor? grad)
     {
         if (grad is null || grad.IsInvalid) return;
         using var existing = parameter.grad;

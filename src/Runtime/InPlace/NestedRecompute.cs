@@ -14,7 +14,7 @@ namespace AutoCkpt.InPlace;
 /// output. One backward, no autograd function inside another: the levels are a loop here, so the depth costs no
 /// reentrant backward. Each unit runs with autograd exactly once, so each parameter's gradient comes from one
 /// <c>autograd.grad</c> call, the same numbers as the plain model's on the CPU; gradients of a tensor several units use
-/// are summed.
+/// are summed; a parameter's go into its <c>.grad</c> as each call gives them, as autograd's accumulation does.
 /// </summary>
 internal sealed class NestedRecompute
 {
@@ -26,8 +26,9 @@ internal sealed class NestedRecompute
     private readonly bool[] _leafGrad;
     private readonly Tensor[] _parameters;
     private readonly bool _clone;
-    private readonly Tensor?[] _leafSums;
+    private readonly bool _intoGrad;
     private readonly Tensor?[] _parameterSums;
+    private readonly Tensor?[] _leafSums;
 
     /// <param name="units">The segment's units.</param>
     /// <param name="first">The segment's first stage (the plan's indices are the model's).</param>
@@ -37,8 +38,12 @@ internal sealed class NestedRecompute
     /// <param name="leafGrad">Per saved tensor: its gradient is wanted.</param>
     /// <param name="parameters">The parameters differentiated.</param>
     /// <param name="clone">Units change their first input in place: feed them copies.</param>
-    public NestedRecompute(IReadOnlyList<Units.Unit> units, int first, object?[][] inputs, int[][] slots, Tensor[] leaves, bool[] leafGrad, Tensor[] parameters, bool clone)
+    /// <param name="intoGrad">Add the parameters' gradients into <c>.grad</c> as they come (the group's backward has run
+    /// once, so it will not run again from copies); else sum them and return them.</param>
+    public NestedRecompute(IReadOnlyList<Units.Unit> units, int first, object?[][] inputs, int[][] slots, Tensor[] leaves, bool[] leafGrad, Tensor[] parameters, bool clone, bool intoGrad)
     {
+        _intoGrad = intoGrad;
+        _parameterSums = new Tensor?[parameters.Length];
         _units = units;
         _first = first;
         _inputs = inputs;
@@ -48,12 +53,12 @@ internal sealed class NestedRecompute
         _parameters = parameters;
         _clone = clone;
         _leafSums = new Tensor?[leaves.Length];
-        _parameterSums = new Tensor?[parameters.Length];
     }
 
     /// <summary>
     /// Backpropagates <paramref name="gradOutput"/> through <paramref name="segment"/> and returns what
-    /// <c>autograd.grad</c> over the flat segment would: each wanted saved tensor's gradient, then each parameter's.
+    /// <c>autograd.grad</c> over the flat segment would: each wanted saved tensor's gradient, then each parameter's
+    /// (none when it is already in <c>.grad</c>: <see cref="GroupCall.Accumulate"/>).
     /// </summary>
     public IList<Tensor?> Run(Segment segment, Tensor gradOutput)
     {
@@ -158,7 +163,15 @@ internal sealed class NestedRecompute
         for (int i = 0; i < _leaves.Length; i++)
             if (_leafGrad[i]) Add(ref _leafSums[i], Keep(scope, grads[g++]));
         for (int i = 0; i < _parameters.Length; i++)
-            Add(ref _parameterSums[i], Keep(scope, grads[g++]));
+        {
+            // Into .grad at once, even for a parameter that is an argument of the node (which then returns none for
+            // it): held to the segment's end, the gradients of the units already done would sit beside the activations
+            // of those still to do. Not in a group's first backward, which may stop half-way and run again from
+            // copies (a unit that changes its input in place): its gradients are summed and returned, as a flat
+            // segment's are.
+            if (_intoGrad) GroupCall.Accumulate(_parameters[i], grads[g++]); // the scope frees the gradient
+            else Add(ref _parameterSums[i], Keep(scope, grads[g++]));
+        }
         return inputGrad;
     }
 
