@@ -62,7 +62,7 @@ internal sealed class NestedRecompute
     /// </summary>
     public IList<Tensor?> Run(Segment segment, Tensor gradOutput)
     {
-        Process(segment, null, gradOutput);
+        Process(segment, null, gradOutput, ownsGradient: false);
         var result = new List<Tensor?>(_leaves.Length + _parameters.Length);
         for (int i = 0; i < _leaves.Length; i++)
             if (_leafGrad[i]) result.Add(_leafSums[i]);
@@ -73,9 +73,10 @@ internal sealed class NestedRecompute
     /// <summary>
     /// Backpropagates <paramref name="gradOutput"/> (the gradient of the segment's output) through a segment whose first
     /// unit's input is <paramref name="input"/> (null: the saved inputs), and returns the gradient of that input (null
-    /// for the saved inputs, whose gradients are summed in place).
+    /// for the saved inputs, whose gradients are summed in place). With <paramref name="ownsGradient"/> it disposes
+    /// <paramref name="gradOutput"/> once consumed.
     /// </summary>
-    private Tensor? Process(Segment segment, Tensor? input, Tensor gradOutput)
+    private Tensor? Process(Segment segment, Tensor? input, Tensor gradOutput, bool ownsGradient)
     {
         var inner = segment.Inner ?? [new Segment(segment.First, segment.Last, SegmentStrategy.Keep)];
         int m = inner.Count;
@@ -92,15 +93,16 @@ internal sealed class NestedRecompute
                     checkpoints[j + 1] = Chain(inner[j], checkpoints[j]);
                 }
             var grad = Backpropagate(inner[m - 1], checkpoints[m - 1], gradOutput);
+            // The output's gradient is consumed: free it now, not when the level above returns (held across the
+            // levels of a sequential schedule, one gradient per level stayed alive).
+            if (ownsGradient) gradOutput.Dispose();
             for (int j = m - 2; j >= 0; j--)
             {
                 checkpoints[j + 1]?.Dispose(); // the later inner segment is done with its input
                 checkpoints[j + 1] = null;
                 if (grad is null) break; // nothing upstream needs a gradient
                 states[j]!.Restore();
-                var before = grad;
-                grad = Process(inner[j], checkpoints[j], grad);
-                before.Dispose();
+                grad = Process(inner[j], checkpoints[j], grad, ownsGradient: true);
             }
             return grad;
         }
