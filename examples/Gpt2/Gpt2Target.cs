@@ -41,6 +41,9 @@ public abstract class Gpt2Target(string name, Gpt2Config config, int defaultBatc
 /// <summary>The tiny preset: 6 blocks, width 128, batch 8 x 128 bytes. Trains on 2 CPU cores.</summary>
 public sealed class Gpt2Tiny() : Gpt2Target("gpt2-tiny", Gpt2Config.Tiny, 8);
 
+/// <summary>Tiny's blocks, 16 deep, batch 16: the multi-level recompute demonstration (trains on 2 CPU cores, slowly).</summary>
+public sealed class Gpt2Deep() : Gpt2Target("gpt2-deep", Gpt2Config.Deep, 16);
+
 /// <summary>GPT-2 small's shape (12 blocks, width 768, 1024 tokens), batch 4. For a GPU.</summary>
 public sealed class Gpt2Small() : Gpt2Target("gpt2-small", Gpt2Config.Small, 4);
 

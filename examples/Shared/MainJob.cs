@@ -44,10 +44,10 @@ public static class MainJob
         // every unit saves memory (on chains of single-op units it may peak above no recompute).
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
         long every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
-        var cap = options.Cap ?? (options.Midpoint == "tidy"
+        var cap = options.EveryStageShare is { } share ? new MemoryCap((long)(every * share), null) : options.Cap ?? (options.Midpoint == "tidy"
             ? MemoryCap.Parse("range:50%")
             : new MemoryCap(peaks.Smallest + (peaks.None - peaks.Smallest) / 2, null));
-        Say(clock, $"2/4 planning under {(options.Cap is null ? $"the midpoint cap (smallest reachable peak to {options.Midpoint}) " : "")}{MemoryCap.Format(cap.Resolve(peaks))} " +
+        Say(clock, $"2/4 planning under {(options.EveryStageShare is { } of ? $"{of:P0} of the every-stage peak " : options.Cap is null ? $"the midpoint cap (smallest reachable peak to {options.Midpoint}) " : "")}{MemoryCap.Format(cap.Resolve(peaks))} " +
                    $"(predicted peaks: no checkpointing {MemoryCap.Format(peaks.None)}, tidy {MemoryCap.Format(peaks.Tidy)}, smallest reachable {MemoryCap.Format(peaks.Smallest)}, every stage recomputed {MemoryCap.Format(every)})");
         var request = new PlanRequest { Profile = profile, Cap = cap, ProfileFile = profilePath, Sweep = true };
         var result = CheckpointPlanner.Plan(options.Solver is { } solver ? request with { Solver = solver } : request);

@@ -6,7 +6,7 @@ using AutoCkpt.Planner;
 namespace AutoCkpt.Examples;
 
 /// <summary>
-/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
+/// The main job's command line: <c>[--target NAME] [--device cpu|cuda] [--cap SIZE | --every-stage-cap N%] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]</c>.
 /// Without <c>--cap</c>, the cap is halfway between the smallest predicted peak any plan reaches and no checkpointing
 /// (<c>--midpoint none</c>, the default) or tidy (<c>--midpoint tidy</c>, i.e. <c>range:50%</c>). <c>--cap</c> takes
 /// what <c>autockpt plan --memory-cap</c> takes.
@@ -19,6 +19,11 @@ public sealed record MainJobOptions
     public string Device { get; init; } = "cpu";
     /// <summary>The memory cap, or null for the midpoint cap.</summary>
     public MemoryCap? Cap { get; init; }
+    /// <summary>
+    /// <c>--every-stage-cap N%</c>: the cap as a share of the every-stage plan's predicted peak (below 100%, only
+    /// multi-level recompute plans fit); null when not given.
+    /// </summary>
+    public double? EveryStageShare { get; init; }
     /// <summary>Without a cap: the midpoint between the smallest reachable peak (every_stage's on most models) and "none"'s (the plain model) or "tidy"'s (<c>range:50%</c>).</summary>
     public string Midpoint { get; init; } = "none";
     /// <summary>The batch size, or null for the target's default.</summary>
@@ -46,6 +51,8 @@ public sealed record MainJobOptions
                 "--target" => o with { Target = value },
                 "--device" when value is "cpu" or "cuda" => o with { Device = value },
                 "--cap" => o with { Cap = MemoryCap.Parse(value) },
+                "--every-stage-cap" when value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out double share) && share > 0 && share <= 1000
+                    => o with { EveryStageShare = share / 100 },
                 "--midpoint" when value is "none" or "tidy" => o with { Midpoint = value },
                 "--batch" => o with { BatchSize = Positive(args[i], value) },
                 "--solver" when Enum.TryParse(value, ignoreCase: true, out PlannerSolver solver) && !int.TryParse(value, out _) => o with { Solver = solver },
@@ -63,5 +70,5 @@ public sealed record MainJobOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw Bad($"{name} must be a positive whole number, not '{value}'");
 
     private static AckptException Bad(string what) => new(ErrorCodes.BadArgument,
-        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
+        $"{what}. Options: [--target NAME] [--device cpu|cuda] [--cap SIZE | --every-stage-cap N%] [--midpoint none|tidy] [--batch N] [--solver NAME] [--steps N] [--train-steps N] [--repeats N] [--out DIR]; or 'train [--steps N]'.");
 }

@@ -5,6 +5,7 @@ using AutoCkpt.Perf.Planner;
 // dotnet run -c Release --project perf/Planner -- profile-random STAGES SEED OUT   (prints the caps at 30/50/80%)
 // dotnet run -c Release --project perf/Planner -- phases STAGES [--cap 0.5] [--grid]
 // dotnet run -c Release --project perf/Planner -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
+// dotnet run -c Release --project perf/Planner -- cost-curve PROFILE OUT.svg [POINTS] [AT]   (multi-level below every_stage)
 switch (args.FirstOrDefault())
 {
     case "profile" when args.Length == 4:
@@ -29,7 +30,9 @@ switch (args.FirstOrDefault())
         return PhaseProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
+    case "cost-curve" when args.Length >= 3:
+        return CostCurve.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: profile STAGES SEED OUT | profile-random STAGES SEED OUT | phases STAGES [--cap F] [--grid] | lp STAGES... | speed [STAGES...] [--chain gpt|random] [--seeds 1,2,3] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | profile-random STAGES SEED OUT | phases STAGES [--cap F] [--grid] | lp STAGES... | cost-curve PROFILE OUT.svg [POINTS] [AT] | speed [STAGES...] [--chain gpt|random] [--seeds 1,2,3] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
         return 2;
 }

@@ -68,7 +68,7 @@ public static class CheckpointPlanner
         bool fellBack = false;
         try
         {
-            solver = CreateSolver(request.Solver, model, maxSegment, deadline);
+            solver = CreateSolver(request.Solver, SpaceFor(model, budget), maxSegment, deadline);
             outcome = solver.Solve(budget, Max(limit - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
         }
         catch (Deadline.PassedException)
@@ -90,7 +90,7 @@ public static class CheckpointPlanner
         switch (outcome.Status)
         {
             case SolveStatus.Infeasible:
-                throw Infeasible(model, solver, cap, headroom, maxSegment, Max(limit - clock.Elapsed, limit * 0.1), request.ProfileFile);
+                throw Infeasible(model, CreateSolver(request.Solver, model, maxSegment, default), cap, headroom, maxSegment, Max(limit - clock.Elapsed, limit * 0.1), request.ProfileFile);
             case SolveStatus.NoSolution:
                 throw new AckptException(ErrorCodes.SolverNoSolution, $"the time limit ({request.TimeLimitSeconds:0.###} s) ran out before the {solver.Method} solver found any plan under the cap {Budget(cap, headroom)}, and no baseline (none, tidy, every_stage, sqrt_n, uniform_k) fits it: raise --time-limit, or lower --max-segment (now {maxSegment}).", request.ProfileFile);
             case SolveStatus.Feasible when fellBack:
@@ -138,7 +138,7 @@ public static class CheckpointPlanner
                 LowerBoundSeconds = outcome.Status == SolveStatus.Optimal ? null : model.RecomputeSeconds(segments) * (1 - outcome.Gap),
             },
             Baselines = [.. baselines.Select(b => new Baseline(b.Name, b.Prediction.PeakBytes, b.Prediction.StepSeconds) { Segments = b.Segments })],
-            Sweep = request.Sweep ? ParetoSweep.Run(model, solver, limit, request.SweepPoints, peaks.Smallest) : [],
+            Sweep = request.Sweep ? ParetoSweep.Run(model, c => CreateSolver(request.Solver, SpaceFor(model, c), maxSegment, default), limit, request.SweepPoints, peaks.Smallest) : [],
             Segments = segments,
             UnitPaths = [.. profile.Stages.Select(s => s.Name)],
             TidyUnits = model.TidyUnits(segments),
@@ -173,6 +173,16 @@ public static class CheckpointPlanner
         long none = new StepCostModel(profile).PeakBytes(Baselines.None(n)), tidy = model.PeakBytes(Baselines.None(n));
         return new CapReferences(none, tidy, SmallestPeak(model, PlanRequest.DefaultMaxSegment(n), TimeSpan.FromSeconds(timeLimitSeconds)));
     }
+
+    /// <summary>
+    /// The plan space searched under <paramref name="budget"/>: multi-level recompute segments (docs/planner.md,
+    /// "Multi-level recompute") only where the every-stage plan does not fit, below which flat plans run out; at and above
+    /// it, flat segments only, which keeps the search as fast as without them (they rarely pay there: a nested segment
+    /// costs more recompute than the flat one over the same units). The smallest reachable peak is always searched with
+    /// them.
+    /// </summary>
+    public static StepCostModel SpaceFor(StepCostModel model, long budget) =>
+        budget < model.PeakBytes(model.Runnable(Baselines.EveryStage(model.Stages))) ? model : model.SingleLevel();
 
     /// <summary>
     /// The smallest predicted peak of any plan within <paramref name="maxSegment"/>: the dynamic program's least-peak

@@ -56,8 +56,8 @@ internal static class PlanTables
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
             string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
             int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
-            string strategy = rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
-            string time = stages is null || !rec ? "" : Fmt.Ms(stages.Skip(seg.First).Take(seg.Length).Sum(x => x.ForwardSeconds));
+            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
+            string time = stages is null || !rec ? "" : Fmt.Ms(NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",
@@ -68,6 +68,9 @@ internal static class PlanTables
         }
         return table;
     }
+
+    /// <summary>How deep a multi-level segment's recompute nests: 2 when its inner segments are flat.</summary>
+    private static int Levels(Segment seg) => seg.Inner is null ? 1 : 1 + seg.Inner.Max(Levels);
 
     private static Table Baselines(Plan plan, double baseStep)
     {

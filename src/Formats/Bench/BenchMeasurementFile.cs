@@ -46,11 +46,14 @@ public static class BenchMeasurementFile
 
     /// <summary>
     /// Segments as "0-3:recompute 4-9:keep"; with <paramref name="tidy"/>, kept runs of tidy stages as "4-9:tidy" (a
-    /// keep segment split where its stages' tidy flags change: kept runs cost what one-stage keep segments cost).
+    /// keep segment split where its stages' tidy flags change: kept runs cost what one-stage keep segments cost). A
+    /// multi-level segment carries its inner segments in brackets, comma-separated, nested as deep as they go:
+    /// "0-3:recompute[0-2:recompute[0-1:recompute,2-2:keep],3-3:keep]" (<see cref="Segment.Inner"/>).
     /// </summary>
     public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
-        string.Join(' ', SplitTidy(segments, tidy).Select(s => string.Create(CultureInfo.InvariantCulture,
-            $"{s.Segment.First}-{s.Segment.Last}:{(s.Tidy ? "tidy" : s.Segment.Strategy.ToString().ToLowerInvariant())}")));
+        string.Join(' ', SplitTidy(segments, tidy).Select(s => s.Tidy
+            ? string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
+            : s.Segment.ToString()));
 
     private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
     {
@@ -86,18 +89,48 @@ public static class BenchMeasurementFile
     {
         var segments = new List<Segment>();
         foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var colon = part.Split(':');
-            var range = colon[0].Split('-');
-            if (colon.Length != 2 || range.Length != 2
-                || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
-                || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
-                || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
-                || !Enum.IsDefined(strategy))
-                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy or FIRST-LAST:recompute.");
-            segments.Add(new Segment(first, last, strategy));
-        }
+            segments.Add(ParseSegment(part, 0));
         return segments;
+    }
+
+    /// <summary>One segment, "F-L:strategy" or a multi-level one "F-L:recompute[inner,inner,…]" (ACKPT080, ACKPT018).</summary>
+    private static Segment ParseSegment(string part, int depth)
+    {
+        int open = part.IndexOf('[', StringComparison.Ordinal);
+        if (open >= 0)
+        {
+            if (!part.EndsWith(']') || depth >= NestedSegments.MaxDepth)
+                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:recompute[INNER,INNER,…] for a multi-level one.");
+            var outer = ParseSegment(part[..open], depth);
+            var inner = SplitTopLevel(part[(open + 1)..^1]).Select(p => ParseSegment(p, depth + 1)).ToList();
+            var nested = outer with { Inner = inner };
+            NestedSegments.Validate(nested, null);
+            return nested;
+        }
+        var colon = part.Split(':');
+        var range = colon[0].Split('-');
+        if (colon.Length != 2 || range.Length != 2
+            || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
+            || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
+            || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
+            || !Enum.IsDefined(strategy))
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy or FIRST-LAST:recompute.");
+        return new Segment(first, last, strategy);
+    }
+
+    /// <summary>Splits "a,b[c,d],e" at the commas outside brackets.</summary>
+    private static List<string> SplitTopLevel(string text)
+    {
+        var parts = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '[') depth++;
+            else if (text[i] == ']') depth--;
+            else if (text[i] == ',' && depth == 0) { parts.Add(text[start..i]); start = i + 1; }
+        }
+        parts.Add(text[start..]);
+        return parts;
     }
 
     /// <summary>Strategies as "none=0-9:keep;plan=0-3:recompute 4-9:tidy", for the bench host's command line.</summary>

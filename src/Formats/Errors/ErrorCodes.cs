@@ -58,6 +58,12 @@ public static class ErrorCodes
     /// number of dimensions, or a dimension larger: batch size, sequence length), so the plan's memory may not hold.
     /// </summary>
     public const string InputLargerThanProfiled = "ACKPT016";
+    /// <summary>
+    /// A plan's multi-level recompute segment breaks the rules: units' <c>inner</c> keys that are not dotted numbers in
+    /// order, an inner segment that is kept but not last, a last inner segment that is not kept, fewer than two inner
+    /// segments, or inner segments on a kept unit.
+    /// </summary>
+    public const string PlanBadNesting = "ACKPT018";
 
     // Profiles and the profiler.
     /// <summary>The profile file does not exist.</summary>

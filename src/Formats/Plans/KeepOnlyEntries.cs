@@ -42,7 +42,8 @@ public static class KeepOnlyEntries
                 if (unit) start ??= index[i];
                 else if (start is { } first)
                 {
-                    segments.Add(new Segment(first, index[i - 1], s.Strategy));
+                    // A recompute segment holds units only (checked above), so a nested one moves as a whole.
+                    segments.Add(s.IsNested ? NestedSegments.Shift(s, first - s.First) : new Segment(first, index[i - 1], s.Strategy));
                     start = null;
                 }
             }

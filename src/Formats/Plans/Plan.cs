@@ -16,6 +16,32 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
 {
     /// <summary>The number of stages in the segment.</summary>
     public int Length => Last - First + 1;
+
+    /// <summary>
+    /// For a multi-level (nested) recompute segment: how its recompute runs (docs/planner.md, "Multi-level recompute").
+    /// The inner segments cover <see cref="First"/>..<see cref="Last"/> in order, at least two; every one but the last
+    /// is a recompute segment (a checkpoint inside the recompute, itself flat or nested), the last is kept (run with
+    /// autograd in the recompute). Null for a flat segment. Checked by <see cref="NestedSegments.Validate"/>.
+    /// </summary>
+    public IReadOnlyList<Segment>? Inner { get; init; }
+
+    /// <summary>Whether the segment's recompute checkpoints inside (<see cref="Inner"/>).</summary>
+    public bool IsNested => Inner is not null;
+
+    /// <summary>Equal stages, strategy and inner segments (compared element by element).</summary>
+    public bool Equals(Segment? other) =>
+        other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy
+        && (Inner is null ? other.Inner is null : other.Inner is not null && Inner.SequenceEqual(other.Inner));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Inner?.Count ?? -1);
+
+    /// <summary>
+    /// "3-7:recompute", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
+    /// (<c>BenchMeasurementFile.FormatSegments</c>), no space inside a segment.
+    /// </summary>
+    public override string ToString() =>
+        $"{First}-{Last}:{Strategy.ToString().ToLowerInvariant()}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
@@ -89,7 +115,14 @@ public sealed record PlanVerification(long MeasuredPeakBytes, int Rounds, int St
 /// <param name="Segment">The 0-based segment number; units with the same number form one segment.</param>
 /// <param name="Strategy">Keep or recompute, the same for every unit of a segment.</param>
 /// <param name="Tidy">For a kept unit: it frees every tensor handle it made except its output as soon as it returns.</param>
-public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy);
+public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy)
+{
+    /// <summary>
+    /// In a multi-level recompute segment: the unit's inner segment numbers from the outer level down, e.g. "0.1"
+    /// (<see cref="NestedSegments.InnerKeys"/>); null in a flat segment. Format 2's optional key <c>inner</c>.
+    /// </summary>
+    public string? Inner { get; init; }
+}
 
 /// <summary>
 /// A plan file, format <c>autockpt-plan/2</c> (per-unit entries by module path); <c>autockpt-plan/1</c> files are
@@ -167,6 +200,13 @@ public sealed record Plan
 
     /// <summary>The plan as units (format 2), one per stage in order; paths are "#i" where <see cref="UnitPaths"/> is empty.</summary>
     public IReadOnlyList<PlanUnit> Units =>
-        [.. Segments.SelectMany((s, k) => Enumerable.Range(s.First, s.Length).Select(i =>
-            new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i))))];
+        [.. Segments.SelectMany((s, k) =>
+        {
+            var inner = NestedSegments.InnerKeys(s);
+            return Enumerable.Range(s.First, s.Length).Select(i =>
+                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First] });
+        })];
+
+    /// <summary>Whether some segment recomputes with checkpoints inside (<see cref="Segment.Inner"/>).</summary>
+    public bool IsNested => Segments.Any(s => s.IsNested);
 }

@@ -15,7 +15,7 @@ public static class PlanFile
     /// <summary>
     /// Reads and validates a plan. Throws <see cref="AckptException"/>: ACKPT001 missing, ACKPT002 malformed,
     /// ACKPT003 unknown format, ACKPT004 segments that overlap, leave gaps or run past the last stage,
-    /// ACKPT009 unknown strategy. A path that is not a regular file, or a file past <see cref="FileLimits"/>, is ACKPT002.
+    /// ACKPT009 unknown strategy, ACKPT018 a multi-level segment's <c>inner</c> keys that break its rules. A path that is not a regular file, or a file past <see cref="FileLimits"/>, is ACKPT002.
     /// </summary>
     public static Plan Read(string path)
     {
@@ -95,6 +95,7 @@ public static class PlanFile
         var paths = new List<string>(units.Count);
         var tidy = new List<bool>(units.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var inner = new List<string?>(units.Count);
         for (int i = 0; i < units.Count; i++)
         {
             var u = units[i];
@@ -121,9 +122,15 @@ public static class PlanFile
                     $"{u.Path} ('{path}') has segment {segment}, but segment numbers run 0, 1, 2, … in unit order: expected {(segments.Count == 0 ? "0" : $"{segments.Count - 1} or {segments.Count}")}.", file);
             if (isTidy && strategy != SegmentStrategy.Keep)
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"{u.Path} ('{path}') is recomputed and tidy: only a kept unit can be tidy (a recomputed one frees its intermediates anyway).", file);
+            string? innerKey = u.OptStr("inner");
+            if (innerKey is not null && strategy != SegmentStrategy.Recompute)
+                throw new AckptException(ErrorCodes.PlanBadNesting, $"{u.Path} ('{path}') is kept but has an inner key: only a recomputed unit runs in a nested recompute.", file);
             paths.Add(path);
             tidy.Add(isTidy);
+            inner.Add(innerKey);
         }
+        for (int k = 0; k < segments.Count; k++)
+            segments[k] = NestedSegments.FromKeys(segments[k], inner.GetRange(segments[k].First, segments[k].Length), file);
         return (segments, paths, tidy);
     }
 
@@ -159,6 +166,7 @@ public static class PlanFile
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] starts at stage {s.First}, leaving stages {next}-{s.First - 1} in no segment.", file);
             if (s.Last >= stages)
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] runs to stage {s.Last}, past the last stage ({stages - 1}) of a {stages}-stage model.", file);
+            NestedSegments.Validate(s, file);
             next = s.Last + 1;
         }
         if (next != stages)
@@ -192,6 +200,8 @@ public static class PlanFile
             throw new ArgumentException($"the plan has {p.UnitPaths.Count} unit paths for {p.Model.Stages} stages.", nameof(p));
         if (!units && p.TidyCount > 0)
             throw new ArgumentException("a plan with tidy units needs its unit paths to be written (format 2).", nameof(p));
+        if (!units && p.IsNested)
+            throw new ArgumentException("a plan with multi-level recompute segments needs its unit paths to be written (format 2).", nameof(p));
         var sb = new StringBuilder(Comment(header));
         sb.Append("format: ").Append(units ? Plan.FormatTag : Plan.FormatTag1).Append('\n');
         sb.Append("target: ").Append(Str(p.Target)).Append('\n');
@@ -249,6 +259,7 @@ public static class PlanFile
         {
             var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
             if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
+            if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
         }
         return sb.ToString();

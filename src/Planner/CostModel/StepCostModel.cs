@@ -69,6 +69,16 @@ public sealed class StepCostModel
     /// </summary>
     public IReadOnlyList<bool> TidyStages { get; init; } = [];
 
+    /// <summary>
+    /// Whether the plan space holds multi-level recompute segments (the nested strategy's arcs, the oracle's nested
+    /// plans). True by default; <see cref="SingleLevel"/> turns it off (docs/planner.md, "Multi-level recompute": the
+    /// planner searches single-level plans where the every-stage plan fits). Scoring a plan never depends on it.
+    /// </summary>
+    public bool MultiLevel { get; private init; } = true;
+
+    /// <summary>This model with <see cref="MultiLevel"/> off: the same figures, a plan space of flat segments only.</summary>
+    public StepCostModel SingleLevel() => MultiLevel ? new StepCostModel(Profile) { TidyStages = TidyStages, MultiLevel = false } : this;
+
     /// <summary>Whether any stage is counted tidy when kept.</summary>
     public bool IsTidy => TidyStages.Any(t => t);
 
@@ -147,7 +157,7 @@ public sealed class StepCostModel
     /// <summary>The predicted step peak in bytes: the largest point of <see cref="Series"/>.</summary>
     public long PeakBytes(IReadOnlyList<Segment> segments) => Walk(segments, null);
 
-    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order, plus <see cref="SegmentSeconds"/> per recompute segment.</summary>
+    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order (a stage of a multi-level segment once per recompute that runs it), plus <see cref="SegmentSeconds"/> per recompute segment.</summary>
     public double RecomputeSeconds(IReadOnlyList<Segment> segments)
     {
         double t = 0;
@@ -155,7 +165,7 @@ public sealed class StepCostModel
             if (IsRecompute(seg))
             {
                 t += SegmentSeconds;
-                for (int i = seg.First; i <= seg.Last; i++) t += _fwd[i];
+                foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
             }
         return t;
     }
@@ -208,18 +218,14 @@ public sealed class StepCostModel
             var seg = segments[k];
             long start = live;
             bool recompute = IsRecompute(seg);
-            if (recompute)
+            if (recompute) t += SegmentSeconds;
+            if (seg.IsNested) Nested(seg);
+            else
             {
-                t += SegmentSeconds;
-                for (int i = seg.First; i <= seg.Last; i++)
-                    Forward(StepPhase.Recompute, i, chained: i > seg.First);
-            }
-            for (int i = seg.Last; i >= seg.First; i--)
-            {
-                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
-                live -= (recompute ? _recFreed[i] : _freed[i]) + _out[i];
-                t += _bwd[i];
-                Emit(StepPhase.Backward, i, false, t, live);
+                if (recompute)
+                    for (int i = seg.First; i <= seg.Last; i++)
+                        Forward(StepPhase.Recompute, i, chained: i > seg.First);
+                Backward(seg, recompute);
             }
             if (recompute)
             {
@@ -232,6 +238,58 @@ public sealed class StepCostModel
         }
         Emit(StepPhase.End, -1, false, t, FixedBytes);
         return peak;
+
+        // The backward of a run of stages that ran with autograd (recompute figures when recomputed).
+        void Backward(Segment seg, bool recompute)
+        {
+            for (int i = seg.Last; i >= seg.First; i--)
+            {
+                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
+                live -= (recompute ? _recFreed[i] : _freed[i]) + _out[i];
+                t += _bwd[i];
+                Emit(StepPhase.Backward, i, false, t, live);
+            }
+        }
+
+        // A multi-level segment's backward (docs/planner.md, "Multi-level recompute"); live holds its output's gradient.
+        // The recompute runs every inner segment but the last without autograd, keeping each one's output (a checkpoint),
+        // and the last with autograd, then backpropagates it; each earlier inner segment is then recomputed from its
+        // checkpoint (flat, or nested again) and backpropagated, its checkpoint replaced by its input's gradient.
+        void Nested(Segment seg)
+        {
+            var inner = seg.Inner!;
+            for (int j = 0; j < inner.Count - 1; j++)
+            {
+                long before = live;
+                for (int i = inner[j].First; i <= inner[j].Last; i++)
+                {
+                    long carried = i > inner[j].First ? _out[i - 1] : 0;
+                    Emit(StepPhase.Recompute, i, true, t + _fwd[i] / 2, before + carried + _ret[i] + _ft[i]);
+                    t += _fwd[i];
+                    Emit(StepPhase.Recompute, i, false, t, before + _out[i]);
+                }
+                live = before + _out[inner[j].Last];
+            }
+            var last = inner[^1];
+            long pieceStart = live;
+            for (int i = last.First; i <= last.Last; i++) Forward(StepPhase.Recompute, i, chained: i > last.First);
+            Backward(last, recompute: true);
+            live = pieceStart - _out[seg.Last];
+            Emit(StepPhase.Dispose, last.First, false, t, live);
+            for (int j = inner.Count - 2; j >= 0; j--)
+            {
+                var piece = inner[j];
+                long entry = live;
+                if (piece.IsNested) Nested(piece);
+                else
+                {
+                    for (int i = piece.First; i <= piece.Last; i++) Forward(StepPhase.Recompute, i, chained: i > piece.First);
+                    Backward(piece, recompute: true);
+                }
+                live = entry - _out[piece.Last] + (j == 0 && piece.First > 0 ? _out[piece.First - 1] : 0);
+                Emit(StepPhase.Dispose, piece.First, false, t, live);
+            }
+        }
 
         // A stage with autograd; when chained, its input's handle is disposed after it ran (frees I_i).
         void Forward(StepPhase phase, int i, bool chained)

@@ -160,14 +160,14 @@ internal sealed class ChainGraph
         {
             if (s.Strategy == SegmentStrategy.Keep)
                 for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, SegmentStrategy.Keep); if (j < 0) return null; result.Add((i, j)); }
-            else { int j = Find(s.First, s.Length, s.Strategy); if (j < 0) return null; result.Add((s.First, j)); }
+            else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
         }
         return result;
     }
 
     /// <summary>A path of arcs as segments, kept runs merged.</summary>
     public IReadOnlyList<Segment> Segments(IEnumerable<(int P, int J)> path) =>
-        SegmentList.MergeKeeps([.. path.Select(x => { var a = Out[x.P][x.J]; return new Segment(x.P, x.P + a.Length - 1, StrategyRegistry.All[a.Strategy].Runs); })]);
+        SegmentList.MergeKeeps([.. path.Select(x => StrategyRegistry.All[Out[x.P][x.J].Strategy].SegmentOf(x.P, Out[x.P][x.J]))]);
 
     /// <summary>Whether the graph holds every segment of the plan (its recompute segments within the max length and allowed).</summary>
     public bool Holds(IReadOnlyList<Segment> segments) => ArcsOf(segments) is not null;

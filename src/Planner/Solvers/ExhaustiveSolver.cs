@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Planner.Strategies.Nested;
 
 namespace AutoCkpt.Planner.Solvers;
 
@@ -8,7 +9,8 @@ namespace AutoCkpt.Planner.Solvers;
 /// The oracle: tries every plan (kept stages and recompute segments of up to L stages; c(n) grows like 2.62ⁿ, so
 /// about 3.5 million plans at 16 stages) and scores each with <see cref="StepCostModel"/> directly, sharing
 /// nothing with the solvers' chain graph or the strategies' arcs. A recompute segment never spans a unit whose profile
-/// says <c>recompute_allowed: false</c>. Least recompute ticks, then lowest peak, then the first found.
+/// says <c>recompute_allowed: false</c>; each one of two units or more is also tried multi-level, in every schedule of
+/// <see cref="NestedSchedules"/> (the plan space it shares with the planner; the costs it does not). Least recompute ticks, then lowest peak, then the first found.
 /// </summary>
 internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
@@ -57,6 +59,14 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
                 stack.Add(new Segment(p, p + l - 1, SegmentStrategy.Recompute));
                 Visit(p + l, t + TimeTicks.Segment(_ticks));
                 stack.RemoveAt(stack.Count - 1);
+                // Multi-level: the same units, their recompute checkpointing inside (the schedules the planner offers).
+                foreach (int variant in model.MultiLevel ? NestedSchedules.Variants(l) : [])
+                {
+                    var nested = NestedSchedules.Of(p, p + l - 1, variant);
+                    stack.Add(nested);
+                    Visit(p + l, ticks + NestedSegments.Recomputed(nested).Sum(i => _ticks[i]) + TimeTicks.Segment(_ticks));
+                    stack.RemoveAt(stack.Count - 1);
+                }
             }
         }
 

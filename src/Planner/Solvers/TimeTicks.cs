@@ -38,7 +38,7 @@ internal static class TimeTicks
             if (seg.Strategy == SegmentStrategy.Recompute)
             {
                 t += Segment(ticks);
-                for (int i = seg.First; i <= seg.Last; i++) t += ticks[i];
+                foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
             }
         return t;
     }

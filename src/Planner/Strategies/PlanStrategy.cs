@@ -44,4 +44,7 @@ public abstract class PlanStrategy
     /// a spanning strategy (the caller has checked <see cref="Allows"/> for every unit an arc covers), in order of length.
     /// </summary>
     internal abstract void AddArcs(UnitCosts costs, int first, int maxLength, byte id, List<Arc> arcs);
+
+    /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>.</summary>
+    public virtual Segment SegmentOf(int first, Arc arc) => new(first, first + arc.Length - 1, Runs);
 }

@@ -1,4 +1,5 @@
 using AutoCkpt.Planner.Strategies.Keep;
+using AutoCkpt.Planner.Strategies.Nested;
 using AutoCkpt.Planner.Strategies.Recompute;
 using AutoCkpt.Planner.Strategies.TidyKeep;
 
@@ -8,7 +9,7 @@ namespace AutoCkpt.Planner.Strategies;
 public static class StrategyRegistry
 {
     /// <summary>Every strategy the planner offers, in the order arcs are listed.</summary>
-    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy()];
+    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy(), new NestedStrategy()];
 
     /// <summary>
     /// The strategies offered at unit <paramref name="unit"/>: those that allow it, less those replaced by another that

@@ -14,8 +14,10 @@ namespace AutoCkpt.InPlace;
 /// </summary>
 internal sealed class GroupCall
 {
-    private const int NotTensor = -1;
-    private const int Chained = -2;
+    /// <summary>An input that is not a tensor (kept as it is).</summary>
+    internal const int NotTensor = -1;
+    /// <summary>A later unit's first input: the previous unit's output.</summary>
+    internal const int Chained = -2;
 
     private readonly RecomputeGroup _group;
     private readonly object?[][] _inputs;
@@ -136,7 +138,9 @@ internal sealed class GroupCall
         {
             try
             {
-                return Run(saved, gradOutput, _group.CloneInputs);
+                var grads = Run(saved, gradOutput, _group.CloneInputs);
+                _group.Replayed = true;
+                return grads;
             }
             catch (Exception e) when (!_group.CloneInputs && IsInPlaceOnLeaf(e))
             {
@@ -144,7 +148,9 @@ internal sealed class GroupCall
                 // leaf: feed the units copies from now on, as the forward fed them non-leaves.
                 _group.CloneInputs = true;
                 buffers.Restore();
-                return Run(saved, gradOutput, clone: true);
+                var grads = Run(saved, gradOutput, clone: true);
+                _group.Replayed = true;
+                return grads;
             }
         }
         finally
@@ -166,6 +172,8 @@ internal sealed class GroupCall
                 leaves[i] = saved[i].detach();
                 if (_savedRequiresGrad[i]) leaves[i].requires_grad_(true);
             }
+            if (_group.Nesting is { } nesting)
+                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone, intoGrad: _group.Replayed).Run(nesting, gradOutput);
             var fed = clone ? [.. leaves.Select(x => x.clone())] : leaves;
             Tensor? y = null;
             for (int k = 0; k < _inputs.Length; k++)
@@ -191,7 +199,7 @@ internal sealed class GroupCall
     }
 
     /// <summary>Calls a unit inside a scope of its own, keeping only its output and what its modules hold.</summary>
-    private static Tensor TidyCall(nn.Module module, object?[] args)
+    internal static Tensor TidyCall(nn.Module module, object?[] args)
     {
         using var scope = torch.NewDisposeScope();
         var output = (Tensor)UnitHooks.Call(module, args)!;
@@ -218,7 +226,7 @@ internal sealed class GroupCall
     /// would; where it has none (set to none between the forward and the backward), autograd accumulates it from a
     /// backward of its own.
     /// </summary>
-    private static void Accumulate(Tensor parameter, Tensor? grad)
+    internal static void Accumulate(Tensor parameter, Tensor? grad)
     {
         if (grad is null || grad.IsInvalid) return;
         using var existing = parameter.grad;

@@ -51,7 +51,7 @@ internal sealed class HookedModel : IUnitHook
                 segments.Add(new AppliedSegment(s.First, s.Last, s.Strategy, [.. members.Select(u => u.Path)]));
                 if (s.Strategy == SegmentStrategy.Recompute)
                 {
-                    var group = new RecomputeGroup(this, members, s.First);
+                    var group = new RecomputeGroup(this, members, s.First) { Nesting = s.IsNested ? s : null };
                     _groups.Add(group);
                     for (int k = 0; k < members.Length; k++)
                         Hook(s.First + k, group.Hook(k));

@@ -1,5 +1,6 @@
 using AutoCkpt.Formats.Bench;
 using AutoCkpt.Formats.Errors;
+using AutoCkpt.Formats.Plans;
 using Xunit;
 
 namespace AutoCkpt.Formats.Tests.Bench;
@@ -30,4 +31,27 @@ public sealed class BenchMeasurementFileTests
         Assert.Equal(ErrorCodes.BenchFailed, e.Code);
         Assert.Equal(path, e.File);
     }
+
+    [Fact]
+    public void Given_strategies_with_a_multi_level_segment_When_formatted_and_parsed_Then_they_round_trip_with_tidy_runs()
+    {
+        var nested = new Segment(2, 5, SegmentStrategy.Recompute)
+        {
+            Inner = [new Segment(2, 3, SegmentStrategy.Recompute) { Inner = [new Segment(2, 2, SegmentStrategy.Recompute), new Segment(3, 3, SegmentStrategy.Keep)] }, new Segment(4, 4, SegmentStrategy.Recompute), new Segment(5, 5, SegmentStrategy.Keep)],
+        };
+        var strategy = new BenchStrategy("plan", [new Segment(0, 1, SegmentStrategy.Keep), nested, new Segment(6, 6, SegmentStrategy.Keep)]) { Tidy = [true, true, false, false, false, false, false] };
+        string text = BenchMeasurementFile.FormatStrategies([strategy]);
+        Assert.Equal("plan=0-1:tidy 2-5:recompute[2-3:recompute[2-2:recompute,3-3:keep],4-4:recompute,5-5:keep] 6-6:keep", text);
+        var back = BenchMeasurementFile.ParseStrategies(text).Single();
+        Assert.Equal(strategy.Segments, back.Segments);
+        Assert.Equal(strategy.Tidy, back.Tidy);
+    }
+
+    [Theory]
+    [InlineData("0-3:recompute[0-1:recompute,2-3:keep", "ACKPT080")]
+    [InlineData("0-3:recompute[0-3:keep]", "ACKPT018")]
+    [InlineData("0-3:recompute[0-1:keep,2-3:keep]", "ACKPT018")]
+    [InlineData("0-3:recompute[0-1:recompute,2-x:keep]", "ACKPT080")]
+    public void Given_a_bad_multi_level_segment_When_parsed_Then_a_coded_error(string text, string code) =>
+        Assert.Equal(code, Assert.Throws<AckptException>(() => BenchMeasurementFile.ParseSegments(text)).Code);
 }

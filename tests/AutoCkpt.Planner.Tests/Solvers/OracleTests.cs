@@ -61,7 +61,8 @@ public sealed class OracleTests
 
     private static Plan? TryExhaustive(Profile profile, long cap, int maxSegment)
     {
-        var model = Scored(profile);
+        // The plan space the planner searches at this cap: multi-level segments only below the every-stage peak.
+        var model = CheckpointPlanner.SpaceFor(Scored(profile), cap);
         var r = new ExhaustiveSolver(model, maxSegment).Solve(cap, TimeSpan.FromMinutes(1));
         return r.Segments is { } s ? new Plan { Target = "", Model = profile.Model, Device = profile.Device, BatchSize = 1, MemoryCapBytes = cap, Segments = s, Predicted = model.Predict(s) } : null;
     }

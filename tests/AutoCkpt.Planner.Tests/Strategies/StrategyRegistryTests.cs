@@ -31,8 +31,10 @@ public sealed class StrategyRegistryTests
             foreach (var arc in graph.Out[p].Where(a => StrategyRegistry.All[a.Strategy].Runs == SegmentStrategy.Recompute))
                 Assert.All(Enumerable.Range(p, arc.Length), i => Assert.True(profile.Stages[i].RecomputeAllowed, $"the arc at {p} of {arc.Length} units recomputes unit {i}"));
         }
-        // Units 4..5 are the longest run between the keep-only units: recompute arcs from 4 are 1 or 2 units long.
-        Assert.Equal([1, 2], graph.Out[4].Where(a => a.Ticks > 0).Select(a => a.Length));
+        // Units 4..5 are the longest run between the keep-only units: recompute arcs from 4 are 1 or 2 units long, and
+        // the one multi-level arc (2 units: the first checkpointed, the second kept) too.
+        Assert.Equal([1, 2], graph.Out[4].Where(a => a.Ticks > 0 && StrategyRegistry.All[a.Strategy].Name == "recompute").Select(a => a.Length));
+        Assert.Equal([2], graph.Out[4].Where(a => a.Ticks > 0 && StrategyRegistry.All[a.Strategy].Name == "nested").Select(a => a.Length));
         Assert.DoesNotContain(graph.Out[3], a => a.Ticks > 0);
     }
 
@@ -41,8 +43,8 @@ public sealed class StrategyRegistryTests
     {
         var profile = TestProfiles.Uniform(3) is var p ? p with { Stages = [.. p.Stages.Select((s, i) => s with { TidyAllowed = i != 1 })] } : null!;
         var costs = new UnitCosts(TidyCosts.Model(profile, NoTidyPatterns.Empty));
-        Assert.Equal(["tidy", "recompute"], StrategyRegistry.At(costs, 0).Select(s => s.Name));
-        Assert.Equal(["keep", "recompute"], StrategyRegistry.At(costs, 1).Select(s => s.Name));
+        Assert.Equal(["tidy", "recompute", "nested"], StrategyRegistry.At(costs, 0).Select(s => s.Name));
+        Assert.Equal(["keep", "recompute", "nested"], StrategyRegistry.At(costs, 1).Select(s => s.Name));
     }
 
     [Theory]
