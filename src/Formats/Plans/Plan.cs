@@ -154,6 +154,16 @@ public sealed record Plan
     /// <summary>Whether stage <paramref name="stage"/> is a tidy kept unit.</summary>
     public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];
 
+    /// <summary>
+    /// Per stage, in order: whether the recomputed unit, alone in its segment, keeps its <c>Linear</c> layers' outputs
+    /// and skips their matmuls in the recompute (save-matmuls, docs/selective.md; the plan file's
+    /// <c>units[].save_matmuls</c>). Empty (or shorter than the stages) means none.
+    /// </summary>
+    public IReadOnlyList<bool> SavedMatmulUnits { get; init; } = [];
+
+    /// <summary>Whether stage <paramref name="stage"/> is a save-matmuls unit.</summary>
+    public bool SavesMatmuls(int stage) => stage >= 0 && stage < SavedMatmulUnits.Count && SavedMatmulUnits[stage];
+
     /// <summary>The number of tidy units.</summary>
     public int TidyCount => TidyUnits.Count(t => t);
 
