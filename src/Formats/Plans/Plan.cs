@@ -81,7 +81,11 @@ public sealed record PlanVerification(long MeasuredPeakBytes, int Rounds, int St
 /// <param name="Segment">The 0-based segment number; units with the same number form one segment.</param>
 /// <param name="Strategy">Keep or recompute, the same for every unit of a segment.</param>
 /// <param name="Tidy">For a kept unit: it frees every tensor handle it made except its output as soon as it returns.</param>
-public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy);
+public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy)
+{
+    /// <summary>For a recomputed unit alone in its segment: it keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
+    public bool SavesMatmuls { get; init; }
+}
 
 /// <summary>
 /// A plan file, format <c>autockpt-plan/2</c> (per-unit entries by module path); <c>autockpt-plan/1</c> files are
@@ -170,5 +174,6 @@ public sealed record Plan
     /// <summary>The plan as units (format 2), one per stage in order; paths are "#i" where <see cref="UnitPaths"/> is empty.</summary>
     public IReadOnlyList<PlanUnit> Units =>
         [.. Segments.SelectMany((s, k) => Enumerable.Range(s.First, s.Length).Select(i =>
-            new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i))))];
+            new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i))
+            { SavesMatmuls = s.Strategy == SegmentStrategy.Recompute && s.Length == 1 && SavesMatmuls(i) }))];
 }
