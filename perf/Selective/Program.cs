@@ -6,15 +6,22 @@
 //   skipped each Linear inside the block gets an empty batch and returns an output kept from the full run (a leaf that
 //           requires grad), so the rest of the block runs and records as in a save-matmuls recompute.
 // Usage: dotnet run -c Release --project perf/Selective -- [rounds] [threads]
+// Then the runtime itself, per model, interleaved training steps: plain, every block recomputed, every block
+// save-matmuls (docs/selective.md): what each keeps after the forward, the step's peak and time, and the recompute's
+// cost (step time less the plain step's) of save-matmuls against a full recompute.
+//   dotnet run -c Release --project perf/Selective -- steps [rounds] [threads]
 using System.Diagnostics;
 using AccuracyTargets.Suite;
 using AutoCkpt;
 using AutoCkpt.Examples.Gpt2;
 using AutoCkpt.Examples.Llama;
+using AutoCkpt.Perf.Selective;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+bool steps = args.Length > 0 && args[0] == "steps";
+if (steps) args = args[1..];
 int rounds = args.Length > 0 ? int.Parse(args[0]) : 7;
 if (args.Length > 1) torch.set_num_threads(int.Parse(args[1]));
 var targets = new (ICheckpointTarget Target, string BlockType)[]
@@ -23,6 +30,11 @@ var targets = new (ICheckpointTarget Target, string BlockType)[]
     (new LlamaTiny(), "DecoderBlock"),
     (new ExplicitAttentionTarget(), "AttentionBlock"),
 };
+if (steps)
+{
+    Steps.Run(targets, rounds);
+    return;
+}
 Console.WriteLine($"{Environment.ProcessorCount} CPUs, {torch.get_num_threads()} torch threads; medians of {rounds} rounds, per block, forward with autograd");
 Console.WriteLine("| model | block forward (full) | of which Linear | Linear share | forward, matmuls skipped | skipped/full | Linear outputs per block |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
