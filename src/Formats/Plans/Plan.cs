@@ -16,6 +16,9 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
 {
     /// <summary>The number of stages in the segment.</summary>
     public int Length => Last - First + 1;
+
+    /// <summary>A one-stage recompute segment that keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
+    public bool SavesMatmuls { get; init; }
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
@@ -166,7 +169,8 @@ public sealed record Plan
     public IReadOnlyList<bool> SavedMatmulUnits { get; init; } = [];
 
     /// <summary>Whether stage <paramref name="stage"/> is a save-matmuls unit.</summary>
-    public bool SavesMatmuls(int stage) => stage >= 0 && stage < SavedMatmulUnits.Count && SavedMatmulUnits[stage];
+    public bool SavesMatmuls(int stage) =>
+        (stage >= 0 && stage < SavedMatmulUnits.Count && SavedMatmulUnits[stage]) || Segments.Any(s => s.SavesMatmuls && s.First == stage);
 
     /// <summary>The number of tidy units.</summary>
     public int TidyCount => TidyUnits.Count(t => t);

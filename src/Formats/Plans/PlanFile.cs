@@ -132,6 +132,9 @@ public static class PlanFile
                 if (saveMatmuls[i] && (s.Strategy != SegmentStrategy.Recompute || s.Length > 1))
                     throw new AckptException(ErrorCodes.PlanBadSegments,
                         $"{units[i].Path} ('{paths[i]}') saves its matmuls but is {(s.Strategy == SegmentStrategy.Recompute ? $"one of {s.Length} units of a recompute segment" : "kept")}: save_matmuls is an option of a recomputed unit alone in its segment.", file);
+        for (int k = 0; k < segments.Count; k++)
+            if (saveMatmuls[segments[k].First] && segments[k].Length == 1)
+                segments[k] = segments[k] with { SavesMatmuls = true };
         return (segments, paths, tidy, saveMatmuls);
     }
 

@@ -138,11 +138,11 @@ internal sealed class ChainGraph
     public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint && p < Stages ? InputRelease[p] : 0);
 
     /// <summary>The arc at <paramref name="first"/> of <paramref name="length"/> units that runs as <paramref name="runs"/>, or −1.</summary>
-    public int Find(int first, int length, SegmentStrategy runs)
+    public int Find(int first, int length, SegmentStrategy runs, bool savesMatmuls = false)
     {
         var arcs = Out[first];
         for (int j = 0; j < arcs.Length; j++)
-            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs) return j;
+            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs && StrategyRegistry.All[arcs[j].Strategy].SavesMatmuls == savesMatmuls) return j;
         return -1;
     }
 
@@ -154,14 +154,14 @@ internal sealed class ChainGraph
         {
             if (s.Strategy == SegmentStrategy.Keep)
                 for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, SegmentStrategy.Keep); if (j < 0) return null; result.Add((i, j)); }
-            else { int j = Find(s.First, s.Length, s.Strategy); if (j < 0) return null; result.Add((s.First, j)); }
+            else { int j = Find(s.First, s.Length, s.Strategy, s.SavesMatmuls); if (j < 0) return null; result.Add((s.First, j)); }
         }
         return result;
     }
 
     /// <summary>A path of arcs as segments, kept runs merged.</summary>
     public IReadOnlyList<Segment> Segments(IEnumerable<(int P, int J)> path) =>
-        SegmentList.MergeKeeps([.. path.Select(x => { var a = Out[x.P][x.J]; return new Segment(x.P, x.P + a.Length - 1, StrategyRegistry.All[a.Strategy].Runs); })]);
+        SegmentList.MergeKeeps([.. path.Select(x => { var a = Out[x.P][x.J]; var s = StrategyRegistry.All[a.Strategy]; return new Segment(x.P, x.P + a.Length - 1, s.Runs) { SavesMatmuls = s.SavesMatmuls }; })]);
 
     /// <summary>Whether the graph holds every segment of the plan (its recompute segments within the max length and allowed).</summary>
     public bool Holds(IReadOnlyList<Segment> segments) => ArcsOf(segments) is not null;

@@ -8,7 +8,8 @@ namespace AutoCkpt.Planner.Solvers;
 /// The oracle: tries every plan (kept stages and recompute segments of up to L stages; c(n) grows like 2.62ⁿ, so
 /// about 3.5 million plans at 16 stages) and scores each with <see cref="StepCostModel"/> directly, sharing
 /// nothing with the solvers' chain graph or the strategies' arcs. A recompute segment never spans a unit whose profile
-/// says <c>recompute_allowed: false</c>. Least recompute ticks, then lowest peak, then the first found.
+/// says <c>recompute_allowed: false</c>. A unit the profile measured saving its matmuls is also tried recomputed alone
+/// that way (docs/selective.md). Least recompute ticks, then lowest peak, then the first found.
 /// </summary>
 internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
@@ -16,6 +17,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
     public const int MaxStages = 16;
 
     private readonly long[] _ticks = TimeTicks.Of(model.Profile);
+    private readonly long[] _savedTicks = TimeTicks.SavedOf(TimeTicks.Of(model.Profile));
 
     public string Method => "exact";
 
@@ -50,6 +52,12 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             stack.Add(new Segment(p, p, SegmentStrategy.Keep));
             Visit(p + 1, ticks);
             stack.RemoveAt(stack.Count - 1);
+            if (model.Profile.Stages[p] is { RecomputeAllowed: true, SaveMatmuls: not null })
+            {
+                stack.Add(new Segment(p, p, SegmentStrategy.Recompute) { SavesMatmuls = true });
+                Visit(p + 1, ticks + _savedTicks[p]);
+                stack.RemoveAt(stack.Count - 1);
+            }
             long t = ticks;
             for (int l = 1; l <= Math.Min(maxLen, n - p) && model.Profile.Stages[p + l - 1].RecomputeAllowed; l++)
             {

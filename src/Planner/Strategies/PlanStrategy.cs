@@ -18,6 +18,9 @@ public abstract class PlanStrategy
     /// <summary>Whether the plan marks the strategy's units tidy (format 2's <c>units[].tidy</c>).</summary>
     public virtual bool Tidy => false;
 
+    /// <summary>Whether the strategy's one-unit recompute arcs keep the unit's <c>Linear</c> outputs (save-matmuls).</summary>
+    public virtual bool SavesMatmuls => false;
+
     /// <summary>
     /// The strategy this one replaces at every unit where both are allowed, because it is never worse there (tidy keep
     /// replaces keep: no time, no more memory; issue 17). Null when it replaces none.
