@@ -50,7 +50,10 @@ public static class BenchMeasurementFile
     /// </summary>
     public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
         string.Join(' ', SplitTidy(segments, tidy).Select(s => string.Create(CultureInfo.InvariantCulture,
-            $"{s.Segment.First}-{s.Segment.Last}:{(s.Tidy ? "tidy" : s.Segment.Strategy.ToString().ToLowerInvariant())}")));
+            $"{s.Segment.First}-{s.Segment.Last}:{(s.Tidy ? "tidy" : s.Segment.SavesMatmuls ? SaveMatmuls : s.Segment.Strategy.ToString().ToLowerInvariant())}")));
+
+    /// <summary>A one-stage recompute segment saving its matmuls (docs/selective.md), as "5-5:save_matmuls".</summary>
+    private const string SaveMatmuls = "save_matmuls";
 
     private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
     {
@@ -89,13 +92,17 @@ public static class BenchMeasurementFile
         {
             var colon = part.Split(':');
             var range = colon[0].Split('-');
+            bool saves = colon.Length == 2 && colon[1] == SaveMatmuls;
+            if (saves) colon[1] = nameof(SegmentStrategy.Recompute);
             if (colon.Length != 2 || range.Length != 2
                 || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
                 || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
                 || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
                 || !Enum.IsDefined(strategy))
-                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy or FIRST-LAST:recompute.");
-            segments.Add(new Segment(first, last, strategy));
+                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, FIRST-LAST:recompute or N-N:save_matmuls.");
+            if (saves && first != last)
+                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': save_matmuls runs one stage, N-N:save_matmuls.");
+            segments.Add(new Segment(first, last, strategy) { SavesMatmuls = saves });
         }
         return segments;
     }

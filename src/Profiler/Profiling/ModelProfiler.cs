@@ -136,6 +136,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     private (List<StageProfile> Profiles, double Spread) MeasureStages(IReadOnlyList<Stage> stages, IReadOnlyList<bool> tidyAllowed, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
     {
         var measurer = new StageMeasurer(meter);
+        var saveMatmuls = new SaveMatmulsMeasure(measurer, options);
         var profiles = new List<StageProfile>(stages.Count);
         double spread = 0;
         Tensor x = batchInput;
@@ -169,6 +170,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
+                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point()),
             });
             if (isLast) break;
             using (NewDisposeScope())

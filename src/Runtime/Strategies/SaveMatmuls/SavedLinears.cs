@@ -43,7 +43,7 @@ internal sealed class SavedLinears : IUnitHook
     public static (SavedLinears Hook, Action Remove) Attach(RecomputeGroup group)
     {
         var unit = group.Units[0].Module;
-        var hook = new SavedLinears(group) { Layers = [.. unit.modules().OfType<Linear>().Distinct()] };
+        var hook = new SavedLinears(group) { Layers = LinearOutputs.Of(unit) };
         foreach (var layer in hook.Layers)
         {
             var pre = layer.register_forward_pre_hook((m, x) => hook.BeforeLayer(x));
@@ -103,30 +103,21 @@ internal sealed class SavedLinears : IUnitHook
     {
         if (_replaying is not { } outputs || _next >= outputs.Count || x.dim() < 2) return x;
         _input = x;
-        return x.narrow(0, 0, 0);
+        return LinearOutputs.Empty(x);
     }
 
     private Tensor AfterLayer(Linear layer, Tensor x, Tensor y)
     {
         if (_saving is { } saving)
         {
-            saving.Add(y.detach().DetachFromDisposeScope());
+            saving.Add(LinearOutputs.Keep(y));
             return y;
         }
         if (_input is not { } input || _replaying is not { } outputs) return y;
         _input = null;
         var kept = outputs[_next];
         outputs[_next++] = null!;
-        var shape = input.shape[..^1].Append(layer.weight!.shape[0]).ToArray();
-        if (!kept.shape.SequenceEqual(shape))
-        {
-            // Not the forward's call sequence: run the layer after all.
-            kept.Dispose();
-            return nn.functional.linear(input, layer.weight, layer.bias);
-        }
-        var result = SavedLinearFunction.Apply(kept, input, layer.weight!, layer.bias);
-        kept.Dispose(); // apply returns a handle of its own
-        return result;
+        return LinearOutputs.HandBack(layer, input, kept);
     }
 
     private void DropFinished()
