@@ -44,7 +44,7 @@ internal sealed class ProfileVerb : IHostVerb
         string cost = profile.Check is { StepSecondsMeasured: > 0 } c
             ? string.Create(CultureInfo.InvariantCulture,
                 $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps " +
-                $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps)")
+                $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps{SaveMatmulsCost(profiler.SaveMatmulsSeconds, c.StepSecondsMeasured)})")
             : "";
         string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
                         $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";
@@ -60,4 +60,7 @@ internal sealed class ProfileVerb : IHostVerb
         var safe = new string(targetName.Select(c => invalid.Contains(c) || char.IsWhiteSpace(c) ? '_' : c).ToArray());
         return (safe.Length == 0 ? "model" : safe) + ".profile.yaml";
     }
+
+    private static string SaveMatmulsCost(double seconds, double step) => seconds <= 0 ? "" :
+        string.Create(CultureInfo.InvariantCulture, $"; the save-matmuls option {seconds:0.###} s, {seconds / step:0.#} steps");
 }

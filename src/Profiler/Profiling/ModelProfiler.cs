@@ -33,6 +33,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Seconds the last <see cref="Run"/>'s forward check took (<see cref="ForwardCheck"/>; 0 for units in place).</summary>
     public double ForwardCheckSeconds { get; private set; }
 
+    /// <summary>Seconds the last <see cref="Run"/> spent measuring the save-matmuls option (<see cref="SaveMatmulsMeasure"/>).</summary>
+    public double SaveMatmulsSeconds { get; private set; }
+
     /// <summary>The warnings of the last <see cref="Run"/> (ACKPT038: a native module whose layers cannot be units).</summary>
     public IReadOnlyList<AckptException> Warnings => _warnings;
 
@@ -137,6 +140,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     {
         var measurer = new StageMeasurer(meter);
         var saveMatmuls = new SaveMatmulsMeasure(measurer, options);
+        SaveMatmulsSeconds = 0;
         var profiles = new List<StageProfile>(stages.Count);
         double spread = 0;
         Tensor x = batchInput;
@@ -170,7 +174,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
-                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point()),
+                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds),
             });
             if (isLast) break;
             using (NewDisposeScope())
@@ -178,6 +182,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 x = stage.Module.call(input).MoveToOuterDisposeScope();
             if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
         }
+        SaveMatmulsSeconds = saveMatmuls.Seconds;
         return (profiles, spread);
     }
 
