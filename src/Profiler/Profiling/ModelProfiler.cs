@@ -52,8 +52,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         using var disposeOptimizer = optimizer;
         var parameters = model.parameters().ToList();
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, new CheckpointOptions { NoTidy = target.NoTidy });
-        var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
+        var inPlace = new InPlaceProfiler(meter, progress);
+        var measured = inPlace.Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
+        SaveMatmulsSeconds = inPlace.SaveMatmulsSeconds;
         return new Profile
         {
             Target = target.Name,
