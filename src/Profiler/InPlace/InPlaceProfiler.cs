@@ -78,7 +78,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
                     ForwardSeconds = e.Forward,
                     BackwardSeconds = e.Backward,
                     // Measured as a share of the unit's forward (MeasureUnits), now scaled by it.
-                    SaveMatmuls = unitFigures[u].SaveMatmuls is { } m ? m with { RecomputeSeconds = m.RecomputeSeconds * e.Forward } : null,
+                    SaveMatmuls = unitFigures[u].SaveMatmuls is { } m ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds * e.Forward, 7) } : null,
                 } : e.Profile!);
             recorder.ReleaseCopies();
 

@@ -176,7 +176,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
-                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds),
+                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds) is { } m
+                    ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds, 7) }
+                    : null,
             });
             if (isLast) break;
             using (NewDisposeScope())

@@ -27,7 +27,7 @@ internal sealed class SaveMatmulsMeasure(StageMeasurer measurer, ProfileOptions 
             .. unit.Module.parameters().Select(p => string.Join('x', p.shape))]);
         if (!_measured.TryGetValue(key, out var known))
             _measured[key] = known = Measure(name, unit, input, inputRequiresGrad);
-        return new SaveMatmulsFigures(known.Kept, Math.Round(forwardSeconds * known.Ratio, 7));
+        return new SaveMatmulsFigures(known.Kept, forwardSeconds * known.Ratio);
     }
 
     private (long Kept, double Ratio) Measure(string name, UnitCall unit, Tensor input, bool inputRequiresGrad)
