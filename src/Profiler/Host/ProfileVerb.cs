@@ -43,8 +43,8 @@ internal sealed class ProfileVerb : IHostVerb
             output.Warning(warning.Code, warning.Message, path);
         string cost = profile.Check is { StepSecondsMeasured: > 0 } c
             ? string.Create(CultureInfo.InvariantCulture,
-                $"; profiling took {seconds:0.##} s, {seconds / c.StepSecondsMeasured:0.#} training steps " +
-                $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps{SaveMatmulsCost(profiler.SaveMatmulsSeconds, c.StepSecondsMeasured)})")
+                $"; profiling took {seconds:0.##} s{SaveMatmulsCost(profiler.SaveMatmulsSeconds, c.StepSecondsMeasured)}, {seconds / c.StepSecondsMeasured:0.#} training steps " +
+                $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps)")
             : "";
         string header = $"autockpt profile --target {target.Name} --device {device.Info.Type} --batch-size {batchSize} --repeats {repeats}\n" +
                         $"measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {device.Info.Name}{cost}; bytes and seconds";
@@ -62,5 +62,5 @@ internal sealed class ProfileVerb : IHostVerb
     }
 
     private static string SaveMatmulsCost(double seconds, double step) => seconds <= 0 ? "" :
-        string.Create(CultureInfo.InvariantCulture, $"; the save-matmuls option {seconds:0.###} s, {seconds / step:0.#} steps");
+        string.Create(CultureInfo.InvariantCulture, $" (the save-matmuls option {seconds:0.###} s, {seconds / step:0.#} steps)");
 }
