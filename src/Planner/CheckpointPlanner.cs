@@ -142,6 +142,7 @@ public static class CheckpointPlanner
             Segments = segments,
             UnitPaths = [.. profile.Stages.Select(s => s.Name)],
             TidyUnits = model.TidyUnits(segments),
+            SavedMatmulUnits = [.. Enumerable.Range(0, n).Select(i => segments.Any(x => x.SavesMatmuls && x.First == i))],
         };
         return new PlanResult
         {

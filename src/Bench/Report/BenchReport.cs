@@ -41,6 +41,9 @@ public sealed record BenchRow(
     /// <summary>Number of stages that ran tidy (kept and tidy).</summary>
     public int TidyStages => Segments.Where(s => s.Strategy == SegmentStrategy.Keep).Sum(s => Enumerable.Range(s.First, s.Length).Count(i => i < Tidy.Count && Tidy[i]));
 
+    /// <summary>Recomputed stages that keep their <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
+    public int SaveMatmulsStages => Segments.Count(s => s.Strategy == SegmentStrategy.Recompute && s.SavesMatmuls);
+
     /// <summary>Number of stages this strategy recomputes.</summary>
     public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
 }

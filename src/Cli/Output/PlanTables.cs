@@ -54,10 +54,12 @@ internal static class PlanTables
             var seg = plan.Segments[i];
             bool rec = seg.Strategy == SegmentStrategy.Recompute;
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
-            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            bool saves = rec && seg.Length == 1 && plan.SavesMatmuls(seg.First);
+            long kept = saves ? stages?[seg.First].SaveMatmuls?.KeptBytes ?? 0 : 0;
+            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
             int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
-            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
-            string time = stages is null || !rec ? "" : Fmt.Ms(NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
+            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : saves ? "[darkorange]recompute, save matmuls[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
+            string time = stages is null || !rec ? "" : Fmt.Ms(saves && stages[seg.First].SaveMatmuls is { } m ? m.RecomputeSeconds : NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",

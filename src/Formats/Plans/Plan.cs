@@ -30,18 +30,21 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
 
     /// <summary>Equal stages, strategy and inner segments (compared element by element).</summary>
     public bool Equals(Segment? other) =>
-        other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy
+        other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy && SavesMatmuls == other.SavesMatmuls
         && (Inner is null ? other.Inner is null : other.Inner is not null && Inner.SequenceEqual(other.Inner));
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Inner?.Count ?? -1);
 
     /// <summary>
-    /// "3-7:recompute", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
+    /// "3-7:recompute", a save-matmuls one "5-5:save_matmuls", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
     /// (<c>BenchMeasurementFile.FormatSegments</c>), no space inside a segment.
     /// </summary>
     public override string ToString() =>
-        $"{First}-{Last}:{Strategy.ToString().ToLowerInvariant()}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
+        $"{First}-{Last}:{(SavesMatmuls ? "save_matmuls" : Strategy.ToString().ToLowerInvariant())}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
+
+    /// <summary>A one-stage recompute segment that keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
+    public bool SavesMatmuls { get; init; }
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
@@ -122,6 +125,9 @@ public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy
     /// (<see cref="NestedSegments.InnerKeys"/>); null in a flat segment. Format 2's optional key <c>inner</c>.
     /// </summary>
     public string? Inner { get; init; }
+
+    /// <summary>For a recomputed unit alone in its segment: it keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
+    public bool SavesMatmuls { get; init; }
 }
 
 /// <summary>
@@ -195,6 +201,17 @@ public sealed record Plan
     /// <summary>Whether stage <paramref name="stage"/> is a tidy kept unit.</summary>
     public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];
 
+    /// <summary>
+    /// Per stage, in order: whether the recomputed unit, alone in its segment, keeps its <c>Linear</c> layers' outputs
+    /// and skips their matmuls in the recompute (save-matmuls, docs/selective.md; the plan file's
+    /// <c>units[].save_matmuls</c>). Empty (or shorter than the stages) means none.
+    /// </summary>
+    public IReadOnlyList<bool> SavedMatmulUnits { get; init; } = [];
+
+    /// <summary>Whether stage <paramref name="stage"/> is a save-matmuls unit.</summary>
+    public bool SavesMatmuls(int stage) =>
+        (stage >= 0 && stage < SavedMatmulUnits.Count && SavedMatmulUnits[stage]) || Segments.Any(s => s.SavesMatmuls && s.First == stage);
+
     /// <summary>The number of tidy units.</summary>
     public int TidyCount => TidyUnits.Count(t => t);
 
@@ -204,7 +221,7 @@ public sealed record Plan
         {
             var inner = NestedSegments.InnerKeys(s);
             return Enumerable.Range(s.First, s.Length).Select(i =>
-                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First] });
+                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], SavesMatmuls = s.Strategy == SegmentStrategy.Recompute && s.Length == 1 && SavesMatmuls(i) });
         })];
 
     /// <summary>Whether some segment recomputes with checkpoints inside (<see cref="Segment.Inner"/>).</summary>

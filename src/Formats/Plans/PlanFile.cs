@@ -39,10 +39,11 @@ public static class PlanFile
         IReadOnlyList<Segment> segments;
         IReadOnlyList<string> paths = [];
         IReadOnlyList<bool> tidy = [];
+        IReadOnlyList<bool> saveMatmuls = [];
         if (format == Plan.FormatTag1)
             segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
         else
-            (segments, paths, tidy) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
+            (segments, paths, tidy, saveMatmuls) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
         ValidateSegments(segments, modelInfo.Stages, file);
         // A plan's byte counts are caps and predicted sums, never summed again: any long that is not negative.
         long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
@@ -76,6 +77,7 @@ public static class PlanFile
             Format = format,
             UnitPaths = paths,
             TidyUnits = tidy,
+            SavedMatmulUnits = saveMatmuls,
             InputShape = ProfileFile.ReadInputShape(root),
             CorrectionBytes = correction,
             Verified = verified is null ? null : new PlanVerification(
@@ -85,15 +87,17 @@ public static class PlanFile
 
     /// <summary>
     /// Format 2's units: one per stage in forward order, with segment numbers 0, 1, 2, … in order (units with the same
-    /// number form one segment, of one strategy); <c>tidy</c> only on kept units. ACKPT004 when they are not.
+    /// number form one segment, of one strategy); <c>tidy</c> only on kept units, <c>save_matmuls</c> only on a
+    /// recomputed unit alone in its segment (docs/selective.md). ACKPT004 when they are not.
     /// </summary>
-    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
+    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
     {
         if (units.Count != stages)
             throw new AckptException(ErrorCodes.PlanBadSegments, $"units lists {units.Count} units but model.stages says {stages}: there must be one unit per stage, in forward order.", file);
         var segments = new List<Segment>();
         var paths = new List<string>(units.Count);
         var tidy = new List<bool>(units.Count);
+        var saveMatmuls = new List<bool>(units.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var inner = new List<string?>(units.Count);
         for (int i = 0; i < units.Count; i++)
@@ -107,6 +111,7 @@ public static class PlanFile
             int segment = u.Int("segment", FileLimits.MaxStages);
             var strategy = ParseStrategy(u.Str("strategy"), file, u.Path);
             bool isTidy = ParseTidy(u, file);
+            bool savesMatmuls = ParseFlag(u, "save_matmuls", file);
             int expected = segments.Count == 0 ? 0 : segments.Count - 1;
             if (segments.Count > 0 && segment == expected)
             {
@@ -128,17 +133,28 @@ public static class PlanFile
             paths.Add(path);
             tidy.Add(isTidy);
             inner.Add(innerKey);
+            saveMatmuls.Add(savesMatmuls);
         }
         for (int k = 0; k < segments.Count; k++)
             segments[k] = NestedSegments.FromKeys(segments[k], inner.GetRange(segments[k].First, segments[k].Length), file);
-        return (segments, paths, tidy);
+        foreach (var s in segments)
+            for (int i = s.First; i <= s.Last; i++)
+                if (saveMatmuls[i] && (s.Strategy != SegmentStrategy.Recompute || s.Length > 1))
+                    throw new AckptException(ErrorCodes.PlanBadSegments,
+                        $"{units[i].Path} ('{paths[i]}') saves its matmuls but is {(s.Strategy == SegmentStrategy.Recompute ? $"one of {s.Length} units of a recompute segment" : "kept")}: save_matmuls is an option of a recomputed unit alone in its segment.", file);
+        for (int k = 0; k < segments.Count; k++)
+            if (saveMatmuls[segments[k].First] && segments[k].Length == 1)
+                segments[k] = segments[k] with { SavesMatmuls = true };
+        return (segments, paths, tidy, saveMatmuls);
     }
 
-    private static bool ParseTidy(YamlMap unit, string file) => unit.OptStr("tidy") switch
+    private static bool ParseTidy(YamlMap unit, string file) => ParseFlag(unit, "tidy", file);
+
+    private static bool ParseFlag(YamlMap unit, string key, string file) => unit.OptStr(key) switch
     {
         null or "false" => false,
         "true" => true,
-        var other => throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.tidy is '{other}': expected true or false.", file),
+        var other => throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.{key} is '{other}': expected true or false.", file),
     };
 
     private static SweepPoint ParseSweepPoint(YamlMap s) =>
@@ -198,8 +214,8 @@ public static class PlanFile
         bool units = p.UnitPaths.Count > 0;
         if (units && p.UnitPaths.Count != p.Model.Stages)
             throw new ArgumentException($"the plan has {p.UnitPaths.Count} unit paths for {p.Model.Stages} stages.", nameof(p));
-        if (!units && p.TidyCount > 0)
-            throw new ArgumentException("a plan with tidy units needs its unit paths to be written (format 2).", nameof(p));
+        if (!units && (p.TidyCount > 0 || p.SavedMatmulUnits.Any(x => x)))
+            throw new ArgumentException("a plan with tidy or save-matmuls units needs its unit paths to be written (format 2).", nameof(p));
         if (!units && p.IsNested)
             throw new ArgumentException("a plan with multi-level recompute segments needs its unit paths to be written (format 2).", nameof(p));
         var sb = new StringBuilder(Comment(header));
@@ -260,6 +276,7 @@ public static class PlanFile
             var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
             if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
             if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
+            if (u.SavesMatmuls) pairs.Add(("save_matmuls", "true"));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
         }
         return sb.ToString();

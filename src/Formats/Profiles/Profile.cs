@@ -51,6 +51,12 @@ public sealed record StageProfile(
     public TidyFigures? Tidy { get; init; }
 
     /// <summary>
+    /// Optional key <c>save_matmuls</c>: the stage's figures when it is recomputed alone keeping its <c>Linear</c>
+    /// layers' outputs (docs/selective.md), or null when the profile has none (then the planner does not offer it).
+    /// </summary>
+    public SaveMatmulsFigures? SaveMatmuls { get; init; }
+
+    /// <summary>
     /// Optional key <c>tidy_allowed</c> (default true): false when the unit is opted out of tidy in code
     /// (<c>[NoTidy]</c> on its module or a module under it, or the target's <c>NoTidy</c> patterns), so the planner never
     /// counts on its tidy memory.
@@ -84,6 +90,15 @@ public sealed record TidyFigures(long RetainedBytes, long ForwardTransientBytes,
 /// <param name="BackwardTransientBytes">Peak during the backward above live just before it (output gradient held).</param>
 /// <param name="BackwardFreedBytes">Live just before the backward minus just after (saved tensors released, net of the input and parameter gradients made). May be negative.</param>
 public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransientBytes, long BackwardFreedBytes);
+
+/// <summary>
+/// What a stage costs recomputed save-matmuls (docs/selective.md): its first forward keeps the outputs of its
+/// <c>Linear</c> layers besides its output, and the recompute skips those matmuls. Bytes and seconds; the other figures
+/// are the stage's recompute ones.
+/// </summary>
+/// <param name="KeptBytes">Bytes of the <c>Linear</c> outputs kept from the forward to the recompute.</param>
+/// <param name="RecomputeSeconds">The recompute's forward with autograd, the matmuls skipped.</param>
+public sealed record SaveMatmulsFigures(long KeptBytes, double RecomputeSeconds);
 
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
 /// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>

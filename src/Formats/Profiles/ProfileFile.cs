@@ -46,6 +46,9 @@ public static class ProfileFile
             Tidy = s.OptMap("tidy") is { } t
                 ? new TidyFigures(t.Bytes("retained_bytes"), t.Bytes("forward_transient_bytes"), t.Bytes("backward_transient_bytes"), t.SignedBytes("backward_freed_bytes"))
                 : null,
+            SaveMatmuls = s.OptMap("save_matmuls") is { } m
+                ? new SaveMatmulsFigures(m.Bytes("kept_bytes"), m.Seconds("recompute_seconds", FileLimits.MaxStageSeconds))
+                : null,
             TidyAllowed = s.OptStr("tidy_allowed") switch
             {
                 null or "true" => true,
@@ -126,6 +129,8 @@ public static class ProfileFile
             if (s.Tidy is { } t)
                 sb.Append("    tidy: ").Append(Flow(("retained_bytes", Num(t.RetainedBytes)), ("forward_transient_bytes", Num(t.ForwardTransientBytes)),
                     ("backward_transient_bytes", Num(t.BackwardTransientBytes)), ("backward_freed_bytes", Num(t.BackwardFreedBytes)))).Append('\n');
+            if (s.SaveMatmuls is { } m)
+                sb.Append("    save_matmuls: ").Append(Flow(("kept_bytes", Num(m.KeptBytes)), ("recompute_seconds", Num(m.RecomputeSeconds)))).Append('\n');
             if (!s.TidyAllowed)
                 sb.Append("    tidy_allowed: false\n");
             if (!s.RecomputeAllowed)

@@ -18,9 +18,9 @@ namespace AutoCkpt.Planner.CostModel;
 /// </remarks>
 public sealed class StepCostModel
 {
-    private readonly double[] _fwd, _bwd;
+    private readonly double[] _fwd, _bwd, _savedFwd;
     private readonly double _stepExtra;
-    private readonly long[] _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
+    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
 
     /// <summary>
     /// The most a sum of the profile's byte counts may reach: 2⁶² bytes, a quarter of a long, so that no sum the model or
@@ -57,6 +57,9 @@ public sealed class StepCostModel
         _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
         _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
         _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
+        // Save-matmuls (docs/selective.md): the Linear outputs a unit keeps, and its recompute time without their matmuls.
+        _kept = [.. s.Select(x => x.SaveMatmuls?.KeptBytes ?? 0)];
+        _savedFwd = [.. s.Select(x => (x.SaveMatmuls?.RecomputeSeconds ?? x.ForwardSeconds) * scale)];
         FixedBytes = profile.FixedBytes.Total;
         double t = _stepExtra;
         for (int i = 0; i < s.Count; i++) t += _fwd[i] + _bwd[i];
@@ -165,7 +168,8 @@ public sealed class StepCostModel
             if (IsRecompute(seg))
             {
                 t += SegmentSeconds;
-                foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
+                if (seg.SavesMatmuls) t += _savedFwd[seg.First];
+                else foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
             }
         return t;
     }
@@ -197,16 +201,17 @@ public sealed class StepCostModel
                 for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
                 continue;
             }
-            // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live.
-            long before = live;
+            // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live
+            // (and, saving matmuls, the Linear outputs the unit keeps).
+            long before = live, kept = Kept(seg);
             for (int i = seg.First; i <= seg.Last; i++)
             {
                 long carried = i > seg.First ? _out[i - 1] : 0;
                 Emit(StepPhase.Forward, i, true, t + _fwd[i] / 2, before + carried + _ret[i] + _ft[i]);
                 t += _fwd[i];
-                Emit(StepPhase.Forward, i, false, t, before + _out[i]);
+                Emit(StepPhase.Forward, i, false, t, before + _out[i] + kept);
             }
-            live = before + _out[seg.Last];
+            live = before + _out[seg.Last] + kept;
             Emit(StepPhase.Drop, seg.Last, false, t, live);
         }
 
@@ -220,6 +225,11 @@ public sealed class StepCostModel
             bool recompute = IsRecompute(seg);
             if (recompute) t += SegmentSeconds;
             if (seg.IsNested) Nested(seg);
+            else if (recompute && seg.SavesMatmuls)
+            {
+                Resume(seg.First);
+                Backward(seg, recompute);
+            }
             else
             {
                 if (recompute)
@@ -232,7 +242,7 @@ public sealed class StepCostModel
                 // Its output gradient is consumed and its input gradient made. Its saved input (the previous segment's
                 // output) goes too when that segment is also recomputed: its re-run starts from its own input.
                 bool inputFreed = k > 0 && IsRecompute(segments[k - 1]);
-                live = start - _out[seg.Last] + (seg.First > 0 && !inputFreed ? _out[seg.First - 1] : 0);
+                live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 && !inputFreed ? _out[seg.First - 1] : 0);
                 Emit(StepPhase.Dispose, seg.First, false, t, live);
             }
         }
@@ -289,6 +299,16 @@ public sealed class StepCostModel
                 live = entry - _out[piece.Last] + (j == 0 && piece.First > 0 ? _out[piece.First - 1] : 0);
                 Emit(StepPhase.Dispose, piece.First, false, t, live);
             }
+
+        }
+
+        // A save-matmuls unit's re-run: its kept Linear outputs are live already, and are part of what it keeps.
+        void Resume(int i)
+        {
+            Emit(StepPhase.Recompute, i, true, t + _savedFwd[i] / 2, live + _ret[i] + _ft[i] - _kept[i]);
+            live += _recRet[i] - _kept[i];
+            t += _savedFwd[i];
+            Emit(StepPhase.Recompute, i, false, t, live);
         }
 
         // A stage with autograd; when chained, its input's handle is disposed after it ran (frees I_i).
@@ -311,6 +331,7 @@ public sealed class StepCostModel
             stageSum += Abs(s.OutputBytes) + Abs(s.RetainedBytes) + Abs(s.ForwardTransientBytes) + Abs(s.BackwardTransientBytes)
                 + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes);
             if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
+            if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
             seconds += s.ForwardSeconds + s.BackwardSeconds;
         }
         double bound = fixedSum + 4 * stageSum;
@@ -323,6 +344,9 @@ public sealed class StepCostModel
 
         static double Abs(long v) => Math.Abs((double)v);
     }
+
+    /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
+    private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;
 
     private static bool IsRecompute(Segment seg) => seg.Strategy switch
     {

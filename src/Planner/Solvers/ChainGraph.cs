@@ -144,11 +144,11 @@ internal sealed class ChainGraph
     public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint && p < Stages ? InputRelease[p] : 0);
 
     /// <summary>The arc at <paramref name="first"/> of <paramref name="length"/> units that runs as <paramref name="runs"/>, or −1.</summary>
-    public int Find(int first, int length, SegmentStrategy runs)
+    public int Find(int first, int length, SegmentStrategy runs, bool savesMatmuls = false)
     {
         var arcs = Out[first];
         for (int j = 0; j < arcs.Length; j++)
-            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs) return j;
+            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs && StrategyRegistry.All[arcs[j].Strategy].SavesMatmuls == savesMatmuls) return j;
         return -1;
     }
 

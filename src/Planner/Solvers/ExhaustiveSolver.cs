@@ -10,7 +10,9 @@ namespace AutoCkpt.Planner.Solvers;
 /// about 3.5 million plans at 16 stages) and scores each with <see cref="StepCostModel"/> directly, sharing
 /// nothing with the solvers' chain graph or the strategies' arcs. A recompute segment never spans a unit whose profile
 /// says <c>recompute_allowed: false</c>; each one of two units or more is also tried multi-level, in every schedule of
-/// <see cref="NestedSchedules"/> (the plan space it shares with the planner; the costs it does not). Least recompute ticks, then lowest peak, then the first found.
+/// <see cref="NestedSchedules"/> (the plan space it shares with the planner; the costs it does not). A unit the profile
+/// measured saving its matmuls is also tried recomputed alone that way (docs/selective.md). Least recompute ticks, then
+/// lowest peak, then the first found.
 /// </summary>
 internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
 {
@@ -18,6 +20,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
     public const int MaxStages = 16;
 
     private readonly long[] _ticks = TimeTicks.Of(model.Profile);
+    private readonly long[] _savedTicks = TimeTicks.SavedOf(TimeTicks.Of(model.Profile));
 
     public string Method => "exact";
 
@@ -52,6 +55,12 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             stack.Add(new Segment(p, p, SegmentStrategy.Keep));
             Visit(p + 1, ticks);
             stack.RemoveAt(stack.Count - 1);
+            if (model.Profile.Stages[p] is { RecomputeAllowed: true, SaveMatmuls: not null })
+            {
+                stack.Add(new Segment(p, p, SegmentStrategy.Recompute) { SavesMatmuls = true });
+                Visit(p + 1, ticks + _savedTicks[p] + TimeTicks.Segment(_ticks));
+                stack.RemoveAt(stack.Count - 1);
+            }
             long t = ticks;
             for (int l = 1; l <= Math.Min(maxLen, n - p) && model.Profile.Stages[p + l - 1].RecomputeAllowed; l++)
             {

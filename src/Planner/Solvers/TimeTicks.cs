@@ -24,25 +24,36 @@ internal static class TimeTicks
     public static long[] Of(Profile profile)
     {
         double tick = TickSeconds(profile);
-        return [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
+        long[] ticks = [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
+        // Save-matmuls recompute times travel with the array, so that every caller's OfPlan counts them.
+        if (profile.Stages.Any(s => s.SaveMatmuls is not null))
+            Saved.AddOrUpdate(ticks, [.. profile.Stages.Select((s, i) => s.SaveMatmuls is { } m ? (long)Math.Round(m.RecomputeSeconds / tick) : ticks[i]), ticks[^1]]);
+        return ticks;
     }
 
     /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
     public static long Segment(long[] ticks) => ticks[^1];
 
-    /// <summary>The recompute ticks of a plan: its recomputed units' and <see cref="Segment"/> per recompute segment.</summary>
+    /// <summary>Per unit, the save-matmuls recompute ticks that go with <paramref name="ticks"/> (made by <see cref="Of"/>); the ticks themselves where none.</summary>
+    public static long[] SavedOf(long[] ticks) => Saved.TryGetValue(ticks, out var saved) ? saved : ticks;
+
+    /// <summary>The recompute ticks of a plan: its recomputed units' (a save-matmuls segment counts its save-matmuls ticks) and <see cref="Segment"/> per recompute segment.</summary>
     public static long OfPlan(long[] ticks, IReadOnlyList<Segment> segments)
     {
+        var saved = SavedOf(ticks);
         long t = 0;
         foreach (var seg in segments)
             if (seg.Strategy == SegmentStrategy.Recompute)
             {
                 t += Segment(ticks);
-                foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
+                if (seg.SavesMatmuls) t += saved[seg.First];
+                else foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
             }
         return t;
     }
 
     private static double UnscaledSegmentSeconds(Profile profile) =>
         (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], long[]> Saved = new();
 }

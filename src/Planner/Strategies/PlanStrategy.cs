@@ -18,6 +18,9 @@ public abstract class PlanStrategy
     /// <summary>Whether the plan marks the strategy's units tidy (format 2's <c>units[].tidy</c>).</summary>
     public virtual bool Tidy => false;
 
+    /// <summary>Whether the strategy's one-unit recompute arcs keep the unit's <c>Linear</c> outputs (save-matmuls).</summary>
+    public virtual bool SavesMatmuls => false;
+
     /// <summary>
     /// The strategy this one replaces at every unit where both are allowed, because it is never worse there (tidy keep
     /// replaces keep: no time, no more memory; issue 17). Null when it replaces none.
@@ -46,5 +49,5 @@ public abstract class PlanStrategy
     internal abstract void AddArcs(UnitCosts costs, int first, int maxLength, byte id, List<Arc> arcs);
 
     /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>.</summary>
-    public virtual Segment SegmentOf(int first, Arc arc) => new(first, first + arc.Length - 1, Runs);
+    public virtual Segment SegmentOf(int first, Arc arc) => new(first, first + arc.Length - 1, Runs) { SavesMatmuls = SavesMatmuls };
 }

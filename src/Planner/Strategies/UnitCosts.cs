@@ -15,6 +15,7 @@ public sealed class UnitCosts
         Model = model;
         Stages = model.Profile.Stages;
         Ticks = TimeTicks.Of(model.Profile);
+        SavedTicks = TimeTicks.SavedOf(Ticks);
         TidyAllowed = [.. Enumerable.Range(0, Stages.Count).Select(i => i < model.TidyStages.Count && model.TidyStages[i])];
         RecomputeAllowed = [.. Stages.Select(s => s.RecomputeAllowed)];
     }
@@ -27,6 +28,9 @@ public sealed class UnitCosts
 
     /// <summary>Per unit: its forward time in ticks, what recomputing it costs; then what each recompute segment costs (<see cref="TimeTicks.Of"/>).</summary>
     public long[] Ticks { get; }
+
+    /// <summary>Per unit: its save-matmuls recompute time in ticks (its <see cref="Ticks"/> where the profile has none).</summary>
+    public long[] SavedTicks { get; }
 
     /// <summary>Per unit: whether it runs tidy when kept (the profile and the options allow it).</summary>
     public bool[] TidyAllowed { get; }

@@ -25,6 +25,9 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     /// <summary>Measured passes per unit as a recompute segment or a tidy unit runs it (memory only).</summary>
     private const int MemoryRepeats = 3;
 
+    /// <summary>Seconds the last profile spent measuring the save-matmuls option.</summary>
+    public double SaveMatmulsSeconds { get; private set; }
+
     /// <summary>
     /// Measures <paramref name="units"/> of <paramref name="model"/> over runs of <paramref name="step"/>, which must call
     /// the model once through <c>call()</c>, compute a loss and run its backward (it may also step an optimizer). The
@@ -70,7 +73,13 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             var unitFigures = MeasureUnits(recorder, units, tidyAllowed);
             var profiles = new List<StageProfile>();
             foreach (var e in entries)
-                profiles.Add(e.Unit is int u ? unitFigures[u] with { ForwardSeconds = e.Forward, BackwardSeconds = e.Backward } : e.Profile!);
+                profiles.Add(e.Unit is int u ? unitFigures[u] with
+                {
+                    ForwardSeconds = e.Forward,
+                    BackwardSeconds = e.Backward,
+                    // Measured as a share of the unit's forward (MeasureUnits), now scaled by it.
+                    SaveMatmuls = unitFigures[u].SaveMatmuls is { } m ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds * e.Forward, 7) } : null,
+                } : e.Profile!);
             recorder.ReleaseCopies();
 
             progress?.Report(new ProfilerStep("check", 0, units.Count, null));
@@ -260,6 +269,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     private List<StageProfile> MeasureUnits(StepRecorder r, IReadOnlyList<Unit> units, IReadOnlyList<bool> tidyAllowed)
     {
         var measurer = new StageMeasurer(meter);
+        var saveMatmuls = new SaveMatmulsMeasure(measurer, new ProfileOptions(1, MemoryRepeats));
         var result = new List<StageProfile>(units.Count);
         for (int i = 0; i < units.Count; i++)
         {
@@ -292,8 +302,11 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
                 Recompute = new RecomputeFigures(recompute.RetainedBytes, recompute.BackwardTransientBytes, recompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
+                // The option's recompute time as a share of the unit's forward (1 s stands for it until it is known).
+                SaveMatmuls = saveMatmuls.Of(path, call, input, needsGrad, forwardSeconds: 1),
             });
         }
+        SaveMatmulsSeconds = saveMatmuls.Seconds;
         return result;
     }
 

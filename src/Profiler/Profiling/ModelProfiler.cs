@@ -34,6 +34,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Seconds the last <see cref="Run"/>'s forward check took (<see cref="ForwardCheck"/>; 0 for units in place).</summary>
     public double ForwardCheckSeconds { get; private set; }
 
+    /// <summary>Seconds the last <see cref="Run"/> spent measuring the save-matmuls option (<see cref="SaveMatmulsMeasure"/>).</summary>
+    public double SaveMatmulsSeconds { get; private set; }
+
     /// <summary>The warnings of the last <see cref="Run"/> (ACKPT038: a native module whose layers cannot be units).</summary>
     public IReadOnlyList<AckptException> Warnings => _warnings;
 
@@ -51,8 +54,10 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         using var disposeOptimizer = optimizer;
         var parameters = model.parameters().ToList();
         var tidyAllowed = AutoCkpt.Checkpointing.TidyAllowed(model, unitOptions);
-        var measured = new InPlaceProfiler(meter, progress).Measure(model, found.Units,
+        var inPlace = new InPlaceProfiler(meter, progress);
+        var measured = inPlace.Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
+        SaveMatmulsSeconds = inPlace.SaveMatmulsSeconds;
         var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options);
         return new Profile
         {
@@ -153,6 +158,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     private (List<StageProfile> Profiles, double Spread) MeasureStages(IReadOnlyList<Stage> stages, IReadOnlyList<bool> tidyAllowed, Tensor batchInput, Func<Tensor, Tensor> loss, ProfileOptions options)
     {
         var measurer = new StageMeasurer(meter);
+        var saveMatmuls = new SaveMatmulsMeasure(measurer, options);
+        SaveMatmulsSeconds = 0;
         var profiles = new List<StageProfile>(stages.Count);
         double spread = 0;
         Tensor x = batchInput;
@@ -186,6 +193,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
+                SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds) is { } m
+                    ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds, 7) }
+                    : null,
             });
             if (isLast) break;
             using (NewDisposeScope())
@@ -193,6 +203,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 x = stage.Module.call(input).MoveToOuterDisposeScope();
             if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
         }
+        SaveMatmulsSeconds = saveMatmuls.Seconds;
         return (profiles, spread);
     }
 

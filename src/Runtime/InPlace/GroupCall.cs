@@ -61,6 +61,16 @@ internal sealed class GroupCall
         _savedRequiresGrad = [.. _saved.Select(t => t.requires_grad)];
     }
 
+    /// <summary>The call whose units are being recomputed on this thread, or null (read by save-matmuls units).</summary>
+    [ThreadStatic]
+    private static GroupCall? _replaying;
+
+    /// <summary>The call whose units are being recomputed on this thread, or null.</summary>
+    public static GroupCall? Replaying => _replaying;
+
+    /// <summary>True once the call's backward has run, or when no node was built: no recompute will come.</summary>
+    public bool Finished => _rng is null;
+
     /// <summary>True when some argument of the function requires grad, so that a node will be built.</summary>
     public bool NeedsNode => _savedRequiresGrad.Any(r => r) || _passed.Any(p => p);
 
@@ -163,6 +173,20 @@ internal sealed class GroupCall
     private IList<Tensor?> Run(List<Tensor> saved, Tensor gradOutput, bool clone)
     {
         _rng!.Restore();
+        var outer = _replaying;
+        _replaying = this;
+        try
+        {
+            return RunUnits(saved, gradOutput, clone);
+        }
+        finally
+        {
+            _replaying = outer;
+        }
+    }
+
+    private IList<Tensor?> RunUnits(List<Tensor> saved, Tensor gradOutput, bool clone)
+    {
         using (Recomputing.Enter())
         using (torch.enable_grad())
         {

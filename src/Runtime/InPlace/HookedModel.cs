@@ -1,5 +1,6 @@
 using AutoCkpt.Apply;
 using AutoCkpt.Recompute;
+using AutoCkpt.Strategies.SaveMatmuls;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
@@ -55,6 +56,8 @@ internal sealed class HookedModel : IUnitHook
                     _groups.Add(group);
                     for (int k = 0; k < members.Length; k++)
                         Hook(s.First + k, group.Hook(k));
+                    if (members.Length == 1 && plan.SavesMatmuls(s.First))
+                        _removers.Add(SavedLinears.Attach(group).Remove);
                     continue;
                 }
                 for (int i = s.First; i <= s.Last; i++)

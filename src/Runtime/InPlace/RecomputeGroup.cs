@@ -53,6 +53,9 @@ internal sealed class RecomputeGroup
     /// <summary>"unit layers.0" or "units layers.0 to layers.2", for messages.</summary>
     public string Description => Units.Count == 1 ? $"unit {Units[0].Path}" : $"units {Units[0].Path} to {Units[^1].Path}";
 
+    /// <summary>The call the last forward of the group made (its post-hook's), or null.</summary>
+    public GroupCall? LastCall { get; private set; }
+
     /// <summary>The hook of the group's <paramref name="k"/>-th unit.</summary>
     public IUnitHook Hook(int k) => new Member(this, k);
 
@@ -132,6 +135,7 @@ internal sealed class RecomputeGroup
         _run = null;
         var (parameters, passed) = _owner.Passed(Units, run.Inputs.SelectMany(i => i).OfType<Tensor>().Any(t => !t.IsInvalid && t.requires_grad));
         var call = new GroupCall(this, run.Inputs, run.TakeRng(), parameters, passed, detached);
+        LastCall = call;
         var result = call.Apply();
         run.DisposeLinks();
         run.DisposeAliases(); // the node saved what it needs

@@ -29,7 +29,8 @@ public sealed class OracleTests
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null); // odd seeds: with recompute figures
             if (seed % 3 == 0) profile = OptOut(profile, new Random(seed + 7)); // some units opted out of tidy
             if (seed % 4 == 1) profile = KeepOnly(profile, new Random(seed + 11)); // some units may not be recomputed
-            if (seed % 5 == 2) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
+            if (seed % 5 == 2 || seed % 5 == 4) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
+            if (seed % 5 >= 3) profile = SavingMatmuls(profile, new Random(seed + 13)); // some units may save their matmuls
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -39,7 +40,7 @@ public sealed class OracleTests
             if (exact is null || mip is null) { infeasible++; continue; }
             feasible++;
             var ticks = TimeTicks.Of(profile);
-            Assert.True(TimeTicks.OfPlan(ticks, exact.Segments) == TimeTicks.OfPlan(ticks, mip.Segments), $"recompute time differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
+            Assert.True(TimeTicks.OfPlan(ticks, exact.Segments) == TimeTicks.OfPlan(ticks, mip.Segments), $"recompute time differs at {where}: exact {exact.Predicted} ({Describe(exact.Segments)}), mip {mip.Predicted} ({Describe(mip.Segments)})");
             Assert.True(exact.Predicted!.PeakBytes == mip.Predicted!.PeakBytes, $"tie-break peak differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
             Assert.True(mip.Predicted.PeakBytes <= cap, $"over the cap at {where}");
             Assert.True(mip.Segments.All(x => x.Strategy == SegmentStrategy.Keep || Enumerable.Range(x.First, x.Length).All(i => profile.Stages[i].RecomputeAllowed)),
@@ -49,11 +50,24 @@ public sealed class OracleTests
         Assert.True(feasible >= cases / 2 && infeasible >= cases / 20, $"the caps should mostly be feasible with some infeasible: {feasible} / {infeasible}");
     }
 
+    private static string Describe(IReadOnlyList<Segment> segments) =>
+        string.Join(" ", segments.Select(x => $"{(x.Strategy == SegmentStrategy.Keep ? "k" : x.SavesMatmuls ? "s" : "r")}{x.First}-{x.Last}"));
+
     /// <summary>The cost model the planner scores with: kept stages tidy where the profile allows (docs/cost-model.md).</summary>
     private static StepCostModel Scored(Profile profile) => TidyCosts.Model(profile, NoTidyPatterns.Empty);
 
     private static Profile OptOut(Profile profile, Random rng) =>
         profile with { Stages = [.. profile.Stages.Select(s => s with { TidyAllowed = rng.Next(2) == 0 })] };
+
+    /// <summary>
+    /// About half the units measured saving their matmuls (docs/selective.md): kept bytes up to half what they retain,
+    /// a recompute of 10-90% of their forward.
+    /// </summary>
+    private static Profile SavingMatmuls(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s => rng.Next(2) == 0 ? s : s with
+        {
+            SaveMatmuls = new SaveMatmulsFigures(rng.NextInt64(0, s.RetainedBytes / 2 + 1), s.ForwardSeconds * (0.1 + 0.8 * rng.NextDouble())),
+        })] };
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>
     private static Profile KeepOnly(Profile profile, Random rng) =>

@@ -9,7 +9,7 @@ internal static class Plans
 {
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
-    /// "k" (keep), "t" (keep, tidy) or "r" (recompute) followed by "first-last" or a single stage, separated by spaces.
+    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls) followed by "first-last" or a single stage, separated by spaces.
     /// The plan names its units by the paths the finder gives them (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
@@ -25,6 +25,7 @@ internal static class Plans
             Segments = Parse(segments),
             UnitPaths = units.Paths,
             TidyUnits = Tidy(segments, units.Count),
+            SavedMatmulUnits = Marked(segments, units.Count, 's'),
         };
     }
 
@@ -39,11 +40,14 @@ internal static class Plans
     public static Plan KeepAll(torch.nn.Module model) => For(model, $"k0-{AutoCkpt.Units.UnitFinder.Find(model).Count - 1}");
 
     /// <summary>Per stage: true inside a "t" segment.</summary>
-    public static IReadOnlyList<bool> Tidy(string segments, int stages)
+    public static IReadOnlyList<bool> Tidy(string segments, int stages) => Marked(segments, stages, 't');
+
+    /// <summary>Per stage: true inside a segment written with <paramref name="letter"/>.</summary>
+    private static bool[] Marked(string segments, int stages, char letter)
     {
         var tidy = new bool[stages];
         foreach (var (s, segment) in segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Zip(Parse(segments)))
-            if (s[0] == 't')
+            if (s[0] == letter)
                 for (int i = segment.First; i <= Math.Min(segment.Last, stages - 1); i++) tidy[i] = true;
         return tidy;
     }
@@ -51,7 +55,7 @@ internal static class Plans
     public static IReadOnlyList<Segment> Parse(string segments) =>
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
         {
-            var strategy = s[0] == 'r' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
+            var strategy = s[0] is 'r' or 's' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
             var range = s[1..].Split('-');
             int first = int.Parse(range[0]);
             return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
