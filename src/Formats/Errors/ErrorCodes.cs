@@ -134,6 +134,11 @@ public static class ErrorCodes
     /// count, or their seconds sum to infinity.
     /// </summary>
     public const string ProfileOutOfRange = "ACKPT045";
+    /// <summary>
+    /// Warning: the plan recomputes multi-level (below the every-stage peak), whose predicted peak has missed by up to
+    /// +8.8% on a model (docs/benchmarks.md); verify it on the device (<c>plan --verify</c>, <c>CheckPeak</c>).
+    /// </summary>
+    public const string MultiLevelUnverified = "ACKPT046";
     /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
     public const string NoTidyPatternUnused = "ACKPT047";
 
