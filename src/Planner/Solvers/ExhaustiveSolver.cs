@@ -20,7 +20,10 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
     public const int MaxStages = 16;
 
     private readonly long[] _ticks = TimeTicks.Of(model.Profile);
-    private readonly long[] _savedTicks = TimeTicks.SavedOf(TimeTicks.Of(model.Profile));
+    private long[]? _savedTicks;
+
+    /// <summary>Per unit, its save-matmuls recompute ticks (made once, from <see cref="_ticks"/>).</summary>
+    private long[] SavedTicks => _savedTicks ??= TimeTicks.SavedOf(_ticks);
 
     public string Method => "exact";
 
@@ -58,7 +61,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             if (model.Profile.Stages[p] is { RecomputeAllowed: true, SaveMatmuls: not null })
             {
                 stack.Add(new Segment(p, p, SegmentStrategy.Recompute) { SavesMatmuls = true });
-                Visit(p + 1, ticks + _savedTicks[p] + TimeTicks.Segment(_ticks));
+                Visit(p + 1, ticks + SavedTicks[p] + TimeTicks.Segment(_ticks));
                 stack.RemoveAt(stack.Count - 1);
             }
             long t = ticks;

@@ -148,9 +148,7 @@ internal sealed class GroupCall
         {
             try
             {
-                var grads = Run(saved, gradOutput, _group.CloneInputs);
-                _group.Replayed = true;
-                return grads;
+                return Run(saved, gradOutput, _group.CloneInputs);
             }
             catch (Exception e) when (!_group.CloneInputs && IsInPlaceOnLeaf(e))
             {
@@ -158,9 +156,7 @@ internal sealed class GroupCall
                 // leaf: feed the units copies from now on, as the forward fed them non-leaves.
                 _group.CloneInputs = true;
                 buffers.Restore();
-                var grads = Run(saved, gradOutput, clone: true);
-                _group.Replayed = true;
-                return grads;
+                return Run(saved, gradOutput, clone: true);
             }
         }
         finally
@@ -177,7 +173,9 @@ internal sealed class GroupCall
         _replaying = this;
         try
         {
-            return RunUnits(saved, gradOutput, clone);
+            var grads = RunUnits(saved, gradOutput, clone);
+            _group.Replayed = true;
+            return grads;
         }
         finally
         {
