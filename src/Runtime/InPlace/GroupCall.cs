@@ -150,10 +150,11 @@ internal sealed class GroupCall
             {
                 return Run(saved, gradOutput, _group.CloneInputs);
             }
-            catch (Exception e) when (!_group.CloneInputs && IsInPlaceOnLeaf(e))
+            catch (Exception e) when (!_group.CloneInputs && _group.Nesting is null && IsInPlaceOnLeaf(e))
             {
                 // A unit begins with an in-place op on its input (ReLU(inplace: true)), which autograd refuses on a
-                // leaf: feed the units copies from now on, as the forward fed them non-leaves.
+                // leaf: feed the units copies from now on, as the forward fed them non-leaves. (A multi-level segment
+                // learns it piece by piece, NestedRecompute.Forward: its pieces' gradients are already in .grad.)
                 _group.CloneInputs = true;
                 buffers.Restore();
                 return Run(saved, gradOutput, clone: true);
@@ -173,9 +174,7 @@ internal sealed class GroupCall
         _replaying = this;
         try
         {
-            var grads = RunUnits(saved, gradOutput, clone);
-            _group.Replayed = true;
-            return grads;
+            return RunUnits(saved, gradOutput, clone);
         }
         finally
         {
@@ -195,7 +194,7 @@ internal sealed class GroupCall
                 if (_savedRequiresGrad[i]) leaves[i].requires_grad_(true);
             }
             if (_group.Nesting is { } nesting)
-                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone, intoGrad: _group.Replayed).Run(nesting, gradOutput);
+                return new NestedRecompute(_group.Units, nesting.First, _inputs, _slots, leaves, _savedRequiresGrad, _parameters, clone, () => _group.CloneInputs = true).Run(nesting, gradOutput);
             var fed = clone ? [.. leaves.Select(x => x.clone())] : leaves;
             Tensor? y = null;
             for (int k = 0; k < _inputs.Length; k++)
@@ -235,7 +234,7 @@ internal sealed class GroupCall
         return output;
     }
 
-    private static bool IsInPlaceOnLeaf(Exception e)
+    internal static bool IsInPlaceOnLeaf(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)
             if (x.Message.Contains("in-place operation", StringComparison.OrdinalIgnoreCase) && x.Message.Contains("leaf", StringComparison.OrdinalIgnoreCase))

@@ -14,7 +14,9 @@ namespace AutoCkpt.InPlace;
 /// output. One backward, no autograd function inside another: the levels are a loop here, so the depth costs no
 /// reentrant backward. Each unit runs with autograd exactly once, so each parameter's gradient comes from one
 /// <c>autograd.grad</c> call, the same numbers as the plain model's on the CPU; gradients of a tensor several units use
-/// are summed; a parameter's go into its <c>.grad</c> as each call gives them, as autograd's accumulation does.
+/// are summed; a parameter's go into its <c>.grad</c> as each call gives them, as autograd's accumulation does, in
+/// every backward, the group's first included (held to the segment's end, each level's sat beside the levels still to
+/// do: one unit's parameters more per level).
 /// </summary>
 internal sealed class NestedRecompute
 {
@@ -25,9 +27,8 @@ internal sealed class NestedRecompute
     private readonly Tensor[] _leaves;
     private readonly bool[] _leafGrad;
     private readonly Tensor[] _parameters;
-    private readonly bool _clone;
-    private readonly bool _intoGrad;
-    private readonly Tensor?[] _parameterSums;
+    private readonly Action _cloneLearned;
+    private bool _clone;
     private readonly Tensor?[] _leafSums;
 
     /// <param name="units">The segment's units.</param>
@@ -38,12 +39,11 @@ internal sealed class NestedRecompute
     /// <param name="leafGrad">Per saved tensor: its gradient is wanted.</param>
     /// <param name="parameters">The parameters differentiated.</param>
     /// <param name="clone">Units change their first input in place: feed them copies.</param>
-    /// <param name="intoGrad">Add the parameters' gradients into <c>.grad</c> as they come (the group's backward has run
-    /// once, so it will not run again from copies); else sum them and return them.</param>
-    public NestedRecompute(IReadOnlyList<Units.Unit> units, int first, object?[][] inputs, int[][] slots, Tensor[] leaves, bool[] leafGrad, Tensor[] parameters, bool clone, bool intoGrad)
+    /// <param name="cloneLearned">Called when a piece's recompute finds, without <paramref name="clone"/>, that a unit
+    /// changes its input in place (the piece then runs again from copies, and so does every later one).</param>
+    public NestedRecompute(IReadOnlyList<Units.Unit> units, int first, object?[][] inputs, int[][] slots, Tensor[] leaves, bool[] leafGrad, Tensor[] parameters, bool clone, Action cloneLearned)
     {
-        _intoGrad = intoGrad;
-        _parameterSums = new Tensor?[parameters.Length];
+        _cloneLearned = cloneLearned;
         _units = units;
         _first = first;
         _inputs = inputs;
@@ -57,8 +57,8 @@ internal sealed class NestedRecompute
 
     /// <summary>
     /// Backpropagates <paramref name="gradOutput"/> through <paramref name="segment"/> and returns what
-    /// <c>autograd.grad</c> over the flat segment would: each wanted saved tensor's gradient, then each parameter's
-    /// (none when it is already in <c>.grad</c>: <see cref="GroupCall.Accumulate"/>).
+    /// <c>autograd.grad</c> over the flat segment would: each wanted saved tensor's gradient, then none for each
+    /// parameter (their gradients are already in <c>.grad</c>: <see cref="GroupCall.Accumulate"/>).
     /// </summary>
     public IList<Tensor?> Run(Segment segment, Tensor gradOutput)
     {
@@ -66,7 +66,7 @@ internal sealed class NestedRecompute
         var result = new List<Tensor?>(_leaves.Length + _parameters.Length);
         for (int i = 0; i < _leaves.Length; i++)
             if (_leafGrad[i]) result.Add(_leafSums[i]);
-        result.AddRange(_parameterSums);
+        result.AddRange(new Tensor?[_parameters.Length]);
         return result;
     }
 
@@ -117,25 +117,37 @@ internal sealed class NestedRecompute
     private Tensor Chain(Segment piece, Tensor? input)
     {
         Tensor? y = input;
+        var copies = new List<Tensor>();
         for (int i = piece.First; i <= piece.Last; i++)
         {
             int k = i - _first;
             var args = new object?[_inputs[k].Length];
             for (int j = 0; j < args.Length; j++)
-                args[j] = j == 0 && y is not null ? Fed(y) : _slots[k][j] switch
+                args[j] = j == 0 && y is not null ? Fed(y, copies) : _slots[k][j] switch
                 {
                     GroupCall.Chained => y,
                     GroupCall.NotTensor => _inputs[k][j],
-                    var at => Fed(_leaves[at]),
+                    var at => Fed(_leaves[at], copies),
                 };
             var output = GroupCall.TidyCall(_units[k].Module, args);
+            // The copies' handles go once the unit has run (autograd keeps what it saved): made outside any scope of
+            // the segment's, they stayed to the end of the group's backward.
+            foreach (var copy in copies)
+                if (!ReferenceEquals(copy, output)) copy.Dispose();
+            copies.Clear();
             if (y is not null && !ReferenceEquals(y, input)) y.Dispose(); // a link the next unit has consumed
             y = output;
         }
         return y!;
     }
 
-    private Tensor Fed(Tensor t) => _clone ? t.clone() : t;
+    private Tensor Fed(Tensor t, List<Tensor> copies)
+    {
+        if (!_clone) return t;
+        var copy = t.clone();
+        copies.Add(copy);
+        return copy;
+    }
 
     /// <summary>
     /// Runs a segment's units with autograd from <paramref name="input"/> (null: the saved inputs) and backpropagates
@@ -150,9 +162,7 @@ internal sealed class NestedRecompute
             leaf = input.detach();
             leaf.requires_grad_(true);
         }
-        Tensor y;
-        using (torch.enable_grad())
-            y = Chain(piece, leaf);
+        var y = Forward(piece, leaf, input?.device ?? gradOutput.device);
         var wrt = new List<Tensor>(1 + _leaves.Length + _parameters.Length);
         if (leaf is not null) wrt.Add(leaf);
         for (int i = 0; i < _leaves.Length; i++)
@@ -164,17 +174,38 @@ internal sealed class NestedRecompute
         Tensor? inputGrad = leaf is null ? null : Keep(scope, grads[g++]);
         for (int i = 0; i < _leaves.Length; i++)
             if (_leafGrad[i]) Add(ref _leafSums[i], Keep(scope, grads[g++]));
+        // Into .grad at once, even for a parameter that is an argument of the node (which then returns none for it):
+        // held to the segment's end, the gradients of the units already done would sit beside the activations of those
+        // still to do. The scope frees each gradient once added.
         for (int i = 0; i < _parameters.Length; i++)
-        {
-            // Into .grad at once, even for a parameter that is an argument of the node (which then returns none for
-            // it): held to the segment's end, the gradients of the units already done would sit beside the activations
-            // of those still to do. Not in a group's first backward, which may stop half-way and run again from
-            // copies (a unit that changes its input in place): its gradients are summed and returned, as a flat
-            // segment's are.
-            if (_intoGrad) GroupCall.Accumulate(_parameters[i], grads[g++]); // the scope frees the gradient
-            else Add(ref _parameterSums[i], Keep(scope, grads[g++]));
-        }
+            GroupCall.Accumulate(_parameters[i], grads[g++]);
         return inputGrad;
+    }
+
+    /// <summary>
+    /// Runs a piece's units with autograd from <paramref name="leaf"/>. Until the group knows whether a unit changes
+    /// its input in place, a piece whose recompute autograd refuses for that (an in-place op on a leaf) runs again from
+    /// copies, from the random state it started from: the pieces already backpropagated are final (their gradients are
+    /// in <c>.grad</c>), so only this one repeats, where the group's first backward used to start again from its saved
+    /// inputs and therefore had to hold every gradient to its end.
+    /// </summary>
+    private Tensor Forward(Segment piece, Tensor? leaf, Device device)
+    {
+        using var start = _clone ? null : RngSnapshot.CaptureNow(device);
+        using (torch.enable_grad())
+        {
+            try
+            {
+                return Chain(piece, leaf);
+            }
+            catch (Exception e) when (start is not null && GroupCall.IsInPlaceOnLeaf(e))
+            {
+                _clone = true;
+                _cloneLearned();
+                start.Restore();
+                return Chain(piece, leaf);
+            }
+        }
     }
 
     private static Tensor? Keep(DisposeScope scope, Tensor? grad) =>

@@ -44,10 +44,7 @@ internal sealed class RecomputeGroup
     /// <summary>The units, in order.</summary>
     public IReadOnlyList<Unit> Units { get; }
 
-    /// <summary>A backward of the group has run to its end (after it, one no longer stops half-way to learn <see cref="CloneInputs"/>).</summary>
-    public bool Replayed { get; set; }
-
-        /// <summary>Learned in a backward: a unit changes its input in place, so the recompute feeds copies.</summary>
+    /// <summary>Learned in a backward: a unit changes its input in place, so the recompute feeds copies.</summary>
     public bool CloneInputs { get; set; }
 
     /// <summary>"unit layers.0" or "units layers.0 to layers.2", for messages.</summary>
