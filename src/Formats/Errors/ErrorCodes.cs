@@ -136,7 +136,7 @@ public static class ErrorCodes
     public const string ProfileOutOfRange = "ACKPT045";
     /// <summary>
     /// Warning: the plan recomputes multi-level (below the every-stage peak), whose predicted peak has missed by up to
-    /// +8.8% on a model (docs/benchmarks.md); verify it on the device (<c>plan --verify</c>, <c>CheckPeak</c>).
+    /// +5.5% on a model (docs/benchmarks.md); verify it on the device (<c>plan --verify</c>, <c>CheckPeak</c>).
     /// </summary>
     public const string MultiLevelUnverified = "ACKPT046";
     /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
