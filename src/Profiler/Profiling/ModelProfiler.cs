@@ -115,7 +115,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var stages = ModelStages.Of(model);
 
         progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
-        ForwardCheckSeconds = meter.Time(() => ForwardCheck.Run(model, stages, input));
+        bool[] inputHeld = [];
+        ForwardCheckSeconds = meter.Time(() => inputHeld = ForwardCheck.Run(model, stages, input));
 
         var (optimizer, fixedBytes) = WarmUp(target, model, input, label, device, stages.Count);
         using var disposeOptimizer = optimizer;
@@ -127,7 +128,13 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
         check = check with { StageSecondsSpread = stageSpread };
-        stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
+        // A stage input the model's forward holds to the end of the step (a ModuleList loop) is freed neither with its
+        // handle nor in the stage's backward (docs/cost-model.md, "Tensors held by two").
+        stageProfiles = stageProfiles.Select((s, i) => s with
+        {
+            InputFreedBytes = inputFreed[i],
+            InputHeldBytes = i > 0 && inputHeld[i] ? stageProfiles[i - 1].OutputBytes : 0,
+        }).ToList();
         var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
 
         return new Profile
@@ -190,6 +197,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             }
             profiles.Add(plain with
             {
+                SavedOutputBytes = isLast ? 0 : SavedOutput.Bytes(meter, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point()),
                 Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
