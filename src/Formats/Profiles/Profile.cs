@@ -38,6 +38,22 @@ public sealed record StageProfile(
     public long InputFreedBytes { get; init; }
 
     /// <summary>
+    /// Optional key <c>input_held_bytes</c>: bytes of the stage's input that the model's own forward keeps a handle on
+    /// to the end of the step (a forward that loops <c>x = block.call(x)</c> over a <c>ModuleList</c> never disposes the
+    /// earlier <c>x</c>; a <c>Sequential</c> disposes it once the next module returned). Such an input is freed neither
+    /// when the stage's input handle goes nor in the stage's backward. Always 0 for the first stage. Default 0 (what
+    /// profiles without the key mean: the runtime's chain disposes every stage's input).
+    /// </summary>
+    public long InputHeldBytes { get; init; }
+
+    /// <summary>
+    /// Optional key <c>saved_output_bytes</c>: bytes of the stage's output that the stage's own autograd saves for its
+    /// backward (libtorch's LSTM saves its output). A kept stage then holds its output to the end of its own backward,
+    /// whatever the next stage does with it. Default 0.
+    /// </summary>
+    public long SavedOutputBytes { get; init; }
+
+    /// <summary>
     /// Optional key <c>recompute</c>: the stage's figures when it runs inside a recompute segment's backward, or null
     /// when the profile has none (then the plain figures stand in for them).
     /// </summary>

@@ -40,6 +40,8 @@ public static class ProfileFile
         {
             BackwardFreedBytes = s.Has("backward_freed_bytes") ? s.SignedBytes("backward_freed_bytes") : 0,
             InputFreedBytes = s.Has("input_freed_bytes") ? s.Bytes("input_freed_bytes") : 0,
+            InputHeldBytes = s.Has("input_held_bytes") ? s.Bytes("input_held_bytes") : 0,
+            SavedOutputBytes = s.Has("saved_output_bytes") ? s.Bytes("saved_output_bytes") : 0,
             Recompute = s.OptMap("recompute") is { } r
                 ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
                 : null,
@@ -123,6 +125,10 @@ public static class ProfileFile
                 sb.Append("    backward_freed_bytes: ").Append(Num(s.BackwardFreedBytes)).Append('\n');
             if (s.InputFreedBytes != 0)
                 sb.Append("    input_freed_bytes: ").Append(Num(s.InputFreedBytes)).Append('\n');
+            if (s.InputHeldBytes != 0)
+                sb.Append("    input_held_bytes: ").Append(Num(s.InputHeldBytes)).Append('\n');
+            if (s.SavedOutputBytes != 0)
+                sb.Append("    saved_output_bytes: ").Append(Num(s.SavedOutputBytes)).Append('\n');
             if (s.Recompute is { } r)
                 sb.Append("    recompute: ").Append(Flow(("retained_bytes", Num(r.RetainedBytes)),
                     ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)))).Append('\n');

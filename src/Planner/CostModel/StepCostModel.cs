@@ -20,7 +20,7 @@ public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd, _savedFwd;
     private readonly double _stepExtra;
-    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recRet, _recBt, _recFreed;
+    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _recRet, _recBt, _recFreed;
 
     /// <summary>
     /// The most a sum of the profile's byte counts may reach: 2⁶² bytes, a quarter of a long, so that no sum the model or
@@ -37,7 +37,9 @@ public sealed class StepCostModel
     {
         CheckRange(profile);
         Profile = profile;
-        var s = profile.Stages;
+        // Tensors held by two (the model's forward, a stage that saves its output): each freed where the step frees it.
+        Shared = new SharedTensors(profile.Stages);
+        var s = Shared.Stages;
         // Step time (docs/cost-model.md, "Step time"): the stages' times scaled to the measured whole step, and a cost per
         // recompute segment, where the profile measured them; the stages' own sums otherwise.
         double scale = TimeScale(profile);
@@ -52,6 +54,8 @@ public sealed class StepCostModel
         _bt = [.. s.Select(x => x.BackwardTransientBytes)];
         _freed = [.. s.Select(x => x.BackwardFreedBytes)];
         _inFreed = [.. s.Select((x, i) => i == 0 ? 0 : x.InputFreedBytes)];
+        _recInFreed = Shared.RecomputeInputFreed;
+        _inputRelease = Shared.InputRelease;
         // Inside a recompute segment's backward a stage keeps only what autograd saved, the runtime having disposed
         // every other handle the stage made (the profile's recompute figures; the plain ones stand in when absent).
         _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
@@ -122,6 +126,9 @@ public sealed class StepCostModel
 
     /// <summary>The profile the model reads (for a tidy model, with the tidy figures in place of kept stages' plain ones).</summary>
     public Profile Profile { get; }
+
+    /// <summary>The profile's figures with shared tensors freed where the step frees them (<see cref="SharedTensors"/>): what the walk and the arcs read.</summary>
+    public SharedTensors Shared { get; }
 
     /// <summary>The number of stages.</summary>
     public int Stages => _fwd.Length;
@@ -240,9 +247,10 @@ public sealed class StepCostModel
             if (recompute)
             {
                 // Its output gradient is consumed and its input gradient made. Its saved input (the previous segment's
-                // output) goes too when that segment is also recomputed: its re-run starts from its own input.
+                // output) goes too when that segment is also recomputed (its re-run starts from its own input), but for
+                // what the model's forward holds.
                 bool inputFreed = k > 0 && IsRecompute(segments[k - 1]);
-                live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 && !inputFreed ? _out[seg.First - 1] : 0);
+                live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 ? _out[seg.First - 1] - (inputFreed ? _inputRelease[seg.First] : 0) : 0);
                 Emit(StepPhase.Dispose, seg.First, false, t, live);
             }
         }
@@ -315,7 +323,7 @@ public sealed class StepCostModel
         void Forward(StepPhase phase, int i, bool chained)
         {
             Emit(phase, i, true, t + _fwd[i] / 2, live + _ret[i] + _ft[i]);
-            live += (phase == StepPhase.Recompute ? _recRet[i] : _ret[i]) - (chained ? _inFreed[i] : 0);
+            live += (phase == StepPhase.Recompute ? _recRet[i] : _ret[i]) - (chained ? (phase == StepPhase.Recompute ? _recInFreed[i] : _inFreed[i]) : 0);
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }
@@ -329,7 +337,7 @@ public sealed class StepCostModel
         foreach (var s in p.Stages)
         {
             stageSum += Abs(s.OutputBytes) + Abs(s.RetainedBytes) + Abs(s.ForwardTransientBytes) + Abs(s.BackwardTransientBytes)
-                + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes);
+                + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes) + Abs(s.InputHeldBytes) + Abs(s.SavedOutputBytes);
             if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
             if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
             seconds += s.ForwardSeconds + s.BackwardSeconds;

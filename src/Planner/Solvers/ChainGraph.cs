@@ -55,7 +55,7 @@ internal sealed class ChainGraph
             Skip[p] = [.. skip];
         }
         deadline.ThrowIfPassed();
-        InputRelease = [.. Enumerable.Range(0, n).Select(costs.InputBytes)];
+        InputRelease = [.. Enumerable.Range(0, n).Select(costs.InputRelease)];
         UnitTicks = UnitTickFloors(costs.Ticks);
         ZeroNet = new long[n]; ZeroHold = new long[n]; TickedNetFloor = new long[n]; TickedHoldFloor = new long[n]; CanTick = new bool[n];
         for (int i = 0; i < n; i++) { ZeroNet[i] = long.MaxValue; ZeroHold[i] = long.MaxValue; }
@@ -121,7 +121,7 @@ internal sealed class ChainGraph
     public Arc[][] Out { get; }
     /// <summary>Per arc: the index of the next arc to try when this one's forward point does not fit.</summary>
     public int[][] Skip { get; }
-    /// <summary>Bytes a checkpoint arc at p frees after its backward when the arc before it is one too: O_{p−1}.</summary>
+    /// <summary>Bytes a checkpoint arc at p frees after its backward when the arc before it is one too: O_{p−1}, less what the model's forward holds.</summary>
     public long[] InputRelease { get; }
     /// <summary>Per unit: ticks any ticked arc spends on it at least.</summary>
     public long[] UnitTicks { get; }

@@ -13,7 +13,7 @@ public sealed class UnitCosts
     internal UnitCosts(StepCostModel model)
     {
         Model = model;
-        Stages = model.Profile.Stages;
+        Stages = model.Shared.Stages;
         Ticks = TimeTicks.Of(model.Profile);
         SavedTicks = TimeTicks.SavedOf(Ticks);
         TidyAllowed = [.. Enumerable.Range(0, Stages.Count).Select(i => i < model.TidyStages.Count && model.TidyStages[i])];
@@ -23,7 +23,7 @@ public sealed class UnitCosts
     /// <summary>The cost model the figures come from.</summary>
     public StepCostModel Model { get; }
 
-    /// <summary>Per unit: the profile's figures (kept ones tidy where <see cref="TidyAllowed"/>).</summary>
+    /// <summary>Per unit: the profile's figures (kept ones tidy where <see cref="TidyAllowed"/>), shared tensors freed where the step frees them (<see cref="SharedTensors"/>).</summary>
     public IReadOnlyList<StageProfile> Stages { get; }
 
     /// <summary>Per unit: its forward time in ticks, what recomputing it costs; then what each recompute segment costs (<see cref="TimeTicks.Of"/>).</summary>
@@ -40,4 +40,10 @@ public sealed class UnitCosts
 
     /// <summary>O_{i−1}, the input of unit i (0 for the first).</summary>
     public long InputBytes(int i) => i > 0 ? Stages[i - 1].OutputBytes : 0;
+
+    /// <summary>What disposing unit i's input handle frees inside a recompute segment (<see cref="SharedTensors.RecomputeInputFreed"/>).</summary>
+    public long RecomputeInputFreed(int i) => Model.Shared.RecomputeInputFreed[i];
+
+    /// <summary>What a recompute segment from unit i frees of its saved input after a recompute segment (<see cref="SharedTensors.InputRelease"/>).</summary>
+    public long InputRelease(int i) => Model.Shared.InputRelease[i];
 }

@@ -36,8 +36,10 @@ public static class ForwardCheck
     /// <summary>
     /// Runs the check on <paramref name="input"/>. Throws <see cref="AckptException"/> ACKPT035, ACKPT036 or ACKPT037;
     /// the model's own exceptions pass through. Random states and buffers are restored whether it throws or not.
+    /// Returns, per stage, whether the model's forward still held a handle on the stage's input when it returned
+    /// (<see cref="ForwardTrace.InputHeld"/>): the profile's <c>input_held_bytes</c>.
     /// </summary>
-    public static void Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Tensor input)
+    public static bool[] Run(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stages);
@@ -52,6 +54,7 @@ public static class ForwardCheck
             using var scope = NewDisposeScope();
             SeedCuda(cudaSeed);
             var trace = ForwardTrace.Record(model, stages, input);
+            bool[] held = [.. stages.Select(s => trace.InputHeld(s.Module, input))];
             var unowned = ReachedButNotOwned(model, stages, trace.Output);
             var output = trace.Output.detach();
             rng.Restore();
@@ -63,6 +66,7 @@ public static class ForwardCheck
                     $"{Describe(model)}'s forward reaches {Parameters(unowned)} that no stage owns. AutoCkpt runs and recomputes the stages, " +
                     "so such a parameter is missing from the model's fingerprint and from the stages' measured costs. Register it on the " +
                     "module of the stage that uses it (for example a positional embedding on the embedding stage), or add a stage that owns it.");
+            return held;
         }
         finally
         {

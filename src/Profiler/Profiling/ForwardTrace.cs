@@ -12,6 +12,7 @@ namespace AutoCkpt.Profiler.Profiling;
 internal sealed class ForwardTrace
 {
     private readonly Dictionary<nn.Module, List<StageCall>> _calls = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<nn.Module, List<Tensor>> _inputs = new(ReferenceEqualityComparer.Instance);
 
     private ForwardTrace(Tensor output) => Output = output;
 
@@ -21,26 +22,38 @@ internal sealed class ForwardTrace
     /// <summary>The calls of <paramref name="module"/>, in the order the forward made them.</summary>
     public IReadOnlyList<StageCall> CallsOf(nn.Module module) => _calls.TryGetValue(module, out var calls) ? calls : [];
 
+    /// <summary>
+    /// Whether the model's forward still held a handle on the input of <paramref name="module"/>'s first call when it
+    /// returned (not the batch, not disposed): a forward that loops <c>x = block.call(x)</c> keeps every earlier
+    /// <c>x</c> to the end of the step, where a <c>Sequential</c> disposes it once the next module returned.
+    /// </summary>
+    public bool InputHeld(nn.Module module, Tensor batch) =>
+        _inputs.TryGetValue(module, out var inputs) && inputs.Count > 0 && !ReferenceEquals(inputs[0], batch) && !inputs[0].IsInvalid;
+
     /// <summary>Runs <c>model.call(input)</c> with hooks on every stage module, and removes them afterwards.</summary>
     public static ForwardTrace Record(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Tensor input)
     {
         var trace = new ForwardTrace(input);
         var pending = new Stack<Tensor>();
+        var originals = new Stack<Tensor>();
         Tensor? lastOutput = null;
         Tensor? lastOutputCopy = null;
         var removers = new List<Action>();
         foreach (var module in stages.Select(s => s.Module).Distinct(ReferenceEqualityComparer.Instance).Cast<nn.Module<Tensor, Tensor>>())
         {
             trace._calls[module] = [];
+            trace._inputs[module] = [];
             removers.Add(module.register_forward_pre_hook((m, x) =>
             {
                 pending.Push(InputCopy(x, input, lastOutput, lastOutputCopy));
+                originals.Push(x);
                 return null!;
             }).remove);
             removers.Add(module.register_forward_hook((m, x, y) =>
             {
                 var copy = Copy(y);
                 trace._calls[m].Add(new StageCall(pending.Pop(), copy));
+                trace._inputs[m].Add(originals.Pop());
                 lastOutput = y;
                 lastOutputCopy = copy;
                 return y;

@@ -115,7 +115,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var stages = ModelStages.Of(model);
 
         progress?.Report(new ProfilerStep("forward check", 0, stages.Count, null));
-        ForwardCheckSeconds = meter.Time(() => ForwardCheck.Run(model, stages, input));
+        bool[] inputHeld = [];
+        ForwardCheckSeconds = meter.Time(() => inputHeld = ForwardCheck.Run(model, stages, input));
 
         var (optimizer, fixedBytes) = WarmUp(target, model, input, label, device, stages.Count);
         using var disposeOptimizer = optimizer;
@@ -126,8 +127,16 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var (stageProfiles, stageSpread) = MeasureStages(stages, tidyAllowed, input, output => target.Loss(output, label), options);
         progress?.Report(new ProfilerStep("check", 0, stages.Count, null));
         var (check, inputFreed) = MeasureCheck(target, stages, input, label, options.Repeats);
+        var savedOutput = MeasureSavedOutputs(stages, input);
         check = check with { StageSecondsSpread = stageSpread };
-        stageProfiles = stageProfiles.Select((s, i) => s with { InputFreedBytes = inputFreed[i] }).ToList();
+        // A stage input the model's forward holds to the end of the step (a ModuleList loop) is freed neither with its
+        // handle nor in the stage's backward (docs/cost-model.md, "Tensors held by two").
+        stageProfiles = stageProfiles.Select((s, i) => s with
+        {
+            InputFreedBytes = inputFreed[i],
+            SavedOutputBytes = savedOutput[i],
+            InputHeldBytes = i > 0 && inputHeld[i] ? stageProfiles[i - 1].OutputBytes : 0,
+        }).ToList();
         var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
 
         return new Profile
@@ -205,6 +214,27 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
         return (profiles, spread);
+    }
+
+    /// <summary>
+    /// Per stage but the last, the bytes of its output that its own autograd saves (<see cref="SavedOutput"/>), each from
+    /// its real input. Measured after every stage pass, whose readings its extra forwards would otherwise shift.
+    /// </summary>
+    private long[] MeasureSavedOutputs(IReadOnlyList<Stage> stages, Tensor batchInput)
+    {
+        var saved = new long[stages.Count];
+        Tensor x = batchInput;
+        for (int i = 0; i + 1 < stages.Count; i++)
+        {
+            Tensor input = x;
+            saved[i] = SavedOutput.Bytes(meter, UnitCall.Of(stages[i].Module), input, i > 0 && input.is_floating_point());
+            using (NewDisposeScope())
+            using (no_grad())
+                x = stages[i].Module.call(input).MoveToOuterDisposeScope();
+            if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
+        }
+        if (!ReferenceEquals(x, batchInput)) x.Dispose();
+        return saved;
     }
 
     /// <summary>

@@ -70,6 +70,8 @@ internal sealed class RandomFiles(int seed)
             {
                 BackwardFreedBytes = Maybe() ? SignedBytes() : 0,
                 InputFreedBytes = Maybe() ? Bytes() : 0,
+                InputHeldBytes = Maybe() ? Bytes() : 0,
+                SavedOutputBytes = Maybe() ? Bytes() : 0,
                 Recompute = Maybe() ? new RecomputeFigures(Bytes(), Bytes(), SignedBytes()) : null,
                 TidyAllowed = Maybe(),
                 RecomputeAllowed = Maybe(),

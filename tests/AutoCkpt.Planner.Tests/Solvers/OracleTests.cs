@@ -31,6 +31,7 @@ public sealed class OracleTests
             if (seed % 4 == 1) profile = KeepOnly(profile, new Random(seed + 11)); // some units may not be recomputed
             if (seed % 5 == 2 || seed % 5 == 4) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
             if (seed % 5 >= 3) profile = SavingMatmuls(profile, new Random(seed + 13)); // some units may save their matmuls
+            if (seed % 7 == 2 || seed % 7 == 5) profile = SharingTensors(profile, new Random(seed + 17)); // inputs held by the forward, outputs saved by their stage
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -67,6 +68,17 @@ public sealed class OracleTests
         profile with { Stages = [.. profile.Stages.Select(s => rng.Next(2) == 0 ? s : s with
         {
             SaveMatmuls = new SaveMatmulsFigures(rng.NextInt64(0, s.RetainedBytes / 2 + 1), s.ForwardSeconds * (0.1 + 0.8 * rng.NextDouble())),
+        })] };
+
+    /// <summary>
+    /// Tensors held by two (docs/cost-model.md): about half the units' inputs held by the model's forward (all of it or a
+    /// part), about one unit in three saving its output (all of it or a part).
+    /// </summary>
+    private static Profile SharingTensors(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select((s, i) => s with
+        {
+            InputHeldBytes = i > 0 && rng.Next(2) == 0 ? (rng.Next(2) == 0 ? profile.Stages[i - 1].OutputBytes : rng.NextInt64(0, profile.Stages[i - 1].OutputBytes + 1)) : 0,
+            SavedOutputBytes = rng.Next(3) == 0 ? (rng.Next(2) == 0 ? s.OutputBytes : rng.NextInt64(0, s.OutputBytes + 1)) : 0,
         })] };
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>

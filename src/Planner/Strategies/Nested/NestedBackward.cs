@@ -64,7 +64,7 @@ internal static class NestedBackward
             {
                 var s = costs.Stages[i];
                 Point(Live + s.RetainedBytes + s.ForwardTransientBytes);
-                Live += (s.Recompute?.RetainedBytes ?? s.RetainedBytes) - (i > piece.First && i > 0 ? s.InputFreedBytes : 0);
+                Live += (s.Recompute?.RetainedBytes ?? s.RetainedBytes) - (i > piece.First && i > 0 ? costs.RecomputeInputFreed(i) : 0);
                 Point(Live);
             }
             for (int i = piece.Last; i >= piece.First; i--)

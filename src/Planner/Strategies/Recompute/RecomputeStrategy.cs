@@ -39,7 +39,7 @@ public sealed class RecomputeStrategy : PlanStrategy
             fwd = Math.Max(fwd, (b > a ? s[b - 1].OutputBytes : 0) + work);
             // Re-run with autograd: what the units before it in the segment kept, and this unit's memory.
             refwd = Math.Max(refwd, held + work);
-            held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? st.InputFreedBytes : 0);
+            held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? costs.RecomputeInputFreed(b) : 0);
             long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
             long release = freed + costs.InputBytes(b);
             // Backward of unit i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
