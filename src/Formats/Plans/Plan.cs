@@ -33,6 +33,7 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
     /// Shorthand for <see cref="Strategy"/> being <see cref="SegmentStrategy.SaveMatmuls"/>; setting it true on a
     /// recompute segment makes it one.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool SavesMatmuls
     {
         get => Strategy == SegmentStrategy.SaveMatmuls;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AutoCkpt.Formats.Plans;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace AutoCkpt.Formats.Plans;
 /// by reference. A strategy that runs its units as another does and adds an option is a variant: its units say the
 /// other's name in <c>units[].strategy</c> (<see cref="Base"/>) and carry its own key (<see cref="UnitKey"/>).
 /// </summary>
+[JsonConverter(typeof(SegmentStrategyJsonConverter))]
 public sealed class SegmentStrategy
 {
     private SegmentStrategy(string name, string participle, bool recomputes, SegmentStrategy? basedOn = null, string? unitKey = null, bool takesOption = false, bool oneUnit = false, string? label = null)
