@@ -114,7 +114,8 @@ public static class BenchMeasurementFile
             || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
             || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
             || SegmentStrategy.Named(named[0]) is not { } strategy
-            || strategy.TakesOption != named.Length > 1)
+            || strategy.TakesOption != named.Length > 1
+            || (named.Length > 1 && !SegmentStrategy.IsValidOption(named[1])))
             throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, " +
                 string.Join(", ", SegmentStrategy.All.Where(s => s != SegmentStrategy.Keep).Select(s => $"{(s.OneUnit ? "N-N" : "FIRST-LAST")}:{s.Name}{(s.TakesOption ? "=OPTION" : "")}")) + ".");
         if (strategy.OneUnit && first != last)

@@ -168,7 +168,7 @@ public static class PlanFile
             {
                 option = unit.OptStr(v.UnitKey!);
                 if (option is null) continue;
-                if (option.Length == 0 || !option.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+                if (!SegmentStrategy.IsValidOption(option))
                     throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.{v.UnitKey} is '{option}': expected a name of letters, digits, '_' and '.'.", file);
             }
             else if (!ParseFlag(unit, v.UnitKey!, file)) continue;
@@ -215,8 +215,8 @@ public static class PlanFile
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] runs to stage {s.Last}, past the last stage ({stages - 1}) of a {stages}-stage model.", file);
             if (s.Strategy.OneUnit && s.Length > 1)
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name}, which runs one stage alone in its segment.", file);
-            if (s.Strategy.TakesOption != s.Option is not null)
-                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name} {(s.Option is null ? "without its option" : $"with an option ('{s.Option}') it does not take")}.", file);
+            if (s.Strategy.TakesOption != s.Option is not null || (s.Option is { } option && !SegmentStrategy.IsValidOption(option)))
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name} {(s.Option is null ? "without its option" : !s.Strategy.TakesOption ? $"with an option ('{s.Option}') it does not take" : $"with option '{s.Option}', which is not a name of letters, digits, '_' and '.'")}.", file);
             NestedSegments.Validate(s, file);
             next = s.Last + 1;
         }
