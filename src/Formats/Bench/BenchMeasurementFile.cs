@@ -109,21 +109,19 @@ public static class BenchMeasurementFile
         }
         var colon = part.Split(':');
         var range = colon[0].Split('-');
-        bool saves = colon.Length == 2 && colon[1] == SaveMatmuls;
-        if (saves) colon[1] = nameof(SegmentStrategy.Recompute);
+        var named = colon.Length == 2 ? colon[1].Split('=', 2) : [];
         if (colon.Length != 2 || range.Length != 2
             || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
             || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
-            || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
-            || !Enum.IsDefined(strategy))
-            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, FIRST-LAST:recompute or N-N:save_matmuls.");
-        if (saves && first != last)
-            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': save_matmuls runs one stage, N-N:save_matmuls.");
-        return new Segment(first, last, strategy) { SavesMatmuls = saves };
+            || SegmentStrategy.Named(named[0]) is not { } strategy
+            || strategy.TakesOption != named.Length > 1
+            || (named.Length > 1 && !SegmentStrategy.IsValidOption(named[1])))
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, " +
+                string.Join(", ", SegmentStrategy.All.Where(s => s != SegmentStrategy.Keep).Select(s => $"{(s.OneUnit ? "N-N" : "FIRST-LAST")}:{s.Name}{(s.TakesOption ? "=OPTION" : "")}")) + ".");
+        if (strategy.OneUnit && first != last)
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': {strategy.Name} runs one stage, N-N:{strategy.Name}.");
+        return new Segment(first, last, strategy) { Option = named.Length > 1 ? named[1] : null };
     }
-
-    /// <summary>A one-stage recompute segment saving its matmuls (docs/selective.md), as "5-5:save_matmuls" (<see cref="Segment.ToString"/>).</summary>
-    private const string SaveMatmuls = "save_matmuls";
 
     /// <summary>Splits "a,b[c,d],e" at the commas outside brackets.</summary>
     private static List<string> SplitTopLevel(string text)

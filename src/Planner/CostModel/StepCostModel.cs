@@ -356,10 +356,9 @@ public sealed class StepCostModel
     /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
     private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;
 
-    private static bool IsRecompute(Segment seg) => seg.Strategy switch
-    {
-        SegmentStrategy.Keep => false,
-        SegmentStrategy.Recompute => true,
-        _ => throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"the cost model does not know strategy '{seg.Strategy}'."),
-    };
+    /// <summary>Whether the walk runs <paramref name="seg"/> as a recompute; the walk knows each strategy itself (it shares nothing with the arcs).</summary>
+    private static bool IsRecompute(Segment seg) =>
+        seg.Strategy == SegmentStrategy.Keep ? false
+        : seg.Strategy == SegmentStrategy.Recompute || seg.Strategy == SegmentStrategy.SaveMatmuls ? true
+        : throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"the cost model does not know strategy '{seg.Strategy}'.");
 }

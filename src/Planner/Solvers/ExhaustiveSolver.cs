@@ -19,11 +19,10 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
     /// <summary>The most stages the exhaustive search accepts.</summary>
     public const int MaxStages = 16;
 
-    private readonly long[] _ticks = TimeTicks.Of(model.Profile);
-    private long[]? _savedTicks;
+    private readonly TickTable _ticks = TimeTicks.Of(model.Profile);
 
-    /// <summary>Per unit, its save-matmuls recompute ticks (made once, from <see cref="_ticks"/>).</summary>
-    private long[] SavedTicks => _savedTicks ??= TimeTicks.SavedOf(_ticks);
+    /// <summary>Per unit, its save-matmuls recompute ticks (the profile's own figure where it has one).</summary>
+    private IReadOnlyList<long> SavedTicks => _ticks.For(SegmentStrategy.SaveMatmuls);
 
     public string Method => "exact";
 

@@ -1,6 +1,7 @@
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Planner.Strategies;
 
 namespace AutoCkpt.Planner.Solvers;
 
@@ -17,43 +18,46 @@ internal static class TimeTicks
         Math.Max(1e-9, (profile.Stages.Sum(s => s.ForwardSeconds) + profile.Stages.Count * UnscaledSegmentSeconds(profile)) / 1e8);
 
     /// <summary>
-    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; and one more entry, <c>ticks[n]</c>
+    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; one more entry, <c>ticks[n]</c>
     /// (<see cref="Segment"/>): what each recompute segment costs beyond its units (the profile's
-    /// <c>recompute_segment_seconds</c>, 0 without).
+    /// <c>recompute_segment_seconds</c>, 0 without); and the per-unit ticks of each registered strategy whose recompute
+    /// costs other than the forward (<see cref="PlanStrategy.RecomputeSeconds"/>), where the profile has its figures.
     /// </summary>
-    public static long[] Of(Profile profile)
+    public static TickTable Of(Profile profile)
     {
         double tick = TickSeconds(profile);
         long[] ticks = [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
-        // Save-matmuls recompute times travel with the array, so that every caller's OfPlan counts them.
-        if (profile.Stages.Any(s => s.SaveMatmuls is not null))
-            Saved.AddOrUpdate(ticks, [.. profile.Stages.Select((s, i) => s.SaveMatmuls is { } m ? (long)Math.Round(m.RecomputeSeconds / tick) : ticks[i]), ticks[^1]]);
-        return ticks;
+        var own = new Dictionary<SegmentStrategy, long[]>();
+        foreach (var strategy in StrategyRegistry.All)
+        {
+            var seconds = profile.Stages.Select(strategy.RecomputeSeconds).ToList();
+            if (seconds.Any(s => s is not null) && !own.ContainsKey(strategy.Runs))
+                own[strategy.Runs] = [.. seconds.Select((s, i) => s is { } x ? (long)Math.Round(x / tick) : ticks[i]), ticks[^1]];
+        }
+        return new TickTable(ticks, own);
     }
 
     /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
-    public static long Segment(long[] ticks) => ticks[^1];
+    public static long Segment(TickTable ticks) => ticks[^1];
 
-    /// <summary>Per unit, the save-matmuls recompute ticks that go with <paramref name="ticks"/> (made by <see cref="Of"/>); the ticks themselves where none.</summary>
-    public static long[] SavedOf(long[] ticks) => Saved.TryGetValue(ticks, out var saved) ? saved : ticks;
-
-    /// <summary>The recompute ticks of a plan: its recomputed units' (a save-matmuls segment counts its save-matmuls ticks) and <see cref="Segment"/> per recompute segment.</summary>
-    public static long OfPlan(long[] ticks, IReadOnlyList<Segment> segments)
+    /// <summary>
+    /// The recompute ticks of a plan: per segment whose strategy <see cref="SegmentStrategy.Recomputes"/>,
+    /// <see cref="Segment"/> and each recomputed unit's ticks under that strategy (<see cref="TickTable.For"/>), once per
+    /// recompute that runs it (<see cref="NestedSegments.Recomputed"/>).
+    /// </summary>
+    public static long OfPlan(TickTable ticks, IReadOnlyList<Segment> segments)
     {
-        var saved = SavedOf(ticks);
         long t = 0;
         foreach (var seg in segments)
-            if (seg.Strategy == SegmentStrategy.Recompute)
+            if (seg.Strategy.Recomputes)
             {
                 t += Segment(ticks);
-                if (seg.SavesMatmuls) t += saved[seg.First];
-                else foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
+                var own = ticks.For(seg.Strategy);
+                foreach (int i in NestedSegments.Recomputed(seg)) t += own[i];
             }
         return t;
     }
 
     private static double UnscaledSegmentSeconds(Profile profile) =>
         (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], long[]> Saved = new();
 }

@@ -1,6 +1,6 @@
 using AutoCkpt.Apply;
 using AutoCkpt.Recompute;
-using AutoCkpt.Strategies.SaveMatmuls;
+using AutoCkpt.Strategies;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
@@ -23,6 +23,8 @@ internal sealed class HookedModel : IUnitHook
     private readonly List<Action> _removers = [];
     private readonly List<RecomputeGroup> _groups = [];
     private readonly List<TidyHook> _tidies = [];
+    private readonly List<string> _tidyPaths = [];
+    private readonly IReadOnlyList<bool> _tidyAllowed;
     private readonly int[] _fired;
     private readonly bool[] _hooked;
     private readonly CudaSeeds _seeds = new(torch.initial_seed());
@@ -42,32 +44,15 @@ internal sealed class HookedModel : IUnitHook
         Plan = plan;
         _fired = new int[units.Count];
         _hooked = new bool[units.Count];
+        _tidyAllowed = tidyAllowed;
         var segments = new List<AppliedSegment>();
-        var tidy = new List<string>();
         try
         {
             foreach (var s in plan.Segments)
             {
                 var members = units.Units.Skip(s.First).Take(s.Length).ToArray();
                 segments.Add(new AppliedSegment(s.First, s.Last, s.Strategy, [.. members.Select(u => u.Path)]));
-                if (s.Strategy == SegmentStrategy.Recompute)
-                {
-                    var group = new RecomputeGroup(this, members, s.First) { Nesting = s.IsNested ? s : null };
-                    _groups.Add(group);
-                    for (int k = 0; k < members.Length; k++)
-                        Hook(s.First + k, group.Hook(k));
-                    if (members.Length == 1 && plan.SavesMatmuls(s.First))
-                        _removers.Add(SavedLinears.Attach(group).Remove);
-                    continue;
-                }
-                for (int i = s.First; i <= s.Last; i++)
-                {
-                    if (!plan.IsTidy(i) || !tidyAllowed[i]) continue;
-                    var hook = new TidyHook(this, units.Units[i], i);
-                    _tidies.Add(hook);
-                    Hook(i, hook);
-                    tidy.Add(units.Units[i].Path);
-                }
+                BehaviourRegistry.For(s.Strategy, planFile).Attach(this, s, members);
             }
             if (UnitSignature.BaseOf(model.GetType()) is not null)
                 _removers.Add(UnitHooks.Register(model, this));
@@ -78,14 +63,39 @@ internal sealed class HookedModel : IUnitHook
             throw;
         }
         Segments = segments;
-        TidyUnits = tidy;
     }
+
+    /// <summary>
+    /// Hooks <paramref name="members"/>, units <paramref name="first"/>.., as one recompute group (a strategy behaviour
+    /// calls it); <paramref name="nesting"/> is the multi-level segment the group recomputes level by level, or null.
+    /// </summary>
+    public RecomputeGroup AddGroup(IReadOnlyList<Unit> members, int first, Segment? nesting)
+    {
+        var group = new RecomputeGroup(this, members, first) { Nesting = nesting };
+        _groups.Add(group);
+        for (int k = 0; k < members.Count; k++)
+            Hook(first + k, group.Hook(k));
+        return group;
+    }
+
+    /// <summary>Hooks unit <paramref name="index"/> tidy, unless a code opt-out excludes it (a strategy behaviour calls it).</summary>
+    public void AddTidy(int index)
+    {
+        if (!_tidyAllowed[index]) return;
+        var hook = new TidyHook(this, Units.Units[index], index);
+        _tidies.Add(hook);
+        Hook(index, hook);
+        _tidyPaths.Add(Units.Units[index].Path);
+    }
+
+    /// <summary>Runs <paramref name="remove"/> when the plan is removed (a strategy behaviour's own hooks).</summary>
+    public void OnRemove(Action remove) => _removers.Add(remove);
 
     public ModelUnits Units { get; }
     public Plan Plan { get; }
     public string? PlanFile { get; }
     public IReadOnlyList<AppliedSegment> Segments { get; }
-    public IReadOnlyList<string> TidyUnits { get; }
+    public IReadOnlyList<string> TidyUnits => _tidyPaths;
 
     /// <summary>The peak check (<see cref="CheckpointOptions.CheckPeak"/>), or null when off or unavailable.</summary>
     public PeakCheck? PeakCheck { get; }

@@ -25,7 +25,6 @@ internal static class Plans
             Segments = Parse(segments),
             UnitPaths = units.Paths,
             TidyUnits = Tidy(segments, units.Count),
-            SavedMatmulUnits = Marked(segments, units.Count, 's'),
         };
     }
 
@@ -55,7 +54,7 @@ internal static class Plans
     public static IReadOnlyList<Segment> Parse(string segments) =>
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
         {
-            var strategy = s[0] is 'r' or 's' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
+            var strategy = s[0] switch { 'r' => SegmentStrategy.Recompute, 's' => SegmentStrategy.SaveMatmuls, _ => SegmentStrategy.Keep };
             var range = s[1..].Split('-');
             int first = int.Parse(range[0]);
             return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
