@@ -31,20 +31,28 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
     /// <summary>Equal stages, strategy and inner segments (compared element by element).</summary>
     public bool Equals(Segment? other) =>
         other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy && SavesMatmuls == other.SavesMatmuls
+        && RecomputeOnly == other.RecomputeOnly
         && (Inner is null ? other.Inner is null : other.Inner is not null && Inner.SequenceEqual(other.Inner));
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Inner?.Count ?? -1);
 
     /// <summary>
-    /// "3-7:recompute", a save-matmuls one "5-5:save_matmuls", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
+    /// "3-7:recompute", a save-matmuls one "5-5:save_matmuls", a kept unit recomputing a sub-module "5-5:sub[attn]", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
     /// (<c>BenchMeasurementFile.FormatSegments</c>), no space inside a segment.
     /// </summary>
     public override string ToString() =>
+        RecomputeOnly is not null ? $"{First}-{Last}:sub[{RecomputeOnly.Replace(',', '+')}]" :
         $"{First}-{Last}:{(SavesMatmuls ? "save_matmuls" : Strategy.ToString().ToLowerInvariant())}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
 
     /// <summary>A one-stage recompute segment that keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
     public bool SavesMatmuls { get; init; }
+
+    /// <summary>
+    /// For a kept unit alone in its segment: the sub-modules recomputed inside it (paths relative to the unit, e.g.
+    /// "attn", or "attn,mlp"), the rest of the unit kept (docs/selective.md, "Recompute a sub-module"); null for none.
+    /// </summary>
+    public string? RecomputeOnly { get; init; }
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
@@ -128,6 +136,9 @@ public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy
 
     /// <summary>For a recomputed unit alone in its segment: it keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
     public bool SavesMatmuls { get; init; }
+
+    /// <summary>For a kept unit alone in its segment: the sub-modules recomputed inside it (<see cref="Segment.RecomputeOnly"/>); format 2's optional key <c>recompute_only</c>.</summary>
+    public string? RecomputeOnly { get; init; }
 }
 
 /// <summary>
@@ -221,7 +232,7 @@ public sealed record Plan
         {
             var inner = NestedSegments.InnerKeys(s);
             return Enumerable.Range(s.First, s.Length).Select(i =>
-                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], SavesMatmuls = s.Strategy == SegmentStrategy.Recompute && s.Length == 1 && SavesMatmuls(i) });
+                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], SavesMatmuls = s.Strategy == SegmentStrategy.Recompute && s.Length == 1 && SavesMatmuls(i), RecomputeOnly = s.RecomputeOnly });
         })];
 
     /// <summary>Whether some segment recomputes with checkpoints inside (<see cref="Segment.Inner"/>).</summary>

@@ -1,6 +1,7 @@
 using AutoCkpt.Apply;
 using AutoCkpt.Recompute;
 using AutoCkpt.Strategies.SaveMatmuls;
+using AutoCkpt.Strategies.SubModule;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
@@ -17,7 +18,7 @@ namespace AutoCkpt.InPlace;
 /// <c>call()</c> (ACKPT107). Kept units that are not tidy get no hook at all: a plan that recomputes nothing and
 /// tidies nothing adds only the root's two hook calls per step.
 /// </summary>
-internal sealed class HookedModel : IUnitHook
+internal sealed class HookedModel : IUnitHook, IGroupOwner
 {
     private readonly nn.Module _model;
     private readonly List<Action> _removers = [];
@@ -25,6 +26,7 @@ internal sealed class HookedModel : IUnitHook
     private readonly List<TidyHook> _tidies = [];
     private readonly int[] _fired;
     private readonly bool[] _hooked;
+    private readonly List<Unit> _hookedUnits;
     private readonly CudaSeeds _seeds = new(torch.initial_seed());
     private readonly Action<string>? _onWarning;
     private Tensor[]? _stepParameters;
@@ -40,8 +42,11 @@ internal sealed class HookedModel : IUnitHook
         PlanFile = planFile;
         Units = units;
         Plan = plan;
-        _fired = new int[units.Count];
-        _hooked = new bool[units.Count];
+        // Indices past the units' are the sub-modules recomputed inside kept units (Strategies/SubModule).
+        _hookedUnits = [.. units.Units];
+        int children = plan.Segments.Sum(s => SubModules.Split(s.RecomputeOnly).Count);
+        _fired = new int[units.Count + children];
+        _hooked = new bool[units.Count + children];
         var segments = new List<AppliedSegment>();
         var tidy = new List<string>();
         try
@@ -59,6 +64,15 @@ internal sealed class HookedModel : IUnitHook
                     if (members.Length == 1 && plan.SavesMatmuls(s.First))
                         _removers.Add(SavedLinears.Attach(group).Remove);
                     continue;
+                }
+                foreach (var path in SubModules.Split(s.RecomputeOnly))
+                {
+                    var child = SubModules.Find(units.Units[s.First], path, planFile);
+                    int index = _hookedUnits.Count;
+                    _hookedUnits.Add(child);
+                    var group = new RecomputeGroup(this, [child], index);
+                    _groups.Add(group);
+                    Hook(index, group.Hook(0));
                 }
                 for (int i = s.First; i <= s.Last; i++)
                 {
@@ -95,12 +109,12 @@ internal sealed class HookedModel : IUnitHook
 
     /// <summary>Per hooked unit, how often it ran in the current (or last) forward of the model.</summary>
     public IReadOnlyDictionary<string, int> Fires =>
-        Enumerable.Range(0, _fired.Length).Where(i => _hooked[i]).ToDictionary(i => Units.Units[i].Path, i => _fired[i]);
+        Enumerable.Range(0, _fired.Length).Where(i => _hooked[i]).ToDictionary(i => _hookedUnits[i].Path, i => _fired[i]);
 
     private void Hook(int index, IUnitHook hook)
     {
         _hooked[index] = true;
-        _removers.Add(UnitHooks.Register(Units.Units[index].Module, hook));
+        _removers.Add(UnitHooks.Register(_hookedUnits[index].Module, hook));
     }
 
     /// <summary>Removes every hook this plan added.</summary>
@@ -172,7 +186,7 @@ internal sealed class HookedModel : IUnitHook
         if (wrong.Count > 0)
             throw new AckptException(ErrorCodes.UnitFiredWrongly,
                 $"in this forward of {_model.GetType().Name}, " +
-                string.Join(", ", wrong.Take(5).Select(i => $"unit '{Units.Units[i].Path}' ran {_fired[i]} times")) + (wrong.Count > 5 ? ", …" : "") +
+                string.Join(", ", wrong.Take(5).Select(i => $"unit '{_hookedUnits[i].Path}' ran {_fired[i]} times")) + (wrong.Count > 5 ? ", …" : "") +
                 ", but the plan recomputes or tidies each unit it names once per forward. A unit runs its plan only when called " +
                 "through call() (a direct .forward() runs no hook); a unit called twice, or not at all, needs a plan made for " +
                 "the forward as it is (profile and plan again), or Checkpointing.Remove(model) to train without one.", PlanFile);

@@ -9,7 +9,8 @@ internal static class Plans
 {
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
-    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls) followed by "first-last" or a single stage, separated by spaces.
+    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls) followed by "first-last" or a single stage, separated by spaces; a kept
+    /// unit recomputing sub-modules is "k2[attn]" or "t2[attn,mlp]".
     /// The plan names its units by the paths the finder gives them (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
@@ -56,8 +57,9 @@ internal static class Plans
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
         {
             var strategy = s[0] is 'r' or 's' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
-            var range = s[1..].Split('-');
+            int open = s.IndexOf('[');
+            var range = s[1..(open < 0 ? s.Length : open)].Split('-');
             int first = int.Parse(range[0]);
-            return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
+            return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy) { RecomputeOnly = open < 0 ? null : s[(open + 1)..^1] };
         }).ToList();
 }
