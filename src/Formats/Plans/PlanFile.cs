@@ -88,7 +88,8 @@ public static class PlanFile
     /// <summary>
     /// Format 2's units: one per stage in forward order, with segment numbers 0, 1, 2, … in order (units with the same
     /// number form one segment, of one strategy); <c>tidy</c> only on kept units, <c>save_matmuls</c> only on a
-    /// recomputed unit alone in its segment (docs/selective.md). ACKPT004 when they are not.
+    /// recomputed unit alone in its segment, <c>recompute_only</c> (sub-module paths, comma-separated) only on a kept unit
+    /// alone in its segment (docs/selective.md). ACKPT004 when they are not.
     /// </summary>
     private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
     {
@@ -98,6 +99,7 @@ public static class PlanFile
         var paths = new List<string>(units.Count);
         var tidy = new List<bool>(units.Count);
         var saveMatmuls = new List<bool>(units.Count);
+        var recomputeOnly = new List<string?>(units.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var inner = new List<string?>(units.Count);
         for (int i = 0; i < units.Count; i++)
@@ -112,6 +114,10 @@ public static class PlanFile
             var strategy = ParseStrategy(u.Str("strategy"), file, u.Path);
             bool isTidy = ParseTidy(u, file);
             bool savesMatmuls = ParseFlag(u, "save_matmuls", file);
+            string? only = u.OptStr("recompute_only");
+            if (only is not null && (only.Length == 0 || only.Split(',').Any(p => p.Length == 0 || p.Split('.').Any(n => n.Length == 0 || !n.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')))))
+                throw new AckptException(ErrorCodes.PlanMalformed,
+                    $"{u.Path}.recompute_only is '{only}': expected module paths relative to the unit, comma-separated (attn, attn.core, attn,mlp).", file);
             int expected = segments.Count == 0 ? 0 : segments.Count - 1;
             if (segments.Count > 0 && segment == expected)
             {
@@ -134,6 +140,7 @@ public static class PlanFile
             tidy.Add(isTidy);
             inner.Add(innerKey);
             saveMatmuls.Add(savesMatmuls);
+            recomputeOnly.Add(only);
         }
         for (int k = 0; k < segments.Count; k++)
             segments[k] = NestedSegments.FromKeys(segments[k], inner.GetRange(segments[k].First, segments[k].Length), file);
@@ -142,9 +149,18 @@ public static class PlanFile
                 if (saveMatmuls[i] && (s.Strategy != SegmentStrategy.Recompute || s.Length > 1))
                     throw new AckptException(ErrorCodes.PlanBadSegments,
                         $"{units[i].Path} ('{paths[i]}') saves its matmuls but is {(s.Strategy == SegmentStrategy.Recompute ? $"one of {s.Length} units of a recompute segment" : "kept")}: save_matmuls is an option of a recomputed unit alone in its segment.", file);
+        foreach (var s in segments)
+            for (int i = s.First; i <= s.Last; i++)
+                if (recomputeOnly[i] is not null && (s.Strategy != SegmentStrategy.Keep || s.Length > 1))
+                    throw new AckptException(ErrorCodes.PlanBadSegments,
+                        $"{units[i].Path} ('{paths[i]}') recomputes '{recomputeOnly[i]}' only but is {(s.Strategy == SegmentStrategy.Keep ? $"one of {s.Length} units of a keep segment" : "recomputed")}: recompute_only is an option of a kept unit alone in its segment.", file);
         for (int k = 0; k < segments.Count; k++)
+        {
             if (saveMatmuls[segments[k].First] && segments[k].Length == 1)
                 segments[k] = segments[k] with { SavesMatmuls = true };
+            if (recomputeOnly[segments[k].First] is { } children && segments[k].Length == 1)
+                segments[k] = segments[k] with { RecomputeOnly = children };
+        }
         return (segments, paths, tidy, saveMatmuls);
     }
 
@@ -277,6 +293,7 @@ public static class PlanFile
             if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
             if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
             if (u.SavesMatmuls) pairs.Add(("save_matmuls", "true"));
+            if (u.RecomputeOnly is { } only) pairs.Add(("recompute_only", Str(only)));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
         }
         return sb.ToString();
