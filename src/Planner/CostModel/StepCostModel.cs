@@ -40,7 +40,7 @@ public sealed class StepCostModel
         var s = profile.Stages;
         // Step time (docs/cost-model.md, "Step time"): the stages' times scaled to the measured whole step, and a cost per
         // recompute segment, where the profile measured them; the stages' own sums otherwise.
-        double scale = TimeScale(profile);
+        double scale = _scale = TimeScale(profile);
         _fwd = [.. s.Select(x => x.ForwardSeconds * scale)];
         _bwd = [.. s.Select(x => x.BackwardSeconds * scale)];
         SegmentSeconds = profile.StepTime?.RecomputeSegmentSeconds ?? 0;
@@ -120,6 +120,8 @@ public sealed class StepCostModel
         return result;
     }
 
+    private readonly double _scale;
+
     /// <summary>The profile the model reads (for a tidy model, with the tidy figures in place of kept stages' plain ones).</summary>
     public Profile Profile { get; }
 
@@ -171,6 +173,8 @@ public sealed class StepCostModel
                 if (seg.SavesMatmuls) t += _savedFwd[seg.First];
                 else foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
             }
+            else if (Sub(seg) is { } sub)
+                t += SegmentSeconds + sub.RecomputeSeconds * _scale;
         return t;
     }
 
@@ -198,7 +202,8 @@ public sealed class StepCostModel
         {
             if (!IsRecompute(seg))
             {
-                for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
+                if (Sub(seg) is { } sub) SubForward(seg.First, sub);
+                else for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
                 continue;
             }
             // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live
@@ -225,6 +230,7 @@ public sealed class StepCostModel
             bool recompute = IsRecompute(seg);
             if (recompute) t += SegmentSeconds;
             if (seg.IsNested) Nested(seg);
+            else if (Sub(seg) is { } sub) SubBackward(seg.First, sub);
             else if (recompute && seg.SavesMatmuls)
             {
                 Resume(seg.First);
@@ -302,6 +308,25 @@ public sealed class StepCostModel
 
         }
 
+        // A kept unit recomputing a sub-module (docs/selective.md): its forward keeps what the profile measured with the
+        // sub-module's graph freed; its backward reruns the sub-module inside (its transient) and frees what it kept.
+        void SubForward(int i, SubModuleFigures sub)
+        {
+            Emit(StepPhase.Forward, i, true, t + _fwd[i] / 2, live + sub.RetainedBytes + sub.ForwardTransientBytes);
+            live += sub.RetainedBytes - (i > 0 ? _inFreed[i] : 0);
+            t += _fwd[i];
+            Emit(StepPhase.Forward, i, false, t, live);
+        }
+
+        void SubBackward(int i, SubModuleFigures sub)
+        {
+            double seconds = SegmentSeconds + sub.RecomputeSeconds * _scale + _bwd[i];
+            Emit(StepPhase.Backward, i, true, t + seconds / 2, live + sub.BackwardTransientBytes);
+            live -= sub.BackwardFreedBytes + _out[i];
+            t += seconds;
+            Emit(StepPhase.Backward, i, false, t, live);
+        }
+
         // A save-matmuls unit's re-run: its kept Linear outputs are live already, and are part of what it keeps.
         void Resume(int i)
         {
@@ -332,6 +357,11 @@ public sealed class StepCostModel
                 + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes);
             if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
             if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
+            foreach (var sub in s.SubModules)
+            {
+                stageSum += Abs(sub.RetainedBytes) + Abs(sub.ForwardTransientBytes) + Abs(sub.BackwardTransientBytes) + Abs(sub.BackwardFreedBytes);
+                seconds += sub.RecomputeSeconds;
+            }
             seconds += s.ForwardSeconds + s.BackwardSeconds;
         }
         double bound = fixedSum + 4 * stageSum;
@@ -344,6 +374,14 @@ public sealed class StepCostModel
 
         static double Abs(long v) => Math.Abs((double)v);
     }
+
+    /// <summary>
+    /// The figures of the sub-module a kept one-unit segment recomputes (<see cref="Segment.RecomputeOnly"/>), or null for
+    /// any other segment; ACKPT054 when the profile has none for it.
+    /// </summary>
+    private SubModuleFigures? Sub(Segment seg) => seg.RecomputeOnly is not { } path ? null
+        : Profile.Stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path) ?? throw new AckptException(ErrorCodes.SubModuleNotFound,
+            $"the plan recomputes '{path}' inside unit {Profile.Stages[seg.First].Name}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
 
     /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
     private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;

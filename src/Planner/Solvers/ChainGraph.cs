@@ -13,6 +13,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class ChainGraph
 {
     private readonly long[] _negNetSuffix;
+    private readonly UnitCosts _costs;
 
     /// <param name="model">The step's cost model.</param>
     /// <param name="maxSegment">The most units one spanning arc covers.</param>
@@ -20,7 +21,7 @@ internal sealed class ChainGraph
     /// second at 10,000 units on a loaded 2-core machine, more than a short time limit.</param>
     public ChainGraph(StepCostModel model, int maxSegment, Deadline deadline = default)
     {
-        var costs = new UnitCosts(model);
+        var costs = _costs = new UnitCosts(model);
         int n = Stages = costs.Stages.Count;
         MaxSegment = Math.Min(maxSegment, n);
         FixedBytes = model.Profile.FixedBytes.Total;
@@ -148,7 +149,8 @@ internal sealed class ChainGraph
     {
         var arcs = Out[first];
         for (int j = 0; j < arcs.Length; j++)
-            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs && StrategyRegistry.All[arcs[j].Strategy].SavesMatmuls == savesMatmuls) return j;
+            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs && StrategyRegistry.All[arcs[j].Strategy].SavesMatmuls == savesMatmuls
+                && (runs != SegmentStrategy.Keep || arcs[j].Ticks == 0)) return j;
         return -1;
     }
 
@@ -158,16 +160,16 @@ internal sealed class ChainGraph
         var result = new List<(int, int)>();
         foreach (var s in segments)
         {
-            if (s.Strategy == SegmentStrategy.Keep)
+            if (s.Strategy == SegmentStrategy.Keep && s.RecomputeOnly is null)
                 for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, SegmentStrategy.Keep); if (j < 0) return null; result.Add((i, j)); }
-            else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
+            else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(_costs, s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
         }
         return result;
     }
 
     /// <summary>A path of arcs as segments, kept runs merged.</summary>
     public IReadOnlyList<Segment> Segments(IEnumerable<(int P, int J)> path) =>
-        SegmentList.MergeKeeps([.. path.Select(x => StrategyRegistry.All[Out[x.P][x.J].Strategy].SegmentOf(x.P, Out[x.P][x.J]))]);
+        SegmentList.MergeKeeps([.. path.Select(x => StrategyRegistry.All[Out[x.P][x.J].Strategy].SegmentOf(_costs, x.P, Out[x.P][x.J]))]);
 
     /// <summary>Whether the graph holds every segment of the plan (its recompute segments within the max length and allowed).</summary>
     public bool Holds(IReadOnlyList<Segment> segments) => ArcsOf(segments) is not null;

@@ -12,7 +12,8 @@ internal static class SegmentList
         var merged = new List<Segment>(segments.Count);
         foreach (var s in segments)
         {
-            if (merged.Count > 0 && s.Strategy == SegmentStrategy.Keep && merged[^1].Strategy == SegmentStrategy.Keep)
+            if (merged.Count > 0 && s.Strategy == SegmentStrategy.Keep && merged[^1].Strategy == SegmentStrategy.Keep
+                && s.RecomputeOnly is null && merged[^1].RecomputeOnly is null)
                 merged[^1] = merged[^1] with { Last = s.Last };
             else
                 merged.Add(s);

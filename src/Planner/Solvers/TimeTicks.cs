@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
@@ -28,8 +29,20 @@ internal static class TimeTicks
         // Save-matmuls recompute times travel with the array, so that every caller's OfPlan counts them.
         if (profile.Stages.Any(s => s.SaveMatmuls is not null))
             Saved.AddOrUpdate(ticks, [.. profile.Stages.Select((s, i) => s.SaveMatmuls is { } m ? (long)Math.Round(m.RecomputeSeconds / tick) : ticks[i]), ticks[^1]]);
+        // So do the sub-module options' (docs/selective.md), per unit in the order of its profile entry's sub_modules.
+        if (profile.Stages.Any(s => s.SubModules.Count > 0))
+            Subs.AddOrUpdate(ticks, [.. profile.Stages.Select(s => s.SubModules.Select(m => (m.Path, (long)Math.Round(m.RecomputeSeconds / tick))).ToArray())]);
         return ticks;
     }
+
+    /// <summary>Per unit, the recompute ticks of each of its sub-modules (in the profile's order) that go with <paramref name="ticks"/> (made by <see cref="Of"/>); empty where none.</summary>
+    public static long[][] SubModulesOf(long[] ticks) =>
+        Subs.TryGetValue(ticks, out var subs) ? [.. subs.Select(u => u.Select(m => m.Ticks).ToArray())] : [.. Enumerable.Range(0, ticks.Length - 1).Select(_ => Array.Empty<long>())];
+
+    /// <summary>The recompute ticks of sub-module <paramref name="path"/> of unit <paramref name="unit"/> that go with <paramref name="ticks"/>; ACKPT054 where the profile has no figures for it.</summary>
+    public static long SubModule(long[] ticks, int unit, string path) =>
+        Subs.TryGetValue(ticks, out var subs) && subs[unit].FirstOrDefault(m => m.Path == path) is { Path: not null } found ? found.Ticks
+            : throw new AckptException(ErrorCodes.SubModuleNotFound, $"the plan recomputes '{path}' inside unit {unit}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
 
     /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
     public static long Segment(long[] ticks) => ticks[^1];
@@ -37,13 +50,19 @@ internal static class TimeTicks
     /// <summary>Per unit, the save-matmuls recompute ticks that go with <paramref name="ticks"/> (made by <see cref="Of"/>); the ticks themselves where none.</summary>
     public static long[] SavedOf(long[] ticks) => Saved.TryGetValue(ticks, out var saved) ? saved : ticks;
 
-    /// <summary>The recompute ticks of a plan: its recomputed units' (a save-matmuls segment counts its save-matmuls ticks) and <see cref="Segment"/> per recompute segment.</summary>
+    /// <summary>
+    /// The recompute ticks of a plan: its recomputed units' (a save-matmuls segment counts its save-matmuls ticks) and
+    /// <see cref="Segment"/> per recompute segment; a kept unit recomputing a sub-module counts that sub-module's ticks
+    /// (the profile's <c>sub_modules</c>, <see cref="SubModule"/>) and one <see cref="Segment"/>.
+    /// </summary>
     public static long OfPlan(long[] ticks, IReadOnlyList<Segment> segments)
     {
         var saved = SavedOf(ticks);
         long t = 0;
         foreach (var seg in segments)
-            if (seg.Strategy == SegmentStrategy.Recompute)
+            if (seg.RecomputeOnly is { } only)
+                t += Segment(ticks) + SubModule(ticks, seg.First, only);
+            else if (seg.Strategy == SegmentStrategy.Recompute)
             {
                 t += Segment(ticks);
                 if (seg.SavesMatmuls) t += saved[seg.First];
@@ -56,4 +75,6 @@ internal static class TimeTicks
         (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], long[]> Saved = new();
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], (string Path, long Ticks)[][]> Subs = new();
 }

@@ -50,4 +50,7 @@ public abstract class PlanStrategy
 
     /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>.</summary>
     public virtual Segment SegmentOf(int first, Arc arc) => new(first, first + arc.Length - 1, Runs) { SavesMatmuls = SavesMatmuls };
+
+    /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>, for a strategy whose segment names what the profile holds (a sub-module's path).</summary>
+    public virtual Segment SegmentOf(UnitCosts costs, int first, Arc arc) => SegmentOf(first, arc);
 }

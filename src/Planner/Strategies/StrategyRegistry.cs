@@ -2,6 +2,7 @@ using AutoCkpt.Planner.Strategies.Keep;
 using AutoCkpt.Planner.Strategies.Nested;
 using AutoCkpt.Planner.Strategies.Recompute;
 using AutoCkpt.Planner.Strategies.SaveMatmuls;
+using AutoCkpt.Planner.Strategies.SubModule;
 using AutoCkpt.Planner.Strategies.TidyKeep;
 
 namespace AutoCkpt.Planner.Strategies;
@@ -10,7 +11,7 @@ namespace AutoCkpt.Planner.Strategies;
 public static class StrategyRegistry
 {
     /// <summary>Every strategy the planner offers, in the order arcs are listed.</summary>
-    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy(), new NestedStrategy(), new SaveMatmulsStrategy()];
+    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy(), new NestedStrategy(), new SaveMatmulsStrategy(), new TidySubModuleStrategy(), new SubModuleStrategy()];
 
     /// <summary>
     /// The strategies offered at unit <paramref name="unit"/>: those that allow it, less those replaced by another that
