@@ -41,6 +41,7 @@ public static class BenchJson
         w.WriteNumber("recomputed_stages", row.RecomputedStages);
         w.WriteNumber("tidy_stages", row.TidyStages);
         if (row.SaveMatmulsStages > 0) w.WriteNumber("save_matmuls_stages", row.SaveMatmulsStages);
+        if (row.SubModuleStages > 0) w.WriteNumber("sub_module_stages", row.SubModuleStages);
         w.WriteString("segments", BenchMeasurementFile.FormatSegments(row.Segments, row.Tidy));
         w.WriteStartArray("step_seconds");
         foreach (double s in row.StepSeconds) w.WriteNumberValue(s);

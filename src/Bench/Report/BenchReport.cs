@@ -44,6 +44,9 @@ public sealed record BenchRow(
     /// <summary>Recomputed stages that keep their <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
     public int SaveMatmulsStages => Segments.Count(s => s.Strategy == SegmentStrategy.Recompute && s.SavesMatmuls);
 
+    /// <summary>Kept units that recompute a sub-module (docs/selective.md).</summary>
+    public int SubModuleStages => Segments.Count(s => s.RecomputeOnly is not null);
+
     /// <summary>Number of stages this strategy recomputes.</summary>
     public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
 }

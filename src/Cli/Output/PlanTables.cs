@@ -56,10 +56,11 @@ internal static class PlanTables
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
             bool saves = rec && seg.Length == 1 && plan.SavesMatmuls(seg.First);
             long kept = saves ? stages?[seg.First].SaveMatmuls?.KeptBytes ?? 0 : 0;
-            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            var sub = seg.RecomputeOnly is { } only ? stages?[seg.First].SubModules.FirstOrDefault(m => m.Path == only) : null;
+            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : sub?.RetainedBytes ?? stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
             int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
-            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : saves ? "[darkorange]recompute, save matmuls[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
-            string time = stages is null || !rec ? "" : Fmt.Ms(saves && stages[seg.First].SaveMatmuls is { } m ? m.RecomputeSeconds : NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
+            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : seg.RecomputeOnly is { } part ? $"[darkorange]keep{(tidy == seg.Length ? ", tidy" : "")}, recompute {Markup.Escape(part)}[/]" : saves ? "[darkorange]recompute, save matmuls[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
+            string time = sub is not null ? Fmt.Ms(sub.RecomputeSeconds) : stages is null || !rec ? "" : Fmt.Ms(saves && stages[seg.First].SaveMatmuls is { } m ? m.RecomputeSeconds : NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",

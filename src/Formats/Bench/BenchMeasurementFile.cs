@@ -52,7 +52,8 @@ public static class BenchMeasurementFile
     /// </summary>
     public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
         string.Join(' ', SplitTidy(segments, tidy).Select(s => s.Tidy
-            ? string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
+            ? s.Segment.RecomputeOnly is not null ? s.Segment.ToString().Replace(":" + SubModule + "[", ":" + TidySubModule + "[", StringComparison.Ordinal)
+                : string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
             : s.Segment.ToString()));
 
     private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
@@ -61,6 +62,7 @@ public static class BenchMeasurementFile
         foreach (var s in segments)
         {
             if (s.Strategy != SegmentStrategy.Keep) { yield return (s, false); continue; }
+            if (s.RecomputeOnly is not null) { yield return (s, Flag(s.First)); continue; }
             int start = s.First;
             for (int i = s.First + 1; i <= s.Last + 1; i++)
                 if (i > s.Last || Flag(i) != Flag(start))
@@ -75,11 +77,13 @@ public static class BenchMeasurementFile
     public static (IReadOnlyList<Segment> Segments, IReadOnlyList<bool> Tidy) ParseTidySegments(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var segments = ParseSegments(string.Join(' ', parts.Select(p => p.EndsWith(":tidy", StringComparison.Ordinal) ? p[..^5] + ":keep" : p)));
+        static bool IsTidy(string p) => p.EndsWith(":tidy", StringComparison.Ordinal) || p.Contains(":" + TidySubModule + "[", StringComparison.Ordinal);
+        var segments = ParseSegments(string.Join(' ', parts.Select(p => p.EndsWith(":tidy", StringComparison.Ordinal) ? p[..^5] + ":keep"
+            : p.Replace(":" + TidySubModule + "[", ":" + SubModule + "[", StringComparison.Ordinal))));
         int stages = segments.Count == 0 ? 0 : Math.Max(0, segments.Max(s => s.Last) + 1);
         var tidy = new bool[stages];
         for (int k = 0; k < parts.Length; k++)
-            if (parts[k].EndsWith(":tidy", StringComparison.Ordinal))
+            if (IsTidy(parts[k]))
                 for (int i = Math.Max(0, segments[k].First); i <= segments[k].Last; i++) tidy[i] = true;
         return (segments, tidy.Any(t => t) ? tidy : []);
     }
@@ -97,6 +101,15 @@ public static class BenchMeasurementFile
     private static Segment ParseSegment(string part, int depth)
     {
         int open = part.IndexOf('[', StringComparison.Ordinal);
+        if (open >= 0 && part[..open].EndsWith(":" + SubModule, StringComparison.Ordinal))
+        {
+            // A kept unit recomputing sub-modules, "5-5:sub[attn]" or "5-5:sub[attn+mlp]" (Segment.ToString).
+            var kept = ParseSegment(part[..(open - SubModule.Length)] + "keep", depth);
+            string paths = part.EndsWith(']') ? part[(open + 1)..^1].Replace('+', ',') : "";
+            if (kept.First != kept.Last || paths.Length == 0 || paths.Split(',').Any(p => p.Length == 0))
+                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': a unit recomputing sub-modules is N-N:sub[PATH] or N-N:sub[PATH+PATH].");
+            return kept with { RecomputeOnly = paths };
+        }
         if (open >= 0)
         {
             if (!part.EndsWith(']') || depth >= NestedSegments.MaxDepth)
@@ -116,11 +129,17 @@ public static class BenchMeasurementFile
             || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
             || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
             || !Enum.IsDefined(strategy))
-            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, FIRST-LAST:recompute or N-N:save_matmuls.");
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, FIRST-LAST:recompute, N-N:save_matmuls or N-N:sub[PATH].");
         if (saves && first != last)
             throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': save_matmuls runs one stage, N-N:save_matmuls.");
         return new Segment(first, last, strategy) { SavesMatmuls = saves };
     }
+
+    /// <summary>A kept one-stage segment recomputing sub-modules (docs/selective.md), as "5-5:sub[attn]" (<see cref="Segment.ToString"/>).</summary>
+    private const string SubModule = "sub";
+
+    /// <summary>The same on a unit that runs tidy: "5-5:tidy_sub[attn]".</summary>
+    private const string TidySubModule = "tidy_sub";
 
     /// <summary>A one-stage recompute segment saving its matmuls (docs/selective.md), as "5-5:save_matmuls" (<see cref="Segment.ToString"/>).</summary>
     private const string SaveMatmuls = "save_matmuls";
