@@ -66,7 +66,7 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             stack.RemoveAt(stack.Count - 1);
             // A kept unit recomputing one sub-module, where the profile measured it run as the plan would run it (tidy or not).
             var stage = model.Profile.Stages[p];
-            if (stage.SubModules.Count > 0 && (p < model.TidyStages.Count && model.TidyStages[p]) == stage.TidyAllowed)
+            if (stage.SubModules.Count > 0 && stage.RecomputeAllowed && (p < model.TidyStages.Count && model.TidyStages[p]) == stage.TidyAllowed)
                 for (int v = 0; v < stage.SubModules.Count; v++)
                 {
                     stack.Add(new Segment(p, p, SegmentStrategy.Keep) { RecomputeOnly = stage.SubModules[v].Path });

@@ -21,7 +21,7 @@ public class SubModuleStrategy : PlanStrategy
 
     /// <inheritdoc />
     public override bool Allows(UnitCosts costs, int unit) =>
-        costs.Stages[unit].SubModules.Count > 0 && !costs.TidyAllowed[unit] && !costs.Stages[unit].TidyAllowed;
+        costs.Stages[unit].SubModules.Count > 0 && costs.RecomputeAllowed[unit] && !costs.TidyAllowed[unit] && !costs.Stages[unit].TidyAllowed;
 
     internal override void AddArcs(UnitCosts costs, int first, int maxLength, byte id, List<Arc> arcs)
     {

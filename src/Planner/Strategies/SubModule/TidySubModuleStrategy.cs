@@ -14,5 +14,5 @@ public sealed class TidySubModuleStrategy : SubModuleStrategy
 
     /// <inheritdoc />
     public override bool Allows(UnitCosts costs, int unit) =>
-        costs.Stages[unit].SubModules.Count > 0 && costs.TidyAllowed[unit] && costs.Stages[unit].TidyAllowed;
+        costs.Stages[unit].SubModules.Count > 0 && costs.RecomputeAllowed[unit] && costs.TidyAllowed[unit] && costs.Stages[unit].TidyAllowed;
 }
