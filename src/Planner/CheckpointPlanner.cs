@@ -111,7 +111,7 @@ public static class CheckpointPlanner
             var ticks = TimeTicks.Of(profile);
             var uniformSegments = model.Runnable(Baselines.ByName(uniform.Name, n)!);
             long found = TimeTicks.OfPlan(ticks, segments), better = TimeTicks.OfPlan(ticks, uniformSegments);
-            bool inside = uniformSegments.All(s => s.Strategy == SegmentStrategy.Keep || s.Length <= maxSegment);
+            bool inside = uniformSegments.All(s => !s.Strategy.Recomputes || s.Length <= maxSegment);
             double gap = inside && better > 0 ? Math.Clamp((better - found * (1 - outcome.Gap)) / better, 0, 1) : 1;
             segments = uniformSegments;
             outcome = outcome with { Segments = segments, Gap = gap };
@@ -146,7 +146,6 @@ public static class CheckpointPlanner
             Segments = segments,
             UnitPaths = [.. profile.Stages.Select(s => s.Name)],
             TidyUnits = model.TidyUnits(segments),
-            SavedMatmulUnits = [.. Enumerable.Range(0, n).Select(i => segments.Any(x => x.SavesMatmuls && x.First == i))],
         };
         return new PlanResult
         {

@@ -28,7 +28,7 @@ public sealed class AppliedPlan
     public IReadOnlyList<AppliedSegment> Segments => _hooked.Segments;
 
     /// <summary>The number of units recomputed in the backward.</summary>
-    public int RecomputedUnits => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
+    public int RecomputedUnits => Segments.Where(s => s.Strategy.Recomputes).Sum(s => s.Length);
 
     /// <summary>
     /// The paths of the units that run tidy: kept units the plan marks tidy and that no code opt-out

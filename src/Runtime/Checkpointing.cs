@@ -77,7 +77,7 @@ public static class Checkpointing
             var patterns = NoTidyPatterns.Parse(options?.NoTidy);
             PlanValidation.Check(model, units.Units, plan, planFile, warn);
             PlanUnits.CheckOutputs(units.Units, plan, planFile);
-            if (plan.Segments.Any(s => s.Strategy == SegmentStrategy.Recompute || s.RecomputeOnly is not null) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
+            if (plan.Segments.Any(s => s.Strategy.Recomputes) && AutogradInternals.Warning(missingInternals, planFile) is { } warning)
                 warn(warning);
             if (LaunchSettings.Warning(model, plan, planFile) is { } launch)
                 warn(launch);

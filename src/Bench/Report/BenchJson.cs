@@ -40,8 +40,7 @@ public static class BenchJson
         w.WriteNumber("peak_error", row.PeakError);
         w.WriteNumber("recomputed_stages", row.RecomputedStages);
         w.WriteNumber("tidy_stages", row.TidyStages);
-        if (row.SaveMatmulsStages > 0) w.WriteNumber("save_matmuls_stages", row.SaveMatmulsStages);
-        if (row.SubModuleStages > 0) w.WriteNumber("sub_module_stages", row.SubModuleStages);
+        foreach (var (strategy, stages) in row.VariantStages) w.WriteNumber($"{strategy.Name}_stages", stages);
         w.WriteString("segments", BenchMeasurementFile.FormatSegments(row.Segments, row.Tidy));
         w.WriteStartArray("step_seconds");
         foreach (double s in row.StepSeconds) w.WriteNumberValue(s);

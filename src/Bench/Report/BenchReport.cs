@@ -41,14 +41,15 @@ public sealed record BenchRow(
     /// <summary>Number of stages that ran tidy (kept and tidy).</summary>
     public int TidyStages => Segments.Where(s => s.Strategy == SegmentStrategy.Keep).Sum(s => Enumerable.Range(s.First, s.Length).Count(i => i < Tidy.Count && Tidy[i]));
 
-    /// <summary>Recomputed stages that keep their <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
-    public int SaveMatmulsStages => Segments.Count(s => s.Strategy == SegmentStrategy.Recompute && s.SavesMatmuls);
-
-    /// <summary>Kept units that recompute a sub-module (docs/selective.md).</summary>
-    public int SubModuleStages => Segments.Count(s => s.RecomputeOnly is not null);
+    /// <summary>
+    /// Per variant strategy that some segment runs (<see cref="SegmentStrategy.IsVariant"/>, e.g. save-matmuls,
+    /// docs/selective.md), in the registry's order: its stages.
+    /// </summary>
+    public IReadOnlyList<(SegmentStrategy Strategy, int Stages)> VariantStages =>
+        [.. SegmentStrategy.All.Where(v => v.IsVariant).Select(v => (v, Segments.Where(s => s.Strategy == v).Sum(s => s.Length))).Where(x => x.Item2 > 0)];
 
     /// <summary>Number of stages this strategy recomputes.</summary>
-    public int RecomputedStages => Segments.Where(s => s.Strategy == SegmentStrategy.Recompute).Sum(s => s.Length);
+    public int RecomputedStages => Segments.Where(s => s.Strategy.Recomputes).Sum(s => s.Length);
 }
 
 /// <summary>Memory over one step of one strategy: sampled while it ran, and as the cost model predicts it.</summary>

@@ -1,6 +1,7 @@
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Planner;
 using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Planner.Strategies;
 using Spectre.Console;
 
 namespace AutoCkpt.Cli.Output;
@@ -52,15 +53,15 @@ internal static class PlanTables
         for (int i = 0; i < plan.Segments.Count; i++)
         {
             var seg = plan.Segments[i];
-            bool rec = seg.Strategy == SegmentStrategy.Recompute;
+            bool rec = seg.Strategy.Recomputes;
+            var planned = StrategyRegistry.For(seg.Strategy);
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
-            bool saves = rec && seg.Length == 1 && plan.SavesMatmuls(seg.First);
-            long kept = saves ? stages?[seg.First].SaveMatmuls?.KeptBytes ?? 0 : 0;
-            var sub = seg.RecomputeOnly is { } only ? stages?[seg.First].SubModules.FirstOrDefault(m => m.Path == only) : null;
-            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : sub?.RetainedBytes ?? stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            long kept = stages is null || planned is null ? 0 : Enumerable.Range(seg.First, seg.Length).Sum(u => planned.KeptBytes(stages[u]));
+            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
             int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
-            string strategy = seg.IsNested ? $"[darkorange]recompute, {Levels(seg)} levels[/]" : seg.RecomputeOnly is { } part ? $"[darkorange]keep{(tidy == seg.Length ? ", tidy" : "")}, recompute {Markup.Escape(part)}[/]" : saves ? "[darkorange]recompute, save matmuls[/]" : rec ? "[darkorange]recompute[/]" : tidy == seg.Length ? "keep, tidy" : tidy == 0 ? "keep" : $"keep, {tidy} tidy";
-            string time = sub is not null ? Fmt.Ms(sub.RecomputeSeconds) : stages is null || !rec ? "" : Fmt.Ms(saves && stages[seg.First].SaveMatmuls is { } m ? m.RecomputeSeconds : NestedSegments.Recomputed(seg).Sum(u => stages[u].ForwardSeconds));
+            string label = seg.Strategy.IsVariant ? $"{seg.Strategy.Base.Label}, {seg.Strategy.Label}{(seg.Option is { } option ? $" {option}" : "")}" : seg.Strategy.Label;
+            string strategy = seg.IsNested ? $"[darkorange]{label}, {Levels(seg)} levels[/]" : rec ? $"[darkorange]{Markup.Escape(label)}[/]" : tidy == seg.Length ? $"{label}, tidy" : tidy == 0 ? label : $"{label}, {tidy} tidy";
+            string time = stages is null || !rec ? "" : Fmt.Ms(NestedSegments.Recomputed(seg).Sum(u => planned?.RecomputeSeconds(stages[u]) ?? stages[u].ForwardSeconds));
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",

@@ -51,18 +51,16 @@ public static class BenchMeasurementFile
     /// "0-3:recompute[0-2:recompute[0-1:recompute,2-2:keep],3-3:keep]" (<see cref="Segment.Inner"/>).
     /// </summary>
     public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
-        string.Join(' ', SplitTidy(segments, tidy).Select(s => s.Tidy
-            ? s.Segment.RecomputeOnly is not null ? s.Segment.ToString().Replace(":" + SubModule + "[", ":" + TidySubModule + "[", StringComparison.Ordinal)
-                : string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
-            : s.Segment.ToString()));
+        string.Join(' ', SplitTidy(segments, tidy).Select(s => !s.Tidy ? s.Segment.ToString()
+            : s.Segment.Strategy == SegmentStrategy.Keep ? string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
+            : $"{s.Segment}:tidy")); // a tidy variant of keep, "5-5:sub_module=attn:tidy"
 
     private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
     {
         bool Flag(int i) => tidy is not null && i < tidy.Count && tidy[i];
         foreach (var s in segments)
         {
-            if (s.Strategy != SegmentStrategy.Keep) { yield return (s, false); continue; }
-            if (s.RecomputeOnly is not null) { yield return (s, Flag(s.First)); continue; }
+            if (s.Strategy != SegmentStrategy.Keep) { yield return (s, s.Strategy.Base == SegmentStrategy.Keep && Flag(s.First)); continue; }
             int start = s.First;
             for (int i = s.First + 1; i <= s.Last + 1; i++)
                 if (i > s.Last || Flag(i) != Flag(start))
@@ -77,13 +75,11 @@ public static class BenchMeasurementFile
     public static (IReadOnlyList<Segment> Segments, IReadOnlyList<bool> Tidy) ParseTidySegments(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        static bool IsTidy(string p) => p.EndsWith(":tidy", StringComparison.Ordinal) || p.Contains(":" + TidySubModule + "[", StringComparison.Ordinal);
-        var segments = ParseSegments(string.Join(' ', parts.Select(p => p.EndsWith(":tidy", StringComparison.Ordinal) ? p[..^5] + ":keep"
-            : p.Replace(":" + TidySubModule + "[", ":" + SubModule + "[", StringComparison.Ordinal))));
+        var segments = ParseSegments(string.Join(' ', parts.Select(p => !p.EndsWith(":tidy", StringComparison.Ordinal) ? p : p.Count(c => c == ':') > 1 ? p[..^5] : p[..^5] + ":keep")));
         int stages = segments.Count == 0 ? 0 : Math.Max(0, segments.Max(s => s.Last) + 1);
         var tidy = new bool[stages];
         for (int k = 0; k < parts.Length; k++)
-            if (IsTidy(parts[k]))
+            if (parts[k].EndsWith(":tidy", StringComparison.Ordinal))
                 for (int i = Math.Max(0, segments[k].First); i <= segments[k].Last; i++) tidy[i] = true;
         return (segments, tidy.Any(t => t) ? tidy : []);
     }
@@ -101,15 +97,6 @@ public static class BenchMeasurementFile
     private static Segment ParseSegment(string part, int depth)
     {
         int open = part.IndexOf('[', StringComparison.Ordinal);
-        if (open >= 0 && part[..open].EndsWith(":" + SubModule, StringComparison.Ordinal))
-        {
-            // A kept unit recomputing sub-modules, "5-5:sub[attn]" or "5-5:sub[attn+mlp]" (Segment.ToString).
-            var kept = ParseSegment(part[..(open - SubModule.Length)] + "keep", depth);
-            string paths = part.EndsWith(']') ? part[(open + 1)..^1].Replace('+', ',') : "";
-            if (kept.First != kept.Last || paths.Length == 0 || paths.Split(',').Any(p => p.Length == 0))
-                throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': a unit recomputing sub-modules is N-N:sub[PATH] or N-N:sub[PATH+PATH].");
-            return kept with { RecomputeOnly = paths };
-        }
         if (open >= 0)
         {
             if (!part.EndsWith(']') || depth >= NestedSegments.MaxDepth)
@@ -122,27 +109,18 @@ public static class BenchMeasurementFile
         }
         var colon = part.Split(':');
         var range = colon[0].Split('-');
-        bool saves = colon.Length == 2 && colon[1] == SaveMatmuls;
-        if (saves) colon[1] = nameof(SegmentStrategy.Recompute);
+        var named = colon.Length == 2 ? colon[1].Split('=', 2) : [];
         if (colon.Length != 2 || range.Length != 2
             || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int first)
             || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int last)
-            || !Enum.TryParse<SegmentStrategy>(colon[1], ignoreCase: true, out var strategy)
-            || !Enum.IsDefined(strategy))
-            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, FIRST-LAST:recompute, N-N:save_matmuls or N-N:sub[PATH].");
-        if (saves && first != last)
-            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': save_matmuls runs one stage, N-N:save_matmuls.");
-        return new Segment(first, last, strategy) { SavesMatmuls = saves };
+            || SegmentStrategy.Named(named[0]) is not { } strategy
+            || strategy.TakesOption != named.Length > 1)
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': write FIRST-LAST:keep, FIRST-LAST:tidy, " +
+                string.Join(", ", SegmentStrategy.All.Where(s => s != SegmentStrategy.Keep).Select(s => $"{(s.OneUnit ? "N-N" : "FIRST-LAST")}:{s.Name}{(s.TakesOption ? "=OPTION" : "")}")) + ".");
+        if (strategy.OneUnit && first != last)
+            throw new AckptException(ErrorCodes.BadArgument, $"bad segment '{part}': {strategy.Name} runs one stage, N-N:{strategy.Name}.");
+        return new Segment(first, last, strategy) { Option = named.Length > 1 ? named[1] : null };
     }
-
-    /// <summary>A kept one-stage segment recomputing sub-modules (docs/selective.md), as "5-5:sub[attn]" (<see cref="Segment.ToString"/>).</summary>
-    private const string SubModule = "sub";
-
-    /// <summary>The same on a unit that runs tidy: "5-5:tidy_sub[attn]".</summary>
-    private const string TidySubModule = "tidy_sub";
-
-    /// <summary>A one-stage recompute segment saving its matmuls (docs/selective.md), as "5-5:save_matmuls" (<see cref="Segment.ToString"/>).</summary>
-    private const string SaveMatmuls = "save_matmuls";
 
     /// <summary>Splits "a,b[c,d],e" at the commas outside brackets.</summary>
     private static List<string> SplitTopLevel(string text)

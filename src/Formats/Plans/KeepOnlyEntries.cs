@@ -35,15 +35,15 @@ public static class KeepOnlyEntries
             for (int i = s.First; i <= s.Last + 1; i++)
             {
                 bool unit = i <= s.Last && index[i] >= 0;
-                if (i <= s.Last && !unit && (s.Strategy == SegmentStrategy.Recompute || plan.IsTidy(i) || s.RecomputeOnly is not null))
+                if (i <= s.Last && !unit && (s.Strategy != SegmentStrategy.Keep || plan.IsTidy(i)))
                     throw new AckptException(ErrorCodes.KeepOnlyPlanned,
-                        $"the plan {(s.Strategy == SegmentStrategy.Recompute ? "recomputes" : "runs tidy")} '{paths[i]}', which is not a unit but work " +
+                        $"the plan {(s.Strategy == SegmentStrategy.Keep ? "runs tidy" : s.Strategy.Recomputes ? "recomputes" : $"runs {s.Strategy.Name}")} '{paths[i]}', which is not a unit but work " +
                         "between units that the profile marks keep-only: make the plan again with 'autockpt plan' from that profile.", planFile);
                 if (unit) start ??= index[i];
                 else if (start is { } first)
                 {
                     // A recompute segment holds units only (checked above), so a nested one moves as a whole.
-                    segments.Add(s.IsNested ? NestedSegments.Shift(s, first - s.First) : new Segment(first, index[i - 1], s.Strategy) { SavesMatmuls = s.SavesMatmuls, RecomputeOnly = s.RecomputeOnly });
+                    segments.Add(s.IsNested ? NestedSegments.Shift(s, first - s.First) : s with { First = first, Last = index[i - 1] });
                     start = null;
                 }
             }

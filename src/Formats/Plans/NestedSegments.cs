@@ -14,12 +14,12 @@ public static class NestedSegments
 
     /// <summary>
     /// The stages of <paramref name="segment"/> once per recompute that runs them: none for a kept segment; every stage
-    /// once for a flat recompute segment; for a nested one, every stage once (the outer recompute) and the stages of each
+    /// once for a flat recompute segment (or any strategy that <see cref="SegmentStrategy.Recomputes"/>); for a nested one, every stage once (the outer recompute) and the stages of each
     /// inner recompute segment again, level by level. What a plan's recompute time sums.
     /// </summary>
     public static IEnumerable<int> Recomputed(Segment segment)
     {
-        if (segment.Strategy != SegmentStrategy.Recompute) yield break;
+        if (!segment.Strategy.Recomputes) yield break;
         for (int i = segment.First; i <= segment.Last; i++) yield return i;
         if (segment.Inner is null) yield break;
         foreach (var inner in segment.Inner)

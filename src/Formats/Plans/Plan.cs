@@ -2,16 +2,11 @@ using AutoCkpt.Formats.Profiles;
 
 namespace AutoCkpt.Formats.Plans;
 
-/// <summary>How a segment's stages are run.</summary>
-public enum SegmentStrategy
-{
-    /// <summary>Run normally: autograd keeps every stage's saved tensors.</summary>
-    Keep,
-    /// <summary>Keep only the segment's input in the forward; recompute the segment before its backward.</summary>
-    Recompute,
-}
-
-/// <summary>A run of consecutive stages, 0-based and inclusive, with one strategy.</summary>
+/// <summary>
+/// A run of consecutive stages, 0-based and inclusive, with one strategy (<see cref="SegmentStrategy"/>, a key every
+/// layer's registry reads), its option where the strategy takes one (<see cref="Option"/>), and for a multi-level
+/// recompute its inner segments (<see cref="Inner"/>).
+/// </summary>
 public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
 {
     /// <summary>The number of stages in the segment.</summary>
@@ -25,34 +20,41 @@ public sealed record Segment(int First, int Last, SegmentStrategy Strategy)
     /// </summary>
     public IReadOnlyList<Segment>? Inner { get; init; }
 
+    /// <summary>
+    /// The strategy's option, for a strategy that takes one (<see cref="SegmentStrategy.TakesOption"/>): the text of its
+    /// unit key in the plan file. Null otherwise.
+    /// </summary>
+    public string? Option { get; init; }
+
     /// <summary>Whether the segment's recompute checkpoints inside (<see cref="Inner"/>).</summary>
     public bool IsNested => Inner is not null;
 
-    /// <summary>Equal stages, strategy and inner segments (compared element by element).</summary>
+    /// <summary>
+    /// Shorthand for <see cref="Strategy"/> being <see cref="SegmentStrategy.SaveMatmuls"/>; setting it true on a
+    /// recompute segment makes it one.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool SavesMatmuls
+    {
+        get => Strategy == SegmentStrategy.SaveMatmuls;
+        init => Strategy = value ? SegmentStrategy.SaveMatmuls : Strategy == SegmentStrategy.SaveMatmuls ? SegmentStrategy.Recompute : Strategy;
+    }
+
+    /// <summary>Equal stages, strategy, option and inner segments (compared element by element).</summary>
     public bool Equals(Segment? other) =>
-        other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy && SavesMatmuls == other.SavesMatmuls
-        && RecomputeOnly == other.RecomputeOnly
+        other is not null && First == other.First && Last == other.Last && Strategy == other.Strategy && Option == other.Option
         && (Inner is null ? other.Inner is null : other.Inner is not null && Inner.SequenceEqual(other.Inner));
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Inner?.Count ?? -1);
+    public override int GetHashCode() => HashCode.Combine(First, Last, Strategy, Option, Inner?.Count ?? -1);
 
     /// <summary>
-    /// "3-7:recompute", a save-matmuls one "5-5:save_matmuls", a kept unit recomputing a sub-module "5-5:sub[attn]", a nested one "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation
-    /// (<c>BenchMeasurementFile.FormatSegments</c>), no space inside a segment.
+    /// "3-7:recompute", a save-matmuls one "5-5:save_matmuls", one with an option "5-5:name=option", a nested one
+    /// "3-7:recompute[3-5:recompute[…],6-7:keep]": the bench's notation (<c>BenchMeasurementFile.FormatSegments</c>),
+    /// no space inside a segment.
     /// </summary>
     public override string ToString() =>
-        RecomputeOnly is not null ? $"{First}-{Last}:sub[{RecomputeOnly.Replace(',', '+')}]" :
-        $"{First}-{Last}:{(SavesMatmuls ? "save_matmuls" : Strategy.ToString().ToLowerInvariant())}" + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
-
-    /// <summary>A one-stage recompute segment that keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
-    public bool SavesMatmuls { get; init; }
-
-    /// <summary>
-    /// For a kept unit alone in its segment: the sub-modules recomputed inside it (paths relative to the unit, e.g.
-    /// "attn", or "attn,mlp"), the rest of the unit kept (docs/selective.md, "Recompute a sub-module"); null for none.
-    /// </summary>
-    public string? RecomputeOnly { get; init; }
+        $"{First}-{Last}:{Strategy.Name}" + (Option is null ? "" : $"={Option}") + (Inner is null ? "" : $"[{string.Join(',', Inner)}]");
 }
 
 /// <summary>A cost-model prediction for one training step. Bytes and seconds.</summary>
@@ -124,7 +126,7 @@ public sealed record PlanVerification(long MeasuredPeakBytes, int Rounds, int St
 /// </summary>
 /// <param name="Path">The stage's module path, e.g. "blocks.0" (its name in <c>IStagedModel.Stages</c> or the Sequential).</param>
 /// <param name="Segment">The 0-based segment number; units with the same number form one segment.</param>
-/// <param name="Strategy">Keep or recompute, the same for every unit of a segment.</param>
+/// <param name="Strategy">The segment's strategy, the same for every unit of a segment (<see cref="SegmentStrategy"/>).</param>
 /// <param name="Tidy">For a kept unit: it frees every tensor handle it made except its output as soon as it returns.</param>
 public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy, bool Tidy)
 {
@@ -134,11 +136,11 @@ public sealed record PlanUnit(string Path, int Segment, SegmentStrategy Strategy
     /// </summary>
     public string? Inner { get; init; }
 
-    /// <summary>For a recomputed unit alone in its segment: it keeps its <c>Linear</c> outputs (save-matmuls, docs/selective.md).</summary>
-    public bool SavesMatmuls { get; init; }
+    /// <summary>The segment's option (<see cref="Segment.Option"/>), for a strategy that takes one.</summary>
+    public string? Option { get; init; }
 
-    /// <summary>For a kept unit alone in its segment: the sub-modules recomputed inside it (<see cref="Segment.RecomputeOnly"/>); format 2's optional key <c>recompute_only</c>.</summary>
-    public string? RecomputeOnly { get; init; }
+    /// <summary>Shorthand for <see cref="Strategy"/> being <see cref="SegmentStrategy.SaveMatmuls"/> (docs/selective.md).</summary>
+    public bool SavesMatmuls => Strategy == SegmentStrategy.SaveMatmuls;
 }
 
 /// <summary>
@@ -213,15 +215,16 @@ public sealed record Plan
     public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];
 
     /// <summary>
-    /// Per stage, in order: whether the recomputed unit, alone in its segment, keeps its <c>Linear</c> layers' outputs
-    /// and skips their matmuls in the recompute (save-matmuls, docs/selective.md; the plan file's
-    /// <c>units[].save_matmuls</c>). Empty (or shorter than the stages) means none.
+    /// Per stage, in order: whether the unit is a save-matmuls unit (<see cref="SegmentStrategy.SaveMatmuls"/>, the plan
+    /// file's <c>units[].save_matmuls</c>), read from <see cref="Segments"/>.
     /// </summary>
-    public IReadOnlyList<bool> SavedMatmulUnits { get; init; } = [];
+    public IReadOnlyList<bool> SavedMatmulUnits => [.. Enumerable.Range(0, Segments.Count == 0 ? 0 : Segments[^1].Last + 1).Select(SavesMatmuls)];
 
     /// <summary>Whether stage <paramref name="stage"/> is a save-matmuls unit.</summary>
-    public bool SavesMatmuls(int stage) =>
-        (stage >= 0 && stage < SavedMatmulUnits.Count && SavedMatmulUnits[stage]) || Segments.Any(s => s.SavesMatmuls && s.First == stage);
+    public bool SavesMatmuls(int stage) => StrategyOf(stage) == SegmentStrategy.SaveMatmuls;
+
+    /// <summary>The strategy of the segment that holds stage <paramref name="stage"/>, or null when none does.</summary>
+    public SegmentStrategy? StrategyOf(int stage) => Segments.FirstOrDefault(s => s.First <= stage && stage <= s.Last)?.Strategy;
 
     /// <summary>The number of tidy units.</summary>
     public int TidyCount => TidyUnits.Count(t => t);
@@ -232,7 +235,7 @@ public sealed record Plan
         {
             var inner = NestedSegments.InnerKeys(s);
             return Enumerable.Range(s.First, s.Length).Select(i =>
-                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], SavesMatmuls = s.Strategy == SegmentStrategy.Recompute && s.Length == 1 && SavesMatmuls(i), RecomputeOnly = s.RecomputeOnly });
+                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy.Base == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], Option = s.Option });
         })];
 
     /// <summary>Whether some segment recomputes with checkpoints inside (<see cref="Segment.Inner"/>).</summary>

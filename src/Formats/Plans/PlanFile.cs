@@ -39,11 +39,10 @@ public static class PlanFile
         IReadOnlyList<Segment> segments;
         IReadOnlyList<string> paths = [];
         IReadOnlyList<bool> tidy = [];
-        IReadOnlyList<bool> saveMatmuls = [];
         if (format == Plan.FormatTag1)
             segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
         else
-            (segments, paths, tidy, saveMatmuls) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
+            (segments, paths, tidy) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
         ValidateSegments(segments, modelInfo.Stages, file);
         // A plan's byte counts are caps and predicted sums, never summed again: any long that is not negative.
         long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
@@ -77,7 +76,6 @@ public static class PlanFile
             Format = format,
             UnitPaths = paths,
             TidyUnits = tidy,
-            SavedMatmulUnits = saveMatmuls,
             InputShape = ProfileFile.ReadInputShape(root),
             CorrectionBytes = correction,
             Verified = verified is null ? null : new PlanVerification(
@@ -87,19 +85,18 @@ public static class PlanFile
 
     /// <summary>
     /// Format 2's units: one per stage in forward order, with segment numbers 0, 1, 2, … in order (units with the same
-    /// number form one segment, of one strategy); <c>tidy</c> only on kept units, <c>save_matmuls</c> only on a
-    /// recomputed unit alone in its segment, <c>recompute_only</c> (sub-module paths, comma-separated) only on a kept unit
-    /// alone in its segment (docs/selective.md). ACKPT004 when they are not.
+    /// number form one segment, of one strategy); <c>tidy</c> only on kept units; a variant's key
+    /// (<see cref="SegmentStrategy.UnitKey"/>, e.g. <c>save_matmuls</c>) only on a unit its base runs, alone in its
+    /// segment where the variant runs one unit (docs/selective.md). ACKPT004 when they are not.
     /// </summary>
-    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
+    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
     {
         if (units.Count != stages)
             throw new AckptException(ErrorCodes.PlanBadSegments, $"units lists {units.Count} units but model.stages says {stages}: there must be one unit per stage, in forward order.", file);
         var segments = new List<Segment>();
         var paths = new List<string>(units.Count);
         var tidy = new List<bool>(units.Count);
-        var saveMatmuls = new List<bool>(units.Count);
-        var recomputeOnly = new List<string?>(units.Count);
+        var variants = new List<(SegmentStrategy Strategy, string? Option)?>(units.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var inner = new List<string?>(units.Count);
         for (int i = 0; i < units.Count; i++)
@@ -113,11 +110,7 @@ public static class PlanFile
             int segment = u.Int("segment", FileLimits.MaxStages);
             var strategy = ParseStrategy(u.Str("strategy"), file, u.Path);
             bool isTidy = ParseTidy(u, file);
-            bool savesMatmuls = ParseFlag(u, "save_matmuls", file);
-            string? only = u.OptStr("recompute_only");
-            if (only is not null && (only.Length == 0 || only.Split(',').Any(p => p.Length == 0 || p.Split('.').Any(n => n.Length == 0 || !n.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')))))
-                throw new AckptException(ErrorCodes.PlanMalformed,
-                    $"{u.Path}.recompute_only is '{only}': expected module paths relative to the unit, comma-separated (attn, attn.core, attn,mlp).", file);
+            var variant = ParseVariant(u, file);
             int expected = segments.Count == 0 ? 0 : segments.Count - 1;
             if (segments.Count > 0 && segment == expected)
             {
@@ -139,29 +132,51 @@ public static class PlanFile
             paths.Add(path);
             tidy.Add(isTidy);
             inner.Add(innerKey);
-            saveMatmuls.Add(savesMatmuls);
-            recomputeOnly.Add(only);
+            variants.Add(variant);
         }
         for (int k = 0; k < segments.Count; k++)
             segments[k] = NestedSegments.FromKeys(segments[k], inner.GetRange(segments[k].First, segments[k].Length), file);
-        foreach (var s in segments)
-            for (int i = s.First; i <= s.Last; i++)
-                if (saveMatmuls[i] && (s.Strategy != SegmentStrategy.Recompute || s.Length > 1))
-                    throw new AckptException(ErrorCodes.PlanBadSegments,
-                        $"{units[i].Path} ('{paths[i]}') saves its matmuls but is {(s.Strategy == SegmentStrategy.Recompute ? $"one of {s.Length} units of a recompute segment" : "kept")}: save_matmuls is an option of a recomputed unit alone in its segment.", file);
-        foreach (var s in segments)
-            for (int i = s.First; i <= s.Last; i++)
-                if (recomputeOnly[i] is not null && (s.Strategy != SegmentStrategy.Keep || s.Length > 1))
-                    throw new AckptException(ErrorCodes.PlanBadSegments,
-                        $"{units[i].Path} ('{paths[i]}') recomputes '{recomputeOnly[i]}' only but is {(s.Strategy == SegmentStrategy.Keep ? $"one of {s.Length} units of a keep segment" : "recomputed")}: recompute_only is an option of a kept unit alone in its segment.", file);
         for (int k = 0; k < segments.Count; k++)
         {
-            if (saveMatmuls[segments[k].First] && segments[k].Length == 1)
-                segments[k] = segments[k] with { SavesMatmuls = true };
-            if (recomputeOnly[segments[k].First] is { } children && segments[k].Length == 1)
-                segments[k] = segments[k] with { RecomputeOnly = children };
+            var s = segments[k];
+            for (int i = s.First; i <= s.Last; i++)
+                if (variants[i] is { } v && (s.Strategy != v.Strategy.Base || (v.Strategy.OneUnit && s.Length > 1) || (i > s.First && variants[i] != variants[s.First])))
+                    throw new AckptException(ErrorCodes.PlanBadSegments,
+                        $"{units[i].Path} ('{paths[i]}') has {v.Strategy.UnitKey} but is {(s.Strategy != v.Strategy.Base ? s.Strategy.Participle : v.Strategy.OneUnit ? $"one of {s.Length} units of a {s.Strategy.Name} segment" : "in a segment whose units say otherwise")}: " +
+                        $"{v.Strategy.UnitKey} is an option of a {v.Strategy.Base.Participle} unit{(v.Strategy.OneUnit ? " alone in its segment" : ", the same for every unit of its segment")}.", file);
+            if (variants[s.First] is { } chosen)
+            {
+                if (Enumerable.Range(s.First, s.Length).Any(i => variants[i] != chosen))
+                    throw new AckptException(ErrorCodes.PlanBadSegments,
+                        $"{units[s.Last].Path} ('{paths[s.Last]}') lacks {chosen.Strategy.UnitKey}, which the first unit of its segment has: a segment has one strategy.", file);
+                if (s.IsNested)
+                    throw new AckptException(ErrorCodes.PlanBadNesting, $"{units[s.First].Path} ('{paths[s.First]}') has {chosen.Strategy.UnitKey} and an inner key: only a plain recompute segment nests.", file);
+                segments[k] = s with { Strategy = chosen.Strategy, Option = chosen.Option };
+            }
         }
-        return (segments, paths, tidy, saveMatmuls);
+        return (segments, paths, tidy);
+    }
+
+    /// <summary>The variant a unit's keys select (<see cref="SegmentStrategy.UnitKey"/>), with its option; null for none (ACKPT002 on a bad value, ACKPT004 on two).</summary>
+    private static (SegmentStrategy Strategy, string? Option)? ParseVariant(YamlMap unit, string file)
+    {
+        (SegmentStrategy, string?)? found = null;
+        foreach (var v in SegmentStrategy.All.Where(v => v.UnitKey is not null))
+        {
+            string? option = null;
+            if (v.TakesOption)
+            {
+                option = unit.OptStr(v.UnitKey!);
+                if (option is null) continue;
+                if (option.Length == 0 || !option.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+                    throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.{v.UnitKey} is '{option}': expected a name of letters, digits, '_' and '.'.", file);
+            }
+            else if (!ParseFlag(unit, v.UnitKey!, file)) continue;
+            if (found is { } other)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"{unit.Path} has both {other.Item1.UnitKey} and {v.UnitKey}: a unit runs one strategy.", file);
+            found = (v, option);
+        }
+        return found;
     }
 
     private static bool ParseTidy(YamlMap unit, string file) => ParseFlag(unit, "tidy", file);
@@ -198,6 +213,10 @@ public static class PlanFile
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] starts at stage {s.First}, leaving stages {next}-{s.First - 1} in no segment.", file);
             if (s.Last >= stages)
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] runs to stage {s.Last}, past the last stage ({stages - 1}) of a {stages}-stage model.", file);
+            if (s.Strategy.OneUnit && s.Length > 1)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name}, which runs one stage alone in its segment.", file);
+            if (s.Strategy.TakesOption != s.Option is not null)
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name} {(s.Option is null ? "without its option" : $"with an option ('{s.Option}') it does not take")}.", file);
             NestedSegments.Validate(s, file);
             next = s.Last + 1;
         }
@@ -205,20 +224,12 @@ public static class PlanFile
             throw new AckptException(ErrorCodes.PlanBadSegments, $"the segments end at stage {next - 1}, leaving stages {next}-{stages - 1} in no segment.", file);
     }
 
-    /// <summary>The lower-case name used in files.</summary>
-    public static string StrategyName(SegmentStrategy s) => s switch
-    {
-        SegmentStrategy.Keep => "keep",
-        SegmentStrategy.Recompute => "recompute",
-        _ => throw new ArgumentOutOfRangeException(nameof(s)),
-    };
+    /// <summary>The name a unit's (or format 1's segment's) <c>strategy</c> key says: the strategy's, or its base's for a variant.</summary>
+    public static string StrategyName(SegmentStrategy s) => s.Base.Name;
 
-    private static SegmentStrategy ParseStrategy(string text, string file, string where) => text switch
-    {
-        "keep" => SegmentStrategy.Keep,
-        "recompute" => SegmentStrategy.Recompute,
-        _ => throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"{where}.strategy '{text}' is unknown: this version knows 'keep' and 'recompute'.", file),
-    };
+    private static SegmentStrategy ParseStrategy(string text, string file, string where) =>
+        SegmentStrategy.Bases.FirstOrDefault(s => s.Name == text)
+        ?? throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"{where}.strategy '{text}' is unknown: this version knows {string.Join(" and ", SegmentStrategy.Bases.Select(s => $"'{s.Name}'"))}.", file);
 
     /// <summary>
     /// Formats a plan as YAML, starting with <paramref name="header"/> as a comment: <c>autockpt-plan/2</c> when the
@@ -230,8 +241,8 @@ public static class PlanFile
         bool units = p.UnitPaths.Count > 0;
         if (units && p.UnitPaths.Count != p.Model.Stages)
             throw new ArgumentException($"the plan has {p.UnitPaths.Count} unit paths for {p.Model.Stages} stages.", nameof(p));
-        if (!units && (p.TidyCount > 0 || p.SavedMatmulUnits.Any(x => x)))
-            throw new ArgumentException("a plan with tidy or save-matmuls units needs its unit paths to be written (format 2).", nameof(p));
+        if (!units && (p.TidyCount > 0 || p.Segments.Any(s => s.Strategy.IsVariant)))
+            throw new ArgumentException($"a plan with tidy or {string.Join(" or ", SegmentStrategy.All.Where(s => s.IsVariant).Select(s => s.Name))} units needs its unit paths to be written (format 2).", nameof(p));
         if (!units && p.IsNested)
             throw new ArgumentException("a plan with multi-level recompute segments needs its unit paths to be written (format 2).", nameof(p));
         var sb = new StringBuilder(Comment(header));
@@ -290,10 +301,9 @@ public static class PlanFile
         foreach (var u in p.Units)
         {
             var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
-            if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
+            if (u.Strategy.Base == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
             if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
-            if (u.SavesMatmuls) pairs.Add(("save_matmuls", "true"));
-            if (u.RecomputeOnly is { } only) pairs.Add(("recompute_only", Str(only)));
+            if (u.Strategy.UnitKey is { } key) pairs.Add((key, u.Strategy.TakesOption ? Str(u.Option ?? "") : "true"));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
         }
         return sb.ToString();

@@ -90,7 +90,7 @@ public sealed class StepCostModel
     {
         var tidy = new bool[Stages];
         foreach (var seg in segments)
-            if (seg.Strategy == SegmentStrategy.Keep)
+            if (seg.Strategy.Base == SegmentStrategy.Keep)
                 for (int i = seg.First; i <= seg.Last; i++) tidy[i] = i < TidyStages.Count && TidyStages[i];
         return tidy;
     }
@@ -376,20 +376,19 @@ public sealed class StepCostModel
     }
 
     /// <summary>
-    /// The figures of the sub-module a kept one-unit segment recomputes (<see cref="Segment.RecomputeOnly"/>), or null for
+    /// The figures of the sub-module a kept one-unit segment recomputes (<see cref="SegmentStrategy.SubModule"/>, its option), or null for
     /// any other segment; ACKPT054 when the profile has none for it.
     /// </summary>
-    private SubModuleFigures? Sub(Segment seg) => seg.RecomputeOnly is not { } path ? null
+    private SubModuleFigures? Sub(Segment seg) => seg.Strategy != SegmentStrategy.SubModule || seg.Option is not { } path ? null
         : Profile.Stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path) ?? throw new AckptException(ErrorCodes.SubModuleNotFound,
             $"the plan recomputes '{path}' inside unit {Profile.Stages[seg.First].Name}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
 
     /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
     private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;
 
-    private static bool IsRecompute(Segment seg) => seg.Strategy switch
-    {
-        SegmentStrategy.Keep => false,
-        SegmentStrategy.Recompute => true,
-        _ => throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"the cost model does not know strategy '{seg.Strategy}'."),
-    };
+    /// <summary>Whether the walk runs <paramref name="seg"/> as a recompute; the walk knows each strategy itself (it shares nothing with the arcs).</summary>
+    private static bool IsRecompute(Segment seg) =>
+        seg.Strategy == SegmentStrategy.Keep || seg.Strategy == SegmentStrategy.SubModule ? false
+        : seg.Strategy == SegmentStrategy.Recompute || seg.Strategy == SegmentStrategy.SaveMatmuls ? true
+        : throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"the cost model does not know strategy '{seg.Strategy}'.");
 }

@@ -122,7 +122,7 @@ public static class StepChart
         double cell = width / n;
         foreach (var s in segments)
         {
-            bool rec = s.Strategy == SegmentStrategy.Recompute;
+            bool rec = s.Strategy.Recomputes;
             f.Rect(left + s.First * cell, top, s.Length * cell - (cell > 3 ? 1.5 : 0), 22, rec ? "#e07b00" : "#cfcfcf");
             string label = s.Length == 1 ? $"{s.First}" : $"{s.First}–{s.Last}";
             if (rec && s.Length * cell > 7 * label.Length) f.Text(left + (s.First + s.Length / 2.0) * cell, top + 15, label, 10, color: "#ffffff", align: HorizontalAlignment.Center);

@@ -13,7 +13,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class AutoSolver(StepCostModel model, int maxSegment, Deadline deadline = default) : IPlanSolver
 {
     private readonly DynamicProgramSolver _dp = new(model, maxSegment, deadline);
-    private readonly long[] _ticks = TimeTicks.Of(model.Profile);
+    private readonly TickTable _ticks = TimeTicks.Of(model.Profile);
 
     /// <summary>The least time left for which the SCIP phase runs.</summary>
     private const double ScipFloorSeconds = 0.5;

@@ -13,6 +13,7 @@ namespace AutoCkpt.Planner.Solvers;
 internal sealed class ChainGraph
 {
     private readonly long[] _negNetSuffix;
+
     private readonly UnitCosts _costs;
 
     /// <param name="model">The step's cost model.</param>
@@ -57,7 +58,7 @@ internal sealed class ChainGraph
         }
         deadline.ThrowIfPassed();
         InputRelease = [.. Enumerable.Range(0, n).Select(costs.InputBytes)];
-        UnitTicks = UnitTickFloors(costs.Ticks);
+        UnitTicks = UnitTickFloors(costs.Ticks.ToArray());
         ZeroNet = new long[n]; ZeroHold = new long[n]; TickedNetFloor = new long[n]; TickedHoldFloor = new long[n]; CanTick = new bool[n];
         for (int i = 0; i < n; i++) { ZeroNet[i] = long.MaxValue; ZeroHold[i] = long.MaxValue; }
         for (int p = 0; p < n; p++)
@@ -95,9 +96,8 @@ internal sealed class ChainGraph
     /// Per unit, ticks that every ticked arc over it spends on it at least: its own ticks, lowered to what a one-unit
     /// ticked arc costs; set to 0 over any longer arc that spends less than the sum, so the bounds stay valid.
     /// </summary>
-    private long[] UnitTickFloors(long[] ticks)
+    private long[] UnitTickFloors(long[] floor)
     {
-        var floor = (long[])ticks.Clone();
         for (int p = 0; p < Stages; p++)
             foreach (var arc in Out[p])
                 if (!IsBase(arc) && arc.Length == 1) floor[p] = Math.Min(floor[p], arc.Ticks);
@@ -117,7 +117,7 @@ internal sealed class ChainGraph
     public int MaxSegment { get; }
     public long FixedBytes { get; }
     /// <summary>Recompute cost of each unit in ticks (<see cref="TimeTicks"/>).</summary>
-    public long[] Ticks { get; }
+    public TickTable Ticks { get; }
     /// <summary>The arcs leaving each position.</summary>
     public Arc[][] Out { get; }
     /// <summary>Per arc: the index of the next arc to try when this one's forward point does not fit.</summary>
@@ -145,23 +145,22 @@ internal sealed class ChainGraph
     public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint && p < Stages ? InputRelease[p] : 0);
 
     /// <summary>The arc at <paramref name="first"/> of <paramref name="length"/> units that runs as <paramref name="runs"/>, or −1.</summary>
-    public int Find(int first, int length, SegmentStrategy runs, bool savesMatmuls = false)
+    public int Find(int first, int length, SegmentStrategy runs)
     {
         var arcs = Out[first];
         for (int j = 0; j < arcs.Length; j++)
-            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs && StrategyRegistry.All[arcs[j].Strategy].SavesMatmuls == savesMatmuls
-                && (runs != SegmentStrategy.Keep || arcs[j].Ticks == 0)) return j;
+            if (arcs[j].Length == length && StrategyRegistry.All[arcs[j].Strategy].Runs == runs) return j;
         return -1;
     }
 
-    /// <summary>The arcs of a plan's segments (kept runs as one-unit arcs), as (position, index); null if one is not in the graph.</summary>
+    /// <summary>The arcs of a plan's segments (runs that merge, kept ones, as one-unit arcs), as (position, index); null if one is not in the graph.</summary>
     public List<(int P, int J)>? ArcsOf(IReadOnlyList<Segment> segments)
     {
         var result = new List<(int, int)>();
         foreach (var s in segments)
         {
-            if (s.Strategy == SegmentStrategy.Keep && s.RecomputeOnly is null)
-                for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, SegmentStrategy.Keep); if (j < 0) return null; result.Add((i, j)); }
+            if (SegmentList.Merges(s.Strategy))
+                for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, s.Strategy); if (j < 0) return null; result.Add((i, j)); }
             else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(_costs, s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
         }
         return result;

@@ -20,16 +20,10 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
     /// <summary>The most stages the exhaustive search accepts.</summary>
     public const int MaxStages = 16;
 
-    private readonly long[] _ticks = TimeTicks.Of(model.Profile);
-    private long[]? _savedTicks;
+    private readonly TickTable _ticks = TimeTicks.Of(model.Profile);
 
-    /// <summary>Per unit, its save-matmuls recompute ticks (made once, from <see cref="_ticks"/>).</summary>
-    private long[] SavedTicks => _savedTicks ??= TimeTicks.SavedOf(_ticks);
-
-    private long[][]? _subTicks;
-
-    /// <summary>Per unit, each sub-module's recompute ticks (made once, from <see cref="_ticks"/>).</summary>
-    private long[][] SubTicks => _subTicks ??= TimeTicks.SubModulesOf(_ticks);
+    /// <summary>Per unit, its save-matmuls recompute ticks (the profile's own figure where it has one).</summary>
+    private IReadOnlyList<long> SavedTicks => _ticks.For(SegmentStrategy.SaveMatmuls);
 
     public string Method => "exact";
 
@@ -69,8 +63,8 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             if (stage.SubModules.Count > 0 && stage.RecomputeAllowed && (p < model.TidyStages.Count && model.TidyStages[p]) == stage.TidyAllowed)
                 for (int v = 0; v < stage.SubModules.Count; v++)
                 {
-                    stack.Add(new Segment(p, p, SegmentStrategy.Keep) { RecomputeOnly = stage.SubModules[v].Path });
-                    Visit(p + 1, ticks + SubTicks[p][v] + TimeTicks.Segment(_ticks));
+                    stack.Add(new Segment(p, p, SegmentStrategy.SubModule) { Option = stage.SubModules[v].Path });
+                    Visit(p + 1, ticks + _ticks.Option(SegmentStrategy.SubModule, p, stage.SubModules[v].Path)!.Value + TimeTicks.Segment(_ticks));
                     stack.RemoveAt(stack.Count - 1);
                 }
             if (model.Profile.Stages[p] is { RecomputeAllowed: true, SaveMatmuls: not null })

@@ -1,7 +1,7 @@
-using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.CostModel;
+using AutoCkpt.Planner.Strategies;
 
 namespace AutoCkpt.Planner.Solvers;
 
@@ -18,63 +18,53 @@ internal static class TimeTicks
         Math.Max(1e-9, (profile.Stages.Sum(s => s.ForwardSeconds) + profile.Stages.Count * UnscaledSegmentSeconds(profile)) / 1e8);
 
     /// <summary>
-    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; and one more entry, <c>ticks[n]</c>
+    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; one more entry, <c>ticks[n]</c>
     /// (<see cref="Segment"/>): what each recompute segment costs beyond its units (the profile's
-    /// <c>recompute_segment_seconds</c>, 0 without).
+    /// <c>recompute_segment_seconds</c>, 0 without); and the per-unit ticks of each registered strategy whose recompute
+    /// costs other than the forward (<see cref="PlanStrategy.RecomputeSeconds"/>), where the profile has its figures.
     /// </summary>
-    public static long[] Of(Profile profile)
+    public static TickTable Of(Profile profile)
     {
         double tick = TickSeconds(profile);
         long[] ticks = [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
-        // Save-matmuls recompute times travel with the array, so that every caller's OfPlan counts them.
-        if (profile.Stages.Any(s => s.SaveMatmuls is not null))
-            Saved.AddOrUpdate(ticks, [.. profile.Stages.Select((s, i) => s.SaveMatmuls is { } m ? (long)Math.Round(m.RecomputeSeconds / tick) : ticks[i]), ticks[^1]]);
-        // So do the sub-module options' (docs/selective.md), per unit in the order of its profile entry's sub_modules.
-        if (profile.Stages.Any(s => s.SubModules.Count > 0))
-            Subs.AddOrUpdate(ticks, [.. profile.Stages.Select(s => s.SubModules.Select(m => (m.Path, (long)Math.Round(m.RecomputeSeconds / tick))).ToArray())]);
-        return ticks;
+        var own = new Dictionary<SegmentStrategy, long[]>();
+        foreach (var strategy in StrategyRegistry.All)
+        {
+            var seconds = profile.Stages.Select(strategy.RecomputeSeconds).ToList();
+            if (seconds.Any(s => s is not null) && !own.ContainsKey(strategy.Runs))
+                own[strategy.Runs] = [.. seconds.Select((s, i) => s is { } x ? (long)Math.Round(x / tick) : ticks[i]), ticks[^1]];
+        }
+        var options = new Dictionary<(SegmentStrategy, int, string), long>();
+        foreach (var strategy in StrategyRegistry.All)
+            for (int i = 0; i < profile.Stages.Count; i++)
+                foreach (var (option, seconds) in strategy.OptionSeconds(profile.Stages[i]))
+                    options[(strategy.Runs, i, option)] = (long)Math.Round(seconds / tick);
+        return new TickTable(ticks, own, options);
     }
 
-    /// <summary>Per unit, the recompute ticks of each of its sub-modules (in the profile's order) that go with <paramref name="ticks"/> (made by <see cref="Of"/>); empty where none.</summary>
-    public static long[][] SubModulesOf(long[] ticks) =>
-        Subs.TryGetValue(ticks, out var subs) ? [.. subs.Select(u => u.Select(m => m.Ticks).ToArray())] : [.. Enumerable.Range(0, ticks.Length - 1).Select(_ => Array.Empty<long>())];
-
-    /// <summary>The recompute ticks of sub-module <paramref name="path"/> of unit <paramref name="unit"/> that go with <paramref name="ticks"/>; ACKPT054 where the profile has no figures for it.</summary>
-    public static long SubModule(long[] ticks, int unit, string path) =>
-        Subs.TryGetValue(ticks, out var subs) && subs[unit].FirstOrDefault(m => m.Path == path) is { Path: not null } found ? found.Ticks
-            : throw new AckptException(ErrorCodes.SubModuleNotFound, $"the plan recomputes '{path}' inside unit {unit}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
-
     /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
-    public static long Segment(long[] ticks) => ticks[^1];
-
-    /// <summary>Per unit, the save-matmuls recompute ticks that go with <paramref name="ticks"/> (made by <see cref="Of"/>); the ticks themselves where none.</summary>
-    public static long[] SavedOf(long[] ticks) => Saved.TryGetValue(ticks, out var saved) ? saved : ticks;
+    public static long Segment(TickTable ticks) => ticks[^1];
 
     /// <summary>
-    /// The recompute ticks of a plan: its recomputed units' (a save-matmuls segment counts its save-matmuls ticks) and
-    /// <see cref="Segment"/> per recompute segment; a kept unit recomputing a sub-module counts that sub-module's ticks
-    /// (the profile's <c>sub_modules</c>, <see cref="SubModule"/>) and one <see cref="Segment"/>.
+    /// The recompute ticks of a plan: per segment whose strategy <see cref="SegmentStrategy.Recomputes"/>,
+    /// <see cref="Segment"/> and each recomputed unit's ticks under that strategy (<see cref="TickTable.For"/>), once per
+    /// recompute that runs it (<see cref="NestedSegments.Recomputed"/>).
     /// </summary>
-    public static long OfPlan(long[] ticks, IReadOnlyList<Segment> segments)
+    public static long OfPlan(TickTable ticks, IReadOnlyList<Segment> segments)
     {
-        var saved = SavedOf(ticks);
         long t = 0;
         foreach (var seg in segments)
-            if (seg.RecomputeOnly is { } only)
-                t += Segment(ticks) + SubModule(ticks, seg.First, only);
-            else if (seg.Strategy == SegmentStrategy.Recompute)
+            if (seg.Option is { } option && ticks.Option(seg.Strategy, seg.First, option) is { } optionTicks)
+                t += Segment(ticks) + optionTicks;
+            else if (seg.Strategy.Recomputes)
             {
                 t += Segment(ticks);
-                if (seg.SavesMatmuls) t += saved[seg.First];
-                else foreach (int i in NestedSegments.Recomputed(seg)) t += ticks[i];
+                var own = ticks.For(seg.Strategy);
+                foreach (int i in NestedSegments.Recomputed(seg)) t += own[i];
             }
         return t;
     }
 
     private static double UnscaledSegmentSeconds(Profile profile) =>
         (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], long[]> Saved = new();
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<long[], (string Path, long Ticks)[][]> Subs = new();
 }

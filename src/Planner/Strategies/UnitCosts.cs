@@ -15,7 +15,6 @@ public sealed class UnitCosts
         Model = model;
         Stages = model.Profile.Stages;
         Ticks = TimeTicks.Of(model.Profile);
-        SavedTicks = TimeTicks.SavedOf(Ticks);
         TidyAllowed = [.. Enumerable.Range(0, Stages.Count).Select(i => i < model.TidyStages.Count && model.TidyStages[i])];
         RecomputeAllowed = [.. Stages.Select(s => s.RecomputeAllowed)];
     }
@@ -26,11 +25,8 @@ public sealed class UnitCosts
     /// <summary>Per unit: the profile's figures (kept ones tidy where <see cref="TidyAllowed"/>).</summary>
     public IReadOnlyList<StageProfile> Stages { get; }
 
-    /// <summary>Per unit: its forward time in ticks, what recomputing it costs; then what each recompute segment costs (<see cref="TimeTicks.Of"/>).</summary>
-    public long[] Ticks { get; }
-
-    /// <summary>Per unit: its save-matmuls recompute time in ticks (its <see cref="Ticks"/> where the profile has none).</summary>
-    public long[] SavedTicks { get; }
+    /// <summary>Per unit: its forward time in ticks, what recomputing it costs; then what each recompute segment costs; and a strategy's own recompute ticks (<see cref="TimeTicks.Of"/>, <see cref="TickTable.For"/>).</summary>
+    internal TickTable Ticks { get; }
 
     /// <summary>Per unit: whether it runs tidy when kept (the profile and the options allow it).</summary>
     public bool[] TidyAllowed { get; }

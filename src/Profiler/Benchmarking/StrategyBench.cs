@@ -112,7 +112,7 @@ public sealed class StrategyBench(ProfilingDevice device, IProgress<BenchStep>? 
             : () =>
             {
                 Checkpointing.Remove(model);
-                Checkpointing.Apply(model, plan with { Segments = strategy.Segments, TidyUnits = strategy.Tidy, SavedMatmulUnits = [] }, onWarning: _ => { }, options: options);
+                Checkpointing.Apply(model, plan with { Segments = strategy.Segments, TidyUnits = strategy.Tidy }, onWarning: _ => { }, options: options);
             };
 
     /// <summary>A batch made once on the CPU; each step copies it to the device inside its own scope, so it counts.</summary>

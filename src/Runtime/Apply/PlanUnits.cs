@@ -1,5 +1,6 @@
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Strategies;
 using AutoCkpt.Units;
 using static TorchSharp.torch;
 
@@ -77,16 +78,18 @@ internal static class PlanUnits
                 if (paths.Contains(u.Path[..dot]))
                     throw new AckptException(ErrorCodes.UnitsOverlap, $"unit '{u.Path}' is inside unit '{u.Path[..dot]}': units must not nest.", planFile);
         foreach (var s in plan.Segments)
+        {
+            var behaviour = BehaviourRegistry.For(s.Strategy, planFile);
             for (int i = s.First; i <= s.Last; i++)
             {
-                bool hooked = s.Strategy == SegmentStrategy.Recompute || plan.IsTidy(i);
-                if (hooked && units[i].OutputType != typeof(Tensor))
+                if (behaviour.Hooks(plan, i) && units[i].OutputType != typeof(Tensor))
                     throw new AckptException(ErrorCodes.UnitOutputUnsupported,
                         $"unit '{units[i].Path}' returns {units[i].OutputType?.Name ?? "nothing"}; a unit the plan " +
-                        $"{(s.Strategy == SegmentStrategy.Recompute ? "recomputes" : "runs tidy")} must return one Tensor. Keep it (plan it as kept, untidy), or name other units (CheckpointOptions.Units).", planFile);
-                if (s.Strategy == SegmentStrategy.Recompute && i > s.First && units[i].InputTypes[0] != typeof(Tensor))
+                        $"{behaviour.Verb} must return one Tensor. Keep it (plan it as kept, untidy), or name other units (CheckpointOptions.Units).", planFile);
+                if (behaviour.Chains && i > s.First && units[i].InputTypes[0] != typeof(Tensor))
                     throw new AckptException(ErrorCodes.SegmentNotChained,
                         $"unit '{units[i].Path}' is recomputed in one segment with '{units[i - 1].Path}' but its first input is a {units[i].InputTypes[0].Name}, not the previous unit's output.", planFile);
             }
+        }
     }
 }

@@ -1,7 +1,6 @@
 using AutoCkpt.Apply;
 using AutoCkpt.Recompute;
-using AutoCkpt.Strategies.SaveMatmuls;
-using AutoCkpt.Strategies.SubModule;
+using AutoCkpt.Strategies;
 using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Plans;
 using AutoCkpt.Memory;
@@ -24,8 +23,10 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
     private readonly List<Action> _removers = [];
     private readonly List<RecomputeGroup> _groups = [];
     private readonly List<TidyHook> _tidies = [];
-    private readonly int[] _fired;
-    private readonly bool[] _hooked;
+    private readonly List<string> _tidyPaths = [];
+    private readonly IReadOnlyList<bool> _tidyAllowed;
+    private readonly List<int> _fired;
+    private readonly List<bool> _hooked;
     private readonly List<Unit> _hookedUnits;
     private readonly CudaSeeds _seeds = new(torch.initial_seed());
     private readonly Action<string>? _onWarning;
@@ -42,46 +43,19 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
         PlanFile = planFile;
         Units = units;
         Plan = plan;
-        // Indices past the units' are the sub-modules recomputed inside kept units (Strategies/SubModule).
+        // Past the units' indices: modules inside a unit that a behaviour hooks (AddSubModule).
         _hookedUnits = [.. units.Units];
-        int children = plan.Segments.Sum(s => SubModules.Split(s.RecomputeOnly).Count);
-        _fired = new int[units.Count + children];
-        _hooked = new bool[units.Count + children];
+        _fired = [.. units.Units.Select(_ => 0)];
+        _hooked = [.. units.Units.Select(_ => false)];
+        _tidyAllowed = tidyAllowed;
         var segments = new List<AppliedSegment>();
-        var tidy = new List<string>();
         try
         {
             foreach (var s in plan.Segments)
             {
                 var members = units.Units.Skip(s.First).Take(s.Length).ToArray();
                 segments.Add(new AppliedSegment(s.First, s.Last, s.Strategy, [.. members.Select(u => u.Path)]));
-                if (s.Strategy == SegmentStrategy.Recompute)
-                {
-                    var group = new RecomputeGroup(this, members, s.First) { Nesting = s.IsNested ? s : null };
-                    _groups.Add(group);
-                    for (int k = 0; k < members.Length; k++)
-                        Hook(s.First + k, group.Hook(k));
-                    if (members.Length == 1 && plan.SavesMatmuls(s.First))
-                        _removers.Add(SavedLinears.Attach(group).Remove);
-                    continue;
-                }
-                foreach (var path in SubModules.Split(s.RecomputeOnly))
-                {
-                    var child = SubModules.Find(units.Units[s.First], path, planFile);
-                    int index = _hookedUnits.Count;
-                    _hookedUnits.Add(child);
-                    var group = new RecomputeGroup(this, [child], index);
-                    _groups.Add(group);
-                    Hook(index, group.Hook(0));
-                }
-                for (int i = s.First; i <= s.Last; i++)
-                {
-                    if (!plan.IsTidy(i) || !tidyAllowed[i]) continue;
-                    var hook = new TidyHook(this, units.Units[i], i);
-                    _tidies.Add(hook);
-                    Hook(i, hook);
-                    tidy.Add(units.Units[i].Path);
-                }
+                BehaviourRegistry.For(s.Strategy, planFile).Attach(this, s, members);
             }
             if (UnitSignature.BaseOf(model.GetType()) is not null)
                 _removers.Add(UnitHooks.Register(model, this));
@@ -92,14 +66,56 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
             throw;
         }
         Segments = segments;
-        TidyUnits = tidy;
     }
+
+    /// <summary>
+    /// Hooks <paramref name="members"/>, units <paramref name="first"/>.., as one recompute group (a strategy behaviour
+    /// calls it); <paramref name="nesting"/> is the multi-level segment the group recomputes level by level, or null.
+    /// </summary>
+    public RecomputeGroup AddGroup(IReadOnlyList<Unit> members, int first, Segment? nesting)
+    {
+        var group = new RecomputeGroup(this, members, first) { Nesting = nesting };
+        _groups.Add(group);
+        for (int k = 0; k < members.Count; k++)
+            Hook(first + k, group.Hook(k));
+        return group;
+    }
+
+    /// <summary>
+    /// Hooks <paramref name="module"/>, a module inside a unit (its path from the model's root), as a one-module recompute
+    /// group: its forward's graph is freed as it returns and rebuilt in the backward (a sub-module strategy calls it).
+    /// It must run once per forward of the model, as a hooked unit must (ACKPT107).
+    /// </summary>
+    public RecomputeGroup AddSubModule(Unit module)
+    {
+        int index = _hookedUnits.Count;
+        _hookedUnits.Add(module);
+        _fired.Add(0);
+        _hooked.Add(false);
+        var group = new RecomputeGroup(this, [module], index);
+        _groups.Add(group);
+        Hook(index, group.Hook(0));
+        return group;
+    }
+
+    /// <summary>Hooks unit <paramref name="index"/> tidy, unless a code opt-out excludes it (a strategy behaviour calls it).</summary>
+    public void AddTidy(int index)
+    {
+        if (!_tidyAllowed[index]) return;
+        var hook = new TidyHook(this, Units.Units[index], index);
+        _tidies.Add(hook);
+        Hook(index, hook);
+        _tidyPaths.Add(Units.Units[index].Path);
+    }
+
+    /// <summary>Runs <paramref name="remove"/> when the plan is removed (a strategy behaviour's own hooks).</summary>
+    public void OnRemove(Action remove) => _removers.Add(remove);
 
     public ModelUnits Units { get; }
     public Plan Plan { get; }
     public string? PlanFile { get; }
     public IReadOnlyList<AppliedSegment> Segments { get; }
-    public IReadOnlyList<string> TidyUnits { get; }
+    public IReadOnlyList<string> TidyUnits => _tidyPaths;
 
     /// <summary>The peak check (<see cref="CheckpointOptions.CheckPeak"/>), or null when off or unavailable.</summary>
     public PeakCheck? PeakCheck { get; }
@@ -109,7 +125,7 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
 
     /// <summary>Per hooked unit, how often it ran in the current (or last) forward of the model.</summary>
     public IReadOnlyDictionary<string, int> Fires =>
-        Enumerable.Range(0, _fired.Length).Where(i => _hooked[i]).ToDictionary(i => _hookedUnits[i].Path, i => _fired[i]);
+        Enumerable.Range(0, _fired.Count).Where(i => _hooked[i]).ToDictionary(i => _hookedUnits[i].Path, i => _fired[i]);
 
     private void Hook(int index, IUnitHook hook)
     {
@@ -167,7 +183,7 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
         DeferredDisposal.Flush();
         PeakCheck?.Forward();
         Abandon();
-        Array.Clear(_fired);
+        for (int i = 0; i < _fired.Count; i++) _fired[i] = 0;
         _stepParameters = null;
         _inStep = true;
         if (_inputChecked || inputs.OfType<Tensor>().FirstOrDefault() is not { } input) return null;
@@ -182,7 +198,7 @@ internal sealed class HookedModel : IUnitHook, IGroupOwner
     {
         _inStep = false;
         _stepParameters = null;
-        var wrong = Enumerable.Range(0, _fired.Length).Where(i => _hooked[i] && _fired[i] != 1).ToList();
+        var wrong = Enumerable.Range(0, _fired.Count).Where(i => _hooked[i] && _fired[i] != 1).ToList();
         if (wrong.Count > 0)
             throw new AckptException(ErrorCodes.UnitFiredWrongly,
                 $"in this forward of {_model.GetType().Name}, " +

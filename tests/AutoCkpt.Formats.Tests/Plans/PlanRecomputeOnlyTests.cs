@@ -20,7 +20,7 @@ public sealed class PlanRecomputeOnlyTests
         units:
           - { path: "embeddings", segment: 0, strategy: keep, tidy: true }
           - { path: "blocks.0", segment: 1, strategy: keep, tidy: true, recompute_only: "attn" }
-          - { path: "blocks.1", segment: 2, strategy: keep, tidy: false, recompute_only: "attn.core,mlp" }
+          - { path: "blocks.1", segment: 2, strategy: keep, tidy: false, recompute_only: "attn.core" }
           - { path: "blocks.2", segment: 3, strategy: recompute }
         """;
 
@@ -28,8 +28,9 @@ public sealed class PlanRecomputeOnlyTests
     public void Given_a_plan_with_units_recomputing_sub_modules_When_parsed_and_formatted_Then_it_round_trips()
     {
         var plan = PlanFile.Parse(Example, File);
-        Assert.Equal([null, "attn", "attn.core,mlp", null], plan.Segments.Select(s => s.RecomputeOnly));
-        Assert.Equal("attn", plan.Units[1].RecomputeOnly);
+        Assert.Equal([null, "attn", "attn.core", null], plan.Segments.Select(s => s.Option));
+        Assert.Equal(SegmentStrategy.SubModule, plan.Segments[1].Strategy);
+        Assert.Equal("attn", plan.Units[1].Option);
         Assert.True(plan.IsTidy(1));
         string text = PlanFile.Format(plan);
         Assert.Contains("- { path: \"blocks.0\", segment: 1, strategy: keep, tidy: true, recompute_only: \"attn\" }", text);
@@ -51,7 +52,7 @@ public sealed class PlanRecomputeOnlyTests
 
     [Theory]
     [InlineData("\"\"")]
-    [InlineData("\"attn..core\"")]
+    [InlineData("\"attn,core\"")]
     [InlineData("\"attn;rm -rf\"")]
     public void Given_a_malformed_recompute_only_value_When_parsed_Then_ACKPT002_names_the_key(string value)
     {

@@ -40,7 +40,7 @@ public sealed class OracleTests
             Assert.True(exact is null == mip is null, $"feasibility differs at {where}: exact {exact?.Predicted}, mip {mip?.Predicted}");
             if (exact is null || mip is null) { infeasible++; continue; }
             feasible++;
-            if (exact.Segments.Any(x => x.RecomputeOnly is not null)) subModules++;
+            if (exact.Segments.Any(x => x.Strategy == SegmentStrategy.SubModule)) subModules++;
             var ticks = TimeTicks.Of(profile);
             Assert.True(TimeTicks.OfPlan(ticks, exact.Segments) == TimeTicks.OfPlan(ticks, mip.Segments), $"recompute time differs at {where}: exact {exact.Predicted} ({Describe(exact.Segments)}), mip {mip.Predicted} ({Describe(mip.Segments)})");
             Assert.True(exact.Predicted!.PeakBytes == mip.Predicted!.PeakBytes, $"tie-break peak differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
@@ -54,7 +54,7 @@ public sealed class OracleTests
     }
 
     private static string Describe(IReadOnlyList<Segment> segments) =>
-        string.Join(" ", segments.Select(x => $"{(x.Strategy == SegmentStrategy.Keep ? "k" : x.SavesMatmuls ? "s" : "r")}{x.First}-{x.Last}{(x.RecomputeOnly is { } p ? $"[{p}]" : "")}"));
+        string.Join(" ", segments.Select(x => $"{(x.Strategy == SegmentStrategy.Keep ? "k" : x.SavesMatmuls ? "s" : "r")}{x.First}-{x.Last}{(x.Option is { } p ? $"[{p}]" : "")}"));
 
     /// <summary>The cost model the planner scores with: kept stages tidy where the profile allows (docs/cost-model.md).</summary>
     private static StepCostModel Scored(Profile profile) => TidyCosts.Model(profile, NoTidyPatterns.Empty);

@@ -80,4 +80,19 @@ public sealed class StrategyRegistryTests
         Assert.Contains("lower_bound_seconds: 0.79", text);
         Assert.Equal(plan.Solver, PlanFile.Parse(text, "p.yaml").Solver);
     }
+
+    [Fact]
+    public void Given_every_plan_strategy_Then_a_registered_planner_strategy_makes_it_and_the_walk_and_the_ticks_count_it()
+    {
+        var profile = TestProfiles.Uniform(3);
+        var ticks = TimeTicks.Of(profile);
+        foreach (var strategy in SegmentStrategy.All)
+        {
+            Assert.True(StrategyRegistry.For(strategy) is { } planned && planned.Runs == strategy, $"no planner strategy makes '{strategy}'");
+            IReadOnlyList<Segment> plan = [new(0, 0, SegmentStrategy.Keep), new(1, 1, strategy) { Option = strategy.TakesOption ? "x" : null }, new(2, 2, SegmentStrategy.Keep)];
+            var predicted = new StepCostModel(profile).Predict(plan);
+            Assert.Equal(strategy.Recomputes, predicted.RecomputeSeconds > 0);
+            Assert.Equal(strategy.Recomputes, TimeTicks.OfPlan(ticks, plan) > 0);
+        }
+    }
 }

@@ -9,8 +9,7 @@ internal static class Plans
 {
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
-    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls) followed by "first-last" or a single stage, separated by spaces; a kept
-    /// unit recomputing sub-modules is "k2[attn]" or "t2[attn,mlp]".
+    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls), a kept unit recomputing sub-modules "k2[attn]" or "t2[attn,mlp]", followed by "first-last" or a single stage, separated by spaces.
     /// The plan names its units by the paths the finder gives them (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
@@ -26,7 +25,6 @@ internal static class Plans
             Segments = Parse(segments),
             UnitPaths = units.Paths,
             TidyUnits = Tidy(segments, units.Count),
-            SavedMatmulUnits = Marked(segments, units.Count, 's'),
         };
     }
 
@@ -56,10 +54,12 @@ internal static class Plans
     public static IReadOnlyList<Segment> Parse(string segments) =>
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
         {
-            var strategy = s[0] is 'r' or 's' ? SegmentStrategy.Recompute : SegmentStrategy.Keep;
+            var strategy = s[0] switch { 'r' => SegmentStrategy.Recompute, 's' => SegmentStrategy.SaveMatmuls, _ => SegmentStrategy.Keep };
+            // A kept unit recomputing sub-modules: "k2[attn]", "t2[attn,mlp]".
             int open = s.IndexOf('[');
             var range = s[1..(open < 0 ? s.Length : open)].Split('-');
             int first = int.Parse(range[0]);
-            return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy) { RecomputeOnly = open < 0 ? null : s[(open + 1)..^1] };
+            var segment = new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
+            return open < 0 ? segment : segment with { Strategy = SegmentStrategy.SubModule, Option = s[(open + 1)..^1] };
         }).ToList();
 }

@@ -1,4 +1,5 @@
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner.Strategies.SaveMatmuls;
@@ -16,10 +17,13 @@ public sealed class SaveMatmulsStrategy : PlanStrategy
     public override string Name => "save_matmuls";
 
     /// <inheritdoc />
-    public override SegmentStrategy Runs => SegmentStrategy.Recompute;
+    public override SegmentStrategy Runs => SegmentStrategy.SaveMatmuls;
 
     /// <inheritdoc />
-    public override bool SavesMatmuls => true;
+    public override double? RecomputeSeconds(StageProfile stage) => stage.SaveMatmuls?.RecomputeSeconds;
+
+    /// <inheritdoc />
+    public override long KeptBytes(StageProfile stage) => stage.SaveMatmuls?.KeptBytes ?? 0;
 
     /// <inheritdoc />
     public override bool Checkpoint => true;
@@ -39,6 +43,6 @@ public sealed class SaveMatmulsStrategy : PlanStrategy
         // Backward, above the base (which holds O + K): the re-run's peak with the output gradient, then the unit's
         // backward over what the re-run kept beyond K.
         long backward = Math.Max(st.OutputBytes + work - kept, retained - kept + Math.Max(st.OutputBytes + transient, -freed));
-        arcs.Add(new Arc(1, costs.SavedTicks[a] + TimeTicks.Segment(costs.Ticks), work, st.OutputBytes + kept, kept, backward, true, id));
+        arcs.Add(new Arc(1, costs.Ticks.For(Runs)[a] + TimeTicks.Segment(costs.Ticks), work, st.OutputBytes + kept, kept, backward, true, id));
     }
 }

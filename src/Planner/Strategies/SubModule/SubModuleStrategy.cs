@@ -1,4 +1,5 @@
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Planner.Solvers;
 
 namespace AutoCkpt.Planner.Strategies.SubModule;
@@ -17,7 +18,11 @@ public class SubModuleStrategy : PlanStrategy
     public override string Name => "sub_module";
 
     /// <inheritdoc />
-    public override SegmentStrategy Runs => SegmentStrategy.Keep;
+    public override SegmentStrategy Runs => SegmentStrategy.SubModule;
+
+    /// <inheritdoc />
+    public override IEnumerable<(string Option, double Seconds)> OptionSeconds(StageProfile stage) =>
+        stage.SubModules.Select(m => (m.Path, m.RecomputeSeconds));
 
     /// <inheritdoc />
     public override bool Allows(UnitCosts costs, int unit) =>
@@ -26,11 +31,10 @@ public class SubModuleStrategy : PlanStrategy
     internal override void AddArcs(UnitCosts costs, int first, int maxLength, byte id, List<Arc> arcs)
     {
         var s = costs.Stages[first];
-        var ticks = TimeTicks.SubModulesOf(costs.Ticks)[first];
         for (int v = 0; v < s.SubModules.Count; v++)
         {
             var sub = s.SubModules[v];
-            arcs.Add(new Arc(1, ticks[v] + TimeTicks.Segment(costs.Ticks),
+            arcs.Add(new Arc(1, costs.Ticks.Option(Runs, first, sub.Path)!.Value + TimeTicks.Segment(costs.Ticks),
                 Forward: sub.RetainedBytes + sub.ForwardTransientBytes,
                 Hold: sub.RetainedBytes - (first > 0 ? s.InputFreedBytes : 0),
                 Release: sub.BackwardFreedBytes + costs.InputBytes(first),
@@ -41,5 +45,5 @@ public class SubModuleStrategy : PlanStrategy
 
     /// <inheritdoc />
     public override Segment SegmentOf(UnitCosts costs, int first, Arc arc) =>
-        new(first, first, SegmentStrategy.Keep) { RecomputeOnly = costs.Stages[first].SubModules[arc.Variant].Path };
+        new(first, first, Runs) { Option = costs.Stages[first].SubModules[arc.Variant].Path };
 }

@@ -31,7 +31,7 @@ public sealed class SubModuleStrategyTests
     public void Given_a_unit_recomputing_its_attention_When_walked_Then_it_holds_what_the_profile_measured_and_costs_the_attentions_recompute()
     {
         var model = new StepCostModel(WithSubModules());
-        var sub = new List<Segment> { new(0, 0, SegmentStrategy.Keep), new(1, 1, SegmentStrategy.Keep) { RecomputeOnly = "attn" }, new(2, 7, SegmentStrategy.Keep) };
+        var sub = new List<Segment> { new(0, 0, SegmentStrategy.Keep), new(1, 1, SegmentStrategy.SubModule) { Option = "attn" }, new(2, 7, SegmentStrategy.Keep) };
         var kept = new List<Segment> { new(0, 7, SegmentStrategy.Keep) };
         long AfterForward(List<Segment> plan) => model.Series(plan).Last(x => x.Phase == StepPhase.Forward && x.Stage == 1 && !x.IsTransientPeak).Bytes;
         Assert.Equal(8_000_000 - 3_000_000, AfterForward(kept) - AfterForward(sub));
@@ -44,7 +44,7 @@ public sealed class SubModuleStrategyTests
     public void Given_a_plan_naming_a_sub_module_the_profile_lacks_When_walked_Then_ACKPT054()
     {
         var model = new StepCostModel(WithSubModules());
-        var e = Assert.Throws<AckptException>(() => model.PeakBytes([new(0, 0, SegmentStrategy.Keep) { RecomputeOnly = "ffn" }, new(1, 7, SegmentStrategy.Keep)]));
+        var e = Assert.Throws<AckptException>(() => model.PeakBytes([new(0, 0, SegmentStrategy.SubModule) { Option = "ffn" }, new(1, 7, SegmentStrategy.Keep)]));
         Assert.Equal(ErrorCodes.SubModuleNotFound, e.Code);
     }
 
@@ -52,12 +52,12 @@ public sealed class SubModuleStrategyTests
     public void Given_units_that_can_recompute_their_attention_cheaply_When_planned_under_a_cap_Then_the_plan_uses_it_and_writes_it()
     {
         var plan = CheckpointPlanner.Plan(new PlanRequest { Profile = WithSubModules(), Cap = MemoryCap.Parse("75%"), Solver = PlannerSolver.Exact }).Plan;
-        Assert.Contains(plan.Segments, s => s.RecomputeOnly == "attn");
-        Assert.All(plan.Segments.Where(s => s.RecomputeOnly is not null), s => Assert.Equal((1, SegmentStrategy.Keep), (s.Length, s.Strategy)));
+        Assert.Contains(plan.Segments, s => s.Option == "attn");
+        Assert.All(plan.Segments.Where(s => s.Option is not null), s => Assert.Equal((1, SegmentStrategy.SubModule), (s.Length, s.Strategy)));
         Assert.Contains("recompute_only: \"attn\"", PlanFile.Format(plan));
         Assert.Equal(plan.Segments, PlanFile.Parse(PlanFile.Format(plan), "p.yaml").Segments);
         var withoutOption = CheckpointPlanner.Plan(new PlanRequest { Profile = WithSubModules() with { Stages = [.. WithSubModules().Stages.Select(s => s with { SubModules = [] })] }, Cap = MemoryCap.Parse("75%"), Solver = PlannerSolver.Exact }).Plan;
-        Assert.DoesNotContain(withoutOption.Segments, s => s.RecomputeOnly is not null);
+        Assert.DoesNotContain(withoutOption.Segments, s => s.Option is not null);
         Assert.True(plan.Predicted!.RecomputeSeconds < withoutOption.Predicted!.RecomputeSeconds);
         foreach (var solver in new[] { PlannerSolver.Auto, PlannerSolver.Mip })
             Assert.Equal(plan.Predicted.RecomputeSeconds, CheckpointPlanner.Plan(new PlanRequest { Profile = WithSubModules(), Cap = MemoryCap.Parse("75%"), Solver = solver }).Plan.Predicted!.RecomputeSeconds, 12);
