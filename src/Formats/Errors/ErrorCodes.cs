@@ -143,7 +143,7 @@ public static class ErrorCodes
     public const string NoTidyPatternUnused = "ACKPT047";
     /// <summary>
     /// A plan recomputes a sub-module of a unit (<c>units[].recompute_only</c>) that the unit does not have, or that cannot
-    /// be recomputed alone (no typed forward from a tensor to a tensor, or a leaf layer).
+    /// be recomputed alone (no typed forward from a tensor to a tensor), or one the profile has no figures for (planner).
     /// </summary>
     public const string SubModuleNotFound = "ACKPT054";
 

@@ -8,8 +8,9 @@ namespace AutoCkpt.Strategies.SubModule;
 /// <summary>
 /// The sub-modules of a unit that the sub-module option may recompute (docs/selective.md, "Recompute a sub-module"):
 /// modules inside the unit, addressed by their path relative to it (<c>attn</c>, <c>attn.core</c>), whose typed forward
-/// takes a tensor first and returns a tensor (the recompute hooks wrap that output). Leaf layers are left out: recomputing
-/// a <c>Linear</c> or a norm alone frees little or nothing, since its input stays saved.
+/// takes a tensor first and returns a tensor (the recompute hooks wrap that output). The profiler's candidates leave leaf
+/// layers out: recomputing a <c>Linear</c> or a norm alone frees little or nothing, since its input stays saved; a plan
+/// may still name one.
 /// </summary>
 internal static class SubModules
 {
@@ -22,7 +23,7 @@ internal static class SubModules
             foreach (var (name, child) in module.named_children())
             {
                 string path = prefix.Length == 0 ? name : $"{prefix}.{name}";
-                if (Qualifies(child)) found.Add(path);
+                if (Qualifies(child) && child.named_children().Any()) found.Add(path);
                 if (level < depth) Walk(child, path, level + 1);
             }
         }
@@ -30,12 +31,11 @@ internal static class SubModules
         return found;
     }
 
-    /// <summary>Whether <paramref name="module"/> can be recomputed alone: a typed forward from a tensor to a tensor, and modules inside it.</summary>
+    /// <summary>Whether <paramref name="module"/> can be recomputed alone: a typed forward from a tensor (first) to a tensor.</summary>
     public static bool Qualifies(nn.Module module)
     {
         var signature = UnitSignature.Of(module.GetType());
-        return signature.Output == typeof(Tensor) && signature.Inputs.Count > 0 && signature.Inputs[0] == typeof(Tensor)
-            && module.named_children().Any();
+        return signature.Output == typeof(Tensor) && signature.Inputs.Count > 0 && signature.Inputs[0] == typeof(Tensor);
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ internal static class SubModules
         if (!Qualifies(module))
             throw new AckptException(ErrorCodes.SubModuleNotFound,
                 $"the plan recomputes '{path}' ({module.GetType().Name}) inside unit '{unit.Path}', but only a module with a typed forward " +
-                $"from a tensor to a tensor, with modules inside it, can be recomputed alone; {unit.Module.GetType().Name} has {Describe(Candidates(unit.Module))}.", planFile);
+                $"from a tensor to a tensor can be recomputed alone; {unit.Module.GetType().Name} has {Describe(Candidates(unit.Module))}.", planFile);
         return new Unit($"{unit.Path}.{path}", module);
     }
 
