@@ -30,7 +30,7 @@ public sealed class PlanGradientTests
     {
         // Units: the six decoder blocks of the ModuleList; self_attn takes the rotary tables too.
         var plan = Segments([new(0, 0, SegmentStrategy.SubModule) { Option = "self_attn" }, new(1, 1, SegmentStrategy.SubModule) { Option = "mlp" },
-            new(2, 2, SegmentStrategy.SubModule) { Option = "self_attn,mlp" }, new(3, 4, SegmentStrategy.Recompute), new(5, 5, SegmentStrategy.Keep)]);
+            new(2, 2, SegmentStrategy.SubModule) { Option = "self_attn+mlp" }, new(3, 4, SegmentStrategy.Recompute), new(5, 5, SegmentStrategy.Keep)]);
         AssertSameGradients(() => new AutoCkpt.Examples.Llama.LlamaTiny(), plan);
     }
 

@@ -57,6 +57,26 @@ public sealed class SegmentStrategyTests
         Assert.Same(SegmentStrategy.SaveMatmuls, SegmentStrategy.Named("SAVE_MATMULS"));
     }
 
+    [Theory]
+    [InlineData("attn", true)]
+    [InlineData("attn.core", true)]
+    [InlineData("self_attn+mlp", true)] // several sub-modules of one unit
+    [InlineData("attn,mlp", false)]     // ',' separates the bench's segments
+    [InlineData("attn+", false)]
+    [InlineData("+mlp", false)]
+    [InlineData("", false)]
+    [InlineData("attn mlp", false)]
+    public void Given_an_option_When_checked_Then_names_joined_by_plus_are_valid_and_nothing_else(string option, bool valid) =>
+        Assert.Equal(valid, SegmentStrategy.IsValidOption(option));
+
+    [Fact]
+    public void Given_a_unit_recomputing_two_sub_modules_When_written_in_the_bench_notation_and_read_back_Then_it_is_the_same()
+    {
+        var segments = new[] { new Segment(0, 0, SegmentStrategy.SubModule) { Option = "self_attn+mlp" }, new Segment(1, 1, SegmentStrategy.Recompute) };
+        Assert.Equal(segments, BenchMeasurementFile.ParseSegments(BenchMeasurementFile.FormatSegments(segments)));
+        PlanFile.ValidateSegments(segments, 2, "p.yaml");
+    }
+
     [Fact]
     public void Given_an_option_on_a_strategy_that_takes_none_When_validated_or_read_in_the_bench_notation_Then_a_coded_error()
     {

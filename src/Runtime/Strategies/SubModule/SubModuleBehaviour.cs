@@ -6,7 +6,7 @@ namespace AutoCkpt.Strategies.SubModule;
 
 /// <summary>
 /// Recompute a sub-module (docs/selective.md): the unit is kept (tidy where the plan says so) and the sub-module the
-/// segment's option names (<see cref="SubModules.Find"/>; several, comma-separated, in a plan made in memory) is a
+/// segment's option names (<see cref="SubModules.Find"/>; several joined by '+') is a
 /// one-module recompute group inside it (<see cref="HookedModel.AddSubModule"/>).
 /// </summary>
 internal sealed class SubModuleBehaviour : StrategyBehaviour

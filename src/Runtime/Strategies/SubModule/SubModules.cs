@@ -56,9 +56,9 @@ internal static class SubModules
         return new Unit($"{unit.Path}.{path}", module);
     }
 
-    /// <summary>The children a plan names for one unit (<c>recompute_only: attn</c> or <c>attn,mlp</c>).</summary>
+    /// <summary>The children a plan names for one unit (<c>recompute_only: attn</c> or <c>attn+mlp</c>).</summary>
     public static IReadOnlyList<string> Split(string? recomputeOnly) =>
-        string.IsNullOrWhiteSpace(recomputeOnly) ? [] : [.. recomputeOnly.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        string.IsNullOrWhiteSpace(recomputeOnly) ? [] : [.. recomputeOnly.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
     private static string Describe(IReadOnlyList<string> candidates) =>
         candidates.Count == 0 ? "none that qualifies" : "these that qualify: " + string.Join(", ", candidates);

@@ -17,7 +17,7 @@ public sealed class SubModuleTests
 
     [Theory]
     [InlineData("k0[attn] k1[mlp] k2[attn.core]")]
-    [InlineData("t0[attn,mlp] r1 t2[mlp]")]          // with tidy units and a whole-unit recompute beside
+    [InlineData("t0[attn+mlp] r1 t2[mlp]")]          // with tidy units and a whole-unit recompute beside
     [InlineData("k0[attn.core] k1[attn] r2")]
     public void Given_a_gpt2_style_model_with_dropout_When_trained_recomputing_sub_modules_Then_training_is_bit_identical(string plan)
     {
@@ -29,7 +29,7 @@ public sealed class SubModuleTests
     }
 
     [Theory]
-    [InlineData("k0[self_attn] k1[mlp] k2[self_attn,mlp]")]
+    [InlineData("k0[self_attn] k1[mlp] k2[self_attn+mlp]")]
     [InlineData("r0 t1[self_attn] k2")]
     public void Given_a_llama_style_decoder_When_trained_recomputing_sub_modules_Then_training_is_bit_identical(string plan)
     {
