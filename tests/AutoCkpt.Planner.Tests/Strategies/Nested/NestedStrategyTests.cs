@@ -33,6 +33,32 @@ public sealed class NestedStrategyTests
     }
 
     /// <summary>
+    /// The output gradient of a multi-level segment lives to the end of the segment's backward (the autograd engine holds
+    /// it until the group's backward returns), through its inner levels. Bytes in MB, F = 100. Units: s0 (O 10, R 80,
+    /// D 70), s1 (O 50, R 55, D 5); plan 0-1:recompute[0-0:recompute,1-1:keep]. Forward 180, 110, 165, 150; loss
+    /// gradient 200. Backward: s0 run without autograd 280, its checkpoint 210; s1 re-run 265, backward 260 (its gradient
+    /// held); then s1's input checkpoint becomes its gradient, 210, where freeing s1's output gradient gave 160; s0 re-run
+    /// from the saved input 290 (was 240), backward 220, its input gradient 200; the segment's end frees s1's output
+    /// gradient, 150. Peak 290 (was 280, at the no-grad run), 140 above the arcs' base of F + s1's output.
+    /// </summary>
+    [Fact]
+    public void Given_a_multi_level_segment_When_its_inner_segment_is_backpropagated_Then_the_outer_output_gradient_is_still_live_and_the_peak_is_290_MB()
+    {
+        const long MB = 1_000_000;
+        var profile = TestProfiles.Of(100 * MB,
+            TestProfiles.Stage("s0", 1, 2, 10 * MB, 80 * MB, freed: 70 * MB),
+            TestProfiles.Stage("s1", 1, 2, 50 * MB, 55 * MB, freed: 5 * MB));
+        var segment = NestedSchedules.Of(0, 1, NestedSchedules.Sequential);
+        var model = new StepCostModel(profile);
+        Assert.Equal(290 * MB, model.PeakBytes([segment]));
+        var disposals = model.Series([segment]).Where(x => x.Phase == StepPhase.Dispose).Select(x => x.Bytes / MB);
+        Assert.Equal([210L, 200L, 150L], disposals);
+        var costs = new UnitCosts(model);
+        Assert.Equal(140 * MB, NestedBackward.Peak(costs, segment));
+        Assert.Equal(140 * MB, new SequentialPeak(costs, 0).Extend(1));
+    }
+
+    /// <summary>
     /// Every plan with one multi-level segment, in every schedule offered, scored two ways: by chaining the chain graph's
     /// arcs as the dynamic program does (y, a, f), and by the cost model's walk. Arcs left out as dominated are skipped.
     /// </summary>
