@@ -63,14 +63,38 @@ public sealed class NestedStrategyTests
     /// arcs as the dynamic program does (y, a, f), and by the cost model's walk. Arcs left out as dominated are skipped.
     /// </summary>
     [Fact]
-    public void Given_random_chains_When_a_nested_segment_is_scored_by_its_arcs_Then_the_peak_and_ticks_equal_the_cost_models()
+    public void Given_random_chains_When_a_nested_segment_is_scored_by_its_arcs_Then_the_peak_and_ticks_equal_the_cost_models() =>
+        CompareArcsWithWalk((rng, n, seed) => TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null));
+
+    /// <summary>
+    /// The same with the shared-tensor figures (<see cref="SharedTensors"/>): each unit's input partly held by the model's
+    /// forward (<c>input_held_bytes</c>) and its output partly saved by its own autograd (<c>saved_output_bytes</c>), so
+    /// the nested walk and the arcs' closed forms read the adjusted figures alike.
+    /// </summary>
+    [Fact]
+    public void Given_random_chains_with_shared_tensors_When_a_nested_segment_is_scored_by_its_arcs_Then_the_peak_and_ticks_equal_the_cost_models() =>
+        CompareArcsWithWalk((rng, n, seed) =>
+        {
+            var p = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null);
+            var shared = new Random(seed + 1000);
+            return p with
+            {
+                Stages = [.. p.Stages.Select((s, i) => s with
+                {
+                    InputHeldBytes = i > 0 && shared.Next(3) > 0 ? shared.NextInt64(0, p.Stages[i - 1].OutputBytes + 1) : 0,
+                    SavedOutputBytes = shared.Next(3) > 0 ? shared.NextInt64(0, s.OutputBytes + 1) : 0,
+                })],
+            };
+        });
+
+    private static void CompareArcsWithWalk(Func<Random, int, int, Profile> make)
     {
         int compared = 0;
         for (int seed = 0; seed < 30; seed++)
         {
             var rng = new Random(seed);
             int n = rng.Next(3, 9);
-            var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null);
+            var profile = make(rng, n, seed);
             var model = Scored(profile);
             var graph = new ChainGraph(model, n);
             var ticks = TimeTicks.Of(profile);
