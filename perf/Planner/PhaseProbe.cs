@@ -15,7 +15,8 @@ internal static class PhaseProbe
         int n = int.Parse(args[0]);
         int at = Array.IndexOf(args, "--cap");
         double c = at >= 0 ? double.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 0.5;
-        var profile = SyntheticProfiles.Random(n, 1);
+        int seedAt = Array.IndexOf(args, "--seed");
+        var profile = SyntheticProfiles.Random(n, seedAt >= 0 ? int.Parse(args[seedAt + 1]) : 1);
         var sw = Stopwatch.StartNew();
         void Lap(string what) { Console.WriteLine($"{what}\t{sw.Elapsed.TotalSeconds:F3}s\t{GC.GetTotalMemory(false) / 1e6:F0} MB managed\t{Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB peak"); sw.Restart(); }
         var model = TidyCosts.Model(profile, NoTidyPatterns.Empty);
@@ -32,6 +33,13 @@ internal static class PhaseProbe
         Lap($"chain graph (L {L}, {g.Out.Sum(a => a.Length)} arcs)");
         var bound = new TimeBound(g, cap - g.FixedBytes);
         Lap("time bound + cost-to-go");
+        long upper = greedy is null ? long.MaxValue : TimeTicks.OfPlan(g.Ticks, greedy);
+        foreach (double seconds in new[] { 0.5, 2, 8 })
+        {
+            var lagrange = new LagrangianBound(g, cap - g.FixedBytes);
+            lagrange.Run(upper, TimeSpan.FromSeconds(seconds), int.MaxValue);
+            Lap($"Lagrangian bound, {seconds} s ({lagrange.LowerTicks * TimeTicks.TickSeconds(profile):F4} s)");
+        }
         var lp = LpGuide.Fits(g, TimeSpan.FromSeconds(10)) ? LpGuide.Solve(g, cap, TimeSpan.FromSeconds(60)) : new LpGuide.Result(false, 0, null);
         Lap($"LP ({lp.LowerBoundTicks * TimeTicks.TickSeconds(profile):F4} s)");
         if (args.Contains("--grid"))

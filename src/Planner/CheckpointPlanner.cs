@@ -254,6 +254,7 @@ public static class CheckpointPlanner
     private static string BoundName(string backend, double gap) =>
         gap >= 1 ? "none known (0 recompute)"
         : backend.Contains("GLOP", StringComparison.Ordinal) ? "LP relaxation (GLOP)"
+        : backend.Contains("Lagrange", StringComparison.Ordinal) ? "Lagrangian relaxation of the memory rows (subgradient)"
         : backend.Contains("SCIP", StringComparison.Ordinal) ? "SCIP's dual bound or the dynamic program's bounds, the higher"
         : backend.Contains("CP-SAT", StringComparison.Ordinal) ? "CP-SAT's bound"
         : "the dynamic program's bounds (knapsacks, cost-to-go table)";

@@ -17,6 +17,24 @@ public sealed class PlanGradientTests
     }
 
     [Fact]
+    public void Given_units_recomputing_their_attention_When_the_tiny_gpt2_takes_a_step_with_dropout_Then_its_gradients_equal_the_plain_models()
+    {
+        // Stages: embeddings, blocks 0-5 (1-6), head. The attention's SDPA draws its dropout again in the recompute.
+        var plan = Segments([new(0, 0, SegmentStrategy.Keep), new(1, 1, SegmentStrategy.SubModule) { Option = "attn" }, new(2, 2, SegmentStrategy.Recompute),
+            new(3, 3, SegmentStrategy.SubModule) { Option = "attn" }, new(4, 7, SegmentStrategy.Keep)]);
+        AssertSameGradients(() => new Gpt2Tiny(), plan);
+    }
+
+    [Fact]
+    public void Given_units_recomputing_their_attention_or_mlp_When_the_tiny_llama_takes_a_step_Then_its_gradients_equal_the_plain_models()
+    {
+        // Units: the six decoder blocks of the ModuleList; self_attn takes the rotary tables too.
+        var plan = Segments([new(0, 0, SegmentStrategy.SubModule) { Option = "self_attn" }, new(1, 1, SegmentStrategy.SubModule) { Option = "mlp" },
+            new(2, 2, SegmentStrategy.SubModule) { Option = "self_attn,mlp" }, new(3, 4, SegmentStrategy.Recompute), new(5, 5, SegmentStrategy.Keep)]);
+        AssertSameGradients(() => new AutoCkpt.Examples.Llama.LlamaTiny(), plan);
+    }
+
+    [Fact]
     public void Given_every_stage_recomputed_When_the_resnet_takes_a_step_with_batch_norm_Then_its_gradients_equal_the_plain_models()
     {
         AssertSameGradients(() => new ResNetSmall(), Enumerable.Range(0, 10).Select(i => new Segment(i, i, SegmentStrategy.Recompute)).ToList());
@@ -47,7 +65,7 @@ public sealed class PlanGradientTests
             var plan = new Plan
             {
                 Target = target.Name,
-                Model = new ModelInfo(ModelStages.Fingerprint(model), segments[^1].Last + 1),
+                Model = new ModelInfo(Checkpointing.Units(model).Fingerprint, segments[^1].Last + 1),
                 Device = new DeviceInfo("cpu", "test"),
                 BatchSize = 4,
                 MemoryCapBytes = 1L << 40,

@@ -51,16 +51,16 @@ public static class BenchMeasurementFile
     /// "0-3:recompute[0-2:recompute[0-1:recompute,2-2:keep],3-3:keep]" (<see cref="Segment.Inner"/>).
     /// </summary>
     public static string FormatSegments(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy = null) =>
-        string.Join(' ', SplitTidy(segments, tidy).Select(s => s.Tidy
-            ? string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
-            : s.Segment.ToString()));
+        string.Join(' ', SplitTidy(segments, tidy).Select(s => !s.Tidy ? s.Segment.ToString()
+            : s.Segment.Strategy == SegmentStrategy.Keep ? string.Create(CultureInfo.InvariantCulture, $"{s.Segment.First}-{s.Segment.Last}:tidy")
+            : $"{s.Segment}:tidy")); // a tidy variant of keep, "5-5:sub_module=attn:tidy"
 
     private static IEnumerable<(Segment Segment, bool Tidy)> SplitTidy(IReadOnlyList<Segment> segments, IReadOnlyList<bool>? tidy)
     {
         bool Flag(int i) => tidy is not null && i < tidy.Count && tidy[i];
         foreach (var s in segments)
         {
-            if (s.Strategy != SegmentStrategy.Keep) { yield return (s, false); continue; }
+            if (s.Strategy != SegmentStrategy.Keep) { yield return (s, s.Strategy.Base == SegmentStrategy.Keep && Flag(s.First)); continue; }
             int start = s.First;
             for (int i = s.First + 1; i <= s.Last + 1; i++)
                 if (i > s.Last || Flag(i) != Flag(start))
@@ -75,7 +75,7 @@ public static class BenchMeasurementFile
     public static (IReadOnlyList<Segment> Segments, IReadOnlyList<bool> Tidy) ParseTidySegments(string text)
     {
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var segments = ParseSegments(string.Join(' ', parts.Select(p => p.EndsWith(":tidy", StringComparison.Ordinal) ? p[..^5] + ":keep" : p)));
+        var segments = ParseSegments(string.Join(' ', parts.Select(p => !p.EndsWith(":tidy", StringComparison.Ordinal) ? p : p.Count(c => c == ':') > 1 ? p[..^5] : p[..^5] + ":keep")));
         int stages = segments.Count == 0 ? 0 : Math.Max(0, segments.Max(s => s.Last) + 1);
         var tidy = new bool[stages];
         for (int k = 0; k < parts.Length; k++)

@@ -139,6 +139,11 @@ public static class ErrorCodes
     // "Multi-level recompute").
     /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
     public const string NoTidyPatternUnused = "ACKPT047";
+    /// <summary>
+    /// A plan recomputes a sub-module of a unit (<c>units[].recompute_only</c>) that the unit does not have, or that cannot
+    /// be recomputed alone (no typed forward from a tensor to a tensor), or one the profile has no figures for (planner).
+    /// </summary>
+    public const string SubModuleNotFound = "ACKPT054";
 
     // MSBuild.
     /// <summary>An AutoCkpt MSBuild property has a bad value.</summary>

@@ -235,7 +235,7 @@ public sealed record Plan
         {
             var inner = NestedSegments.InnerKeys(s);
             return Enumerable.Range(s.First, s.Length).Select(i =>
-                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], Option = s.Option });
+                new PlanUnit(i < UnitPaths.Count ? UnitPaths[i] : $"#{i}", k, s.Strategy, s.Strategy.Base == SegmentStrategy.Keep && IsTidy(i)) { Inner = inner[i - s.First], Option = s.Option });
         })];
 
     /// <summary>Whether some segment recomputes with checkpoints inside (<see cref="Segment.Inner"/>).</summary>

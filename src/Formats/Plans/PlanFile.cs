@@ -301,7 +301,7 @@ public static class PlanFile
         foreach (var u in p.Units)
         {
             var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
-            if (u.Strategy == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
+            if (u.Strategy.Base == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
             if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
             if (u.Strategy.UnitKey is { } key) pairs.Add((key, u.Strategy.TakesOption ? Str(u.Option ?? "") : "true"));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');

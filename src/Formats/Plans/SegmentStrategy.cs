@@ -38,8 +38,14 @@ public sealed class SegmentStrategy
     /// </summary>
     public static SegmentStrategy SaveMatmuls { get; } = new("save_matmuls", "recomputed", recomputes: true, basedOn: Recompute, unitKey: "save_matmuls", oneUnit: true, label: "save matmuls");
 
+    /// <summary>
+    /// A kept unit alone in its segment that recomputes one of its sub-modules (the option: its path relative to the unit,
+    /// e.g. <c>attn</c>; docs/selective.md), the rest of the unit kept; format 2's <c>units[].recompute_only: attn</c>.
+    /// </summary>
+    public static SegmentStrategy SubModule { get; } = new("sub_module", "kept", recomputes: false, basedOn: Keep, unitKey: "recompute_only", takesOption: true, oneUnit: true, label: "keep, recompute part");
+
     /// <summary>Every strategy a plan can say, bases first: the format's registry.</summary>
-    public static IReadOnlyList<SegmentStrategy> All { get; } = [Keep, Recompute, SaveMatmuls];
+    public static IReadOnlyList<SegmentStrategy> All { get; } = [Keep, Recompute, SaveMatmuls, SubModule];
 
     /// <summary>The key: "keep", "recompute", "save_matmuls". The bench's notation (<c>F-L:name</c>) and every layer's registry use it.</summary>
     public string Name { get; }

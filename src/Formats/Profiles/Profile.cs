@@ -73,6 +73,13 @@ public sealed record StageProfile(
     public SaveMatmulsFigures? SaveMatmuls { get; init; }
 
     /// <summary>
+    /// Optional key <c>sub_modules</c>: per sub-module of the stage that can be recomputed alone (docs/selective.md,
+    /// "Recompute a sub-module"), the stage's figures when it is kept with that sub-module recomputed; empty when the
+    /// profile has none (then the planner does not offer the option).
+    /// </summary>
+    public IReadOnlyList<SubModuleFigures> SubModules { get; init; } = [];
+
+    /// <summary>
     /// Optional key <c>tidy_allowed</c> (default true): false when the unit is opted out of tidy in code
     /// (<c>[NoTidy]</c> on its module or a module under it, or the target's <c>NoTidy</c> patterns), so the planner never
     /// counts on its tidy memory.
@@ -115,6 +122,19 @@ public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransient
 /// <param name="KeptBytes">Bytes of the <c>Linear</c> outputs kept from the forward to the recompute.</param>
 /// <param name="RecomputeSeconds">The recompute's forward with autograd, the matmuls skipped.</param>
 public sealed record SaveMatmulsFigures(long KeptBytes, double RecomputeSeconds);
+
+/// <summary>
+/// What a stage costs kept with one sub-module recomputed (docs/selective.md, "Recompute a sub-module"): the sub-module's
+/// graph is freed after its forward and rebuilt in the backward. Measured on the stage as it runs, tidy where the
+/// stage may run tidy (then its <see cref="StageProfile.Tidy"/> figures are the ones replaced). Bytes and seconds.
+/// </summary>
+/// <param name="Path">The sub-module's path relative to the stage, e.g. "attn" or "attn.core".</param>
+/// <param name="RetainedBytes">Live growth over the stage's forward: what it keeps for its backward, output included.</param>
+/// <param name="ForwardTransientBytes">Peak during the forward above live after it.</param>
+/// <param name="BackwardTransientBytes">Peak during the backward above live just before it (the sub-module's recompute included).</param>
+/// <param name="BackwardFreedBytes">Live just before the backward minus just after. May be negative.</param>
+/// <param name="RecomputeSeconds">The sub-module's forward with autograd, as it runs inside the stage: the recompute's cost.</param>
+public sealed record SubModuleFigures(string Path, long RetainedBytes, long ForwardTransientBytes, long BackwardTransientBytes, long BackwardFreedBytes, double RecomputeSeconds);
 
 /// <summary>The profiler's self-check: whole-model measurements to compare with the stage sums.</summary>
 /// <param name="ForwardRetainedBytesMeasured">Live bytes after one whole forward, less what was live before.</param>

@@ -56,6 +56,13 @@ internal sealed class YamlMap
         return new YamlMap(root, "", file, code);
     }
 
+    /// <summary>
+    /// The root mapping of text in <see cref="SimpleYamlReader"/>'s subset, read fast; null otherwise. Its nodes carry no
+    /// line and column: on a failed check, read the text again with <see cref="Parse"/> for the placed message.
+    /// </summary>
+    public static YamlMap? TryParseSimple(string text, string file, string code) =>
+        SimpleYamlReader.TryParse(text) is { } root ? new YamlMap(root, "", file, code) : null;
+
     public bool Has(string key) => Find(key) is { } node && !IsNull(node);
 
     public string Str(string key) => Scalar(key).Value ?? throw Missing(key);

@@ -42,7 +42,7 @@ public sealed class StepCostModel
         var s = Shared.Stages;
         // Step time (docs/cost-model.md, "Step time"): the stages' times scaled to the measured whole step, and a cost per
         // recompute segment, where the profile measured them; the stages' own sums otherwise.
-        double scale = TimeScale(profile);
+        double scale = _scale = TimeScale(profile);
         _fwd = [.. s.Select(x => x.ForwardSeconds * scale)];
         _bwd = [.. s.Select(x => x.BackwardSeconds * scale)];
         SegmentSeconds = profile.StepTime?.RecomputeSegmentSeconds ?? 0;
@@ -94,7 +94,7 @@ public sealed class StepCostModel
     {
         var tidy = new bool[Stages];
         foreach (var seg in segments)
-            if (seg.Strategy == SegmentStrategy.Keep)
+            if (seg.Strategy.Base == SegmentStrategy.Keep)
                 for (int i = seg.First; i <= seg.Last; i++) tidy[i] = i < TidyStages.Count && TidyStages[i];
         return tidy;
     }
@@ -123,6 +123,8 @@ public sealed class StepCostModel
         }
         return result;
     }
+
+    private readonly double _scale;
 
     /// <summary>The profile the model reads (for a tidy model, with the tidy figures in place of kept stages' plain ones).</summary>
     public Profile Profile { get; }
@@ -178,6 +180,8 @@ public sealed class StepCostModel
                 if (seg.SavesMatmuls) t += _savedFwd[seg.First];
                 else foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
             }
+            else if (Sub(seg) is { } sub)
+                t += SegmentSeconds + sub.RecomputeSeconds * _scale;
         return t;
     }
 
@@ -205,7 +209,8 @@ public sealed class StepCostModel
         {
             if (!IsRecompute(seg))
             {
-                for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
+                if (Sub(seg) is { } sub) SubForward(seg.First, sub);
+                else for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
                 continue;
             }
             // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live
@@ -232,6 +237,7 @@ public sealed class StepCostModel
             bool recompute = IsRecompute(seg);
             if (recompute) t += SegmentSeconds;
             if (seg.IsNested) Nested(seg, top: true);
+            else if (Sub(seg) is { } sub) SubBackward(seg.First, sub);
             else if (recompute && seg.SavesMatmuls)
             {
                 Resume(seg.First);
@@ -318,6 +324,25 @@ public sealed class StepCostModel
 
         }
 
+        // A kept unit recomputing a sub-module (docs/selective.md): its forward keeps what the profile measured with the
+        // sub-module's graph freed; its backward reruns the sub-module inside (its transient) and frees what it kept.
+        void SubForward(int i, SubModuleFigures sub)
+        {
+            Emit(StepPhase.Forward, i, true, t + _fwd[i] / 2, live + sub.RetainedBytes + sub.ForwardTransientBytes);
+            live += sub.RetainedBytes - (i > 0 ? _inFreed[i] : 0);
+            t += _fwd[i];
+            Emit(StepPhase.Forward, i, false, t, live);
+        }
+
+        void SubBackward(int i, SubModuleFigures sub)
+        {
+            double seconds = SegmentSeconds + sub.RecomputeSeconds * _scale + _bwd[i];
+            Emit(StepPhase.Backward, i, true, t + seconds / 2, live + sub.BackwardTransientBytes);
+            live -= sub.BackwardFreedBytes + _out[i];
+            t += seconds;
+            Emit(StepPhase.Backward, i, false, t, live);
+        }
+
         // A save-matmuls unit's re-run: its kept Linear outputs are live already, and are part of what it keeps.
         void Resume(int i)
         {
@@ -348,6 +373,11 @@ public sealed class StepCostModel
                 + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes) + Abs(s.InputHeldBytes) + Abs(s.SavedOutputBytes);
             if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
             if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
+            foreach (var sub in s.SubModules)
+            {
+                stageSum += Abs(sub.RetainedBytes) + Abs(sub.ForwardTransientBytes) + Abs(sub.BackwardTransientBytes) + Abs(sub.BackwardFreedBytes);
+                seconds += sub.RecomputeSeconds;
+            }
             seconds += s.ForwardSeconds + s.BackwardSeconds;
         }
         double bound = fixedSum + 4 * stageSum;
@@ -361,12 +391,20 @@ public sealed class StepCostModel
         static double Abs(long v) => Math.Abs((double)v);
     }
 
+    /// <summary>
+    /// The figures of the sub-module a kept one-unit segment recomputes (<see cref="SegmentStrategy.SubModule"/>, its option), or null for
+    /// any other segment; ACKPT054 when the profile has none for it.
+    /// </summary>
+    private SubModuleFigures? Sub(Segment seg) => seg.Strategy != SegmentStrategy.SubModule || seg.Option is not { } path ? null
+        : Profile.Stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path) ?? throw new AckptException(ErrorCodes.SubModuleNotFound,
+            $"the plan recomputes '{path}' inside unit {Profile.Stages[seg.First].Name}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
+
     /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
     private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;
 
     /// <summary>Whether the walk runs <paramref name="seg"/> as a recompute; the walk knows each strategy itself (it shares nothing with the arcs).</summary>
     private static bool IsRecompute(Segment seg) =>
-        seg.Strategy == SegmentStrategy.Keep ? false
+        seg.Strategy == SegmentStrategy.Keep || seg.Strategy == SegmentStrategy.SubModule ? false
         : seg.Strategy == SegmentStrategy.Recompute || seg.Strategy == SegmentStrategy.SaveMatmuls ? true
         : throw new AckptException(ErrorCodes.PlanUnknownStrategy, $"the cost model does not know strategy '{seg.Strategy}'.");
 }

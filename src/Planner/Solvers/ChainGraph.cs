@@ -14,13 +14,15 @@ internal sealed class ChainGraph
 {
     private readonly long[] _negNetSuffix;
 
+    private readonly UnitCosts _costs;
+
     /// <param name="model">The step's cost model.</param>
     /// <param name="maxSegment">The most units one spanning arc covers.</param>
     /// <param name="deadline">When building must stop (<see cref="Deadline.PassedException"/>): n·L arcs take about a
     /// second at 10,000 units on a loaded 2-core machine, more than a short time limit.</param>
     public ChainGraph(StepCostModel model, int maxSegment, Deadline deadline = default)
     {
-        var costs = new UnitCosts(model);
+        var costs = _costs = new UnitCosts(model);
         int n = Stages = costs.Stages.Count;
         MaxSegment = Math.Min(maxSegment, n);
         FixedBytes = model.Profile.FixedBytes.Total;
@@ -159,14 +161,14 @@ internal sealed class ChainGraph
         {
             if (SegmentList.Merges(s.Strategy))
                 for (int i = s.First; i <= s.Last; i++) { int j = Find(i, 1, s.Strategy); if (j < 0) return null; result.Add((i, j)); }
-            else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
+            else { int j = Array.FindIndex(Out[s.First], a => a.Length == s.Length && StrategyRegistry.All[a.Strategy].SegmentOf(_costs, s.First, a) == s); if (j < 0) return null; result.Add((s.First, j)); }
         }
         return result;
     }
 
     /// <summary>A path of arcs as segments, kept runs merged.</summary>
     public IReadOnlyList<Segment> Segments(IEnumerable<(int P, int J)> path) =>
-        SegmentList.MergeKeeps([.. path.Select(x => StrategyRegistry.All[Out[x.P][x.J].Strategy].SegmentOf(x.P, Out[x.P][x.J]))]);
+        SegmentList.MergeKeeps([.. path.Select(x => StrategyRegistry.All[Out[x.P][x.J].Strategy].SegmentOf(_costs, x.P, Out[x.P][x.J]))]);
 
     /// <summary>Whether the graph holds every segment of the plan (its recompute segments within the max length and allowed).</summary>
     public bool Holds(IReadOnlyList<Segment> segments) => ArcsOf(segments) is not null;

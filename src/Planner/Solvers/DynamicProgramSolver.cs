@@ -42,8 +42,8 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
         {
             return new(SolveStatus.NoSolution, null, 1); // out of time before any search: the caller's plans stand
         }
-        var (start, lower, fromLp) = StartPlan(capBytes, large ? limit * 0.9 - clock.Elapsed : limit / 2, bound);
-        string? source = fromLp ? "dp+GLOP" : null;
+        var (start, lower, boundBy) = StartPlan(capBytes, large ? limit * 0.9 - clock.Elapsed : limit / 2, bound);
+        string? source = boundBy is null ? null : "dp+" + boundBy;
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0, source);
         long upper = start is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, start);
         if (start is not null && upper <= Math.Ceiling(lower)) return new(SolveStatus.Optimal, start, 0, source);
@@ -70,10 +70,11 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
     /// A good plan fast, and a lower bound on its recompute ticks. The plan is the best of the greedy plan, the
     /// baselines that fit, and on short chains a beam search that keeps the <see cref="BeamWidth"/> most promising
     /// partial plans per position; on long chains (anytime) the dynamic program on memory grids (<see cref="Gridded"/>)
-    /// and, when it fits in the time left, restricted to the arcs the LP relaxation uses. The bound is that LP's value
-    /// (0 on short chains or without the LP); +∞ when the LP proves that nothing fits.
+    /// and, when it fits in the time left, restricted to the arcs the LP relaxation uses. The bound is the higher of that
+    /// LP's value and the Lagrangian bound (<see cref="LagrangianBound"/>), named by <c>BoundBy</c> ("GLOP", "Lagrange"); 0
+    /// and null on short chains; +∞ when the LP proves that nothing fits.
     /// </summary>
-    public (IReadOnlyList<Segment>? Plan, double LowerTicks, bool FromLp) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
+    public (IReadOnlyList<Segment>? Plan, double LowerTicks, string? BoundBy) StartPlan(long capBytes, TimeSpan limit, TimeBound? bound = null)
     {
         var clock = Stopwatch.StartNew();
         bound ??= new TimeBound(_t, capBytes - _t.FixedBytes, limit);
@@ -84,21 +85,40 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
         if (Baselines.BestUniform(model, capBytes) is { Name: var uniform })
             plan = Best(plan, Fitting(model.Runnable(Baselines.ByName(uniform, _t.Stages)!), capBytes));
         if (!large)
-            return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0, false);
-        // Anytime: the dynamic program on a coarse memory grid first; then GLOP's LP (the bound, and the arcs it uses, to
-        // which an exact search is restricted) when it fits in what is left; then finer grids until the time runs out.
+            return (Best(plan, Search(capBytes, long.MaxValue, bound, BeamWidth, limit / 4).Segments), 0, null);
+        // Anytime: the dynamic program on a coarse memory grid first; then the Lagrangian bound (its paths that fit are
+        // plans, and finer grids search the arcs near its paths); then GLOP's LP (the bound, and the arcs it uses, to which
+        // an exact search is restricted) when it fits in what is left; then finer grids until the time runs out.
         plan = Gridded(plan, capBytes, bound, (limit - clock.Elapsed) / 4, Grains[..1]);
+        // The Lagrangian bound: O(arcs) a step, so it bounds every length, where GLOP (below) does not fit the time.
+        var lagrange = new LagrangianBound(_t, capBytes - _t.FixedBytes);
+        if (plan is not null)
+        {
+            long upper = TimeTicks.OfPlan(_t.Ticks, plan);
+            lagrange.Run(upper, (limit - clock.Elapsed) / 6);
+            if (lagrange.BestPath is { } path)
+            {
+                plan = Best(plan, Fitting(_t.Segments(path), capBytes)) ?? plan;
+                if (plan is not null) upper = TimeTicks.OfPlan(_t.Ticks, plan);
+            }
+            // An exact search restricted to the arcs near the Lagrangian's paths, as near the LP's below.
+            if (lagrange.Used is { } used && upper > Math.Ceiling(lagrange.LowerTicks) && clock.Elapsed < limit)
+                plan = Gridded(plan, capBytes, bound, (limit - clock.Elapsed) / 3, Grains[1..], LpGuide.Around(_t, (p, j) => used[p][j]));
+        }
         LpGuide.Result? lp = null;
         if (LpGuide.Fits(_t, (limit - clock.Elapsed) / 2))
         {
             lp = LpGuide.Solve(_t, capBytes, limit - clock.Elapsed);
-            if (lp.Infeasible) return (null, double.PositiveInfinity, true);
+            if (lp.Infeasible) return (null, double.PositiveInfinity, "GLOP");
             long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan);
             if (lp.Allowed is { } allowed && upper > Math.Ceiling(lp.LowerBoundTicks) && clock.Elapsed < limit)
                 plan = Best(plan, Search(capBytes, upper, bound, 0, (limit - clock.Elapsed) / 2, allowed).Segments);
         }
         if (clock.Elapsed < limit) plan = Gridded(plan, capBytes, bound, limit - clock.Elapsed, Grains[1..]);
-        return lp is { Allowed: not null } ? (plan, lp.LowerBoundTicks, true) : (plan, 0, false);
+        double lpTicks = lp is { Allowed: not null } ? lp.LowerBoundTicks : 0;
+        return lpTicks >= lagrange.LowerTicks && lpTicks > 0 ? (plan, lpTicks, "GLOP")
+            : lagrange.LowerTicks > 0 ? (plan, lagrange.LowerTicks, "Lagrange")
+            : (plan, 0, null);
     }
 
     /// <summary>Grains tried by <see cref="Gridded"/>: the budget / 2^k.</summary>
@@ -108,9 +128,10 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
     /// The dynamic program with partial plans merged on a grid: y, a and f rounded up to whole grains of the budget / 2^k
     /// for the merge key (the labels keep their exact bytes, so every plan found fits), coarse grids first. Each grid
     /// keeps at most one partial plan per cell, so its search is fast, and a finer grid only has to beat the plan of the
-    /// coarser one. Returns the best plan within <paramref name="limit"/>; no optimality claim.
+    /// coarser one. Returns the best plan within <paramref name="limit"/>; no optimality claim. With <paramref name="allowed"/>,
+    /// only those arcs.
     /// </summary>
-    internal IReadOnlyList<Segment>? Gridded(IReadOnlyList<Segment>? plan, long capBytes, TimeBound bound, TimeSpan limit, int[]? grains = null)
+    internal IReadOnlyList<Segment>? Gridded(IReadOnlyList<Segment>? plan, long capBytes, TimeBound bound, TimeSpan limit, int[]? grains = null, bool[][]? allowed = null)
     {
         var clock = Stopwatch.StartNew();
         long budget = capBytes - _t.FixedBytes;
@@ -118,7 +139,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
         {
             long grain = Math.Max(1, budget >> k);
             long upper = plan is null ? long.MaxValue : TimeTicks.OfPlan(_t.Ticks, plan) - 1;
-            var found = Search(capBytes, upper, bound, 0, limit - clock.Elapsed, grain: grain);
+            var found = Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed, grain);
             if (found.Status == SolveStatus.NoSolution) break;
             plan = Best(plan, found.Segments);
             if (grain == 1) break;

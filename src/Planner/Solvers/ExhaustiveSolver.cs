@@ -11,7 +11,8 @@ namespace AutoCkpt.Planner.Solvers;
 /// nothing with the solvers' chain graph or the strategies' arcs. A recompute segment never spans a unit whose profile
 /// says <c>recompute_allowed: false</c>; each one of two units or more is also tried multi-level, in every schedule of
 /// <see cref="NestedSchedules"/> (the plan space it shares with the planner; the costs it does not). A unit the profile
-/// measured saving its matmuls is also tried recomputed alone that way (docs/selective.md). Least recompute ticks, then
+/// measured saving its matmuls is also tried recomputed alone that way, and a unit with sub-module figures kept with each
+/// of its sub-modules recomputed (docs/selective.md). Least recompute ticks, then
 /// lowest peak, then the first found.
 /// </summary>
 internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IPlanSolver
@@ -57,6 +58,15 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
             stack.Add(new Segment(p, p, SegmentStrategy.Keep));
             Visit(p + 1, ticks);
             stack.RemoveAt(stack.Count - 1);
+            // A kept unit recomputing one sub-module, where the profile measured it run as the plan would run it (tidy or not).
+            var stage = model.Profile.Stages[p];
+            if (stage.SubModules.Count > 0 && stage.RecomputeAllowed && (p < model.TidyStages.Count && model.TidyStages[p]) == stage.TidyAllowed)
+                for (int v = 0; v < stage.SubModules.Count; v++)
+                {
+                    stack.Add(new Segment(p, p, SegmentStrategy.SubModule) { Option = stage.SubModules[v].Path });
+                    Visit(p + 1, ticks + _ticks.Option(SegmentStrategy.SubModule, p, stage.SubModules[v].Path)!.Value + TimeTicks.Segment(_ticks));
+                    stack.RemoveAt(stack.Count - 1);
+                }
             if (model.Profile.Stages[p] is { RecomputeAllowed: true, SaveMatmuls: not null })
             {
                 stack.Add(new Segment(p, p, SegmentStrategy.Recompute) { SavesMatmuls = true });

@@ -31,26 +31,22 @@ internal static class LpGuide
         return arcs <= MaxArcs && limit.TotalSeconds >= arcs * 25e-6;
     }
 
-    public static Result Solve(ChainGraph t, long capBytes, TimeSpan limit)
+    /// <summary>
+    /// The arcs a guided search may use around the arcs a relaxation <paramref name="used"/>, [p][j] as
+    /// <see cref="ChainGraph.Out"/>: those, the arcs of the same strategy whose ends are within the slack of a used
+    /// ticked arc, and a zero-tick arc at every unit they cover.
+    /// </summary>
+    public static bool[][] Around(ChainGraph t, Func<int, int, bool> used)
     {
-        using var lp = new MipModel(t, "GLOP", relax: true);
-        lp.SetCap(capBytes);
-        lp.MinimiseTime(true);
-        var (status, value, _) = lp.Solve(limit, 0);
-        if (status == Solver.ResultStatus.INFEASIBLE) return new(true, double.PositiveInfinity, null);
-        if (status != Solver.ResultStatus.OPTIMAL) return new(false, 0, null);
-        var values = lp.ArcValues();
-        var allowed = values.Select(r => new bool[r.Length]).ToArray();
+        var allowed = t.Out.Select(r => new bool[r.Length]).ToArray();
         var covered = new bool[t.Stages];
-        for (int a = 0; a < values.Length; a++)
-            for (int j = 0; j < values[a].Length; j++)
+        for (int a = 0; a < t.Stages; a++)
+            for (int j = 0; j < t.Out[a].Length; j++)
             {
-                if (values[a][j] < 1e-6) continue;
+                if (!used(a, j)) continue;
                 var arc = t.Out[a][j];
                 allowed[a][j] = true;
                 if (ChainGraph.IsBase(arc)) continue;
-                // A ticked arc the LP uses: the arcs of the same strategy whose ends are within the slack, and a
-                // zero-tick arc at every unit they cover.
                 int b = a + arc.Length - 1;
                 for (int a2 = Math.Max(0, a - Slack); a2 <= Math.Min(t.Stages - 1, a + Slack); a2++)
                     for (int j2 = 0; j2 < t.Out[a2].Length; j2++)
@@ -66,6 +62,19 @@ internal static class LpGuide
             if (covered[p])
                 for (int j = 0; j < t.Out[p].Length; j++)
                     if (ChainGraph.IsBase(t.Out[p][j])) allowed[p][j] = true;
+        return allowed;
+    }
+
+    public static Result Solve(ChainGraph t, long capBytes, TimeSpan limit)
+    {
+        using var lp = new MipModel(t, "GLOP", relax: true);
+        lp.SetCap(capBytes);
+        lp.MinimiseTime(true);
+        var (status, value, _) = lp.Solve(limit, 0);
+        if (status == Solver.ResultStatus.INFEASIBLE) return new(true, double.PositiveInfinity, null);
+        if (status != Solver.ResultStatus.OPTIMAL) return new(false, 0, null);
+        var values = lp.ArcValues();
+        var allowed = Around(t, (a, j) => values[a][j] >= 1e-6);
         // A relative 1e-9 under the LP optimum keeps the bound valid under GLOP's tolerances.
         return new(false, Math.Max(0, value * (1 - 1e-9) - 1e-6), allowed);
     }

@@ -27,11 +27,11 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         // As in the dynamic program: on long chains the steps that do not stop mid-way (GLOP, building the MIP) and
         // the baselines scored after must fit in the limit too.
         if (large) limit *= 0.9;
-        var (start, lower, _) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
+        var (start, lower, lowerBy) = new DynamicProgramSolver(model, _tables.MaxSegment).StartPlan(capBytes, large ? limit * 0.85 : limit / 2);
         if (double.IsPositiveInfinity(lower)) return new(SolveStatus.Infeasible, null, 0);
         if (start is not null && lower > 0 && TimeTicks.OfPlan(_tables.Ticks, start) <= Math.Ceiling(lower))
-            return new(SolveStatus.Optimal, start, 0, "dp+GLOP"); // the LP relaxation's bound proves the start plan optimal
-        if (large && start is not null && clock.Elapsed > limit * 0.7) return StartOnly(start, lower);
+            return new(SolveStatus.Optimal, start, 0, $"dp+{lowerBy}"); // the LP's (or Lagrangian) bound proves the start plan optimal
+        if (large && start is not null && clock.Elapsed > limit * 0.7) return StartOnly(start, lower, lowerBy);
         using var mip = new MipModel(_tables, backend);
         long bound = capBytes;
         for (int attempt = 0; attempt < 4; attempt++)
@@ -43,7 +43,7 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
             var (status, value, best) = mip.Solve(limit - clock.Elapsed, RelativeGap);
             if (status == Solver.ResultStatus.INFEASIBLE) return new(SolveStatus.Infeasible, null, 0);
             if (status is not (Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE))
-                return start is not null && status == Solver.ResultStatus.NOT_SOLVED ? StartOnly(start, lower) : NoAnswer(status, clock, limit);
+                return start is not null && status == Solver.ResultStatus.NOT_SOLVED ? StartOnly(start, lower, lowerBy) : NoAnswer(status, clock, limit);
             var first = mip.Segments();
             if (status == Solver.ResultStatus.FEASIBLE && start is not null && TimeTicks.OfPlan(_tables.Ticks, start) < TimeTicks.OfPlan(_tables.Ticks, first))
                 first = start;
@@ -69,8 +69,8 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
                 if (proved) return new(SolveStatus.Optimal, fitting[0].Segments, 0);
                 double scipBound = double.IsFinite(best) ? best : 0, lowest = Math.Max(scipBound, lower);
                 long found = fitting[0].Ticks;
-                // Which plan, and whose bound: the dynamic program's start plan or SCIP's, SCIP's bound or GLOP's.
-                string planBy = fromStart ? "dp" : "SCIP", boundBy = lower > scipBound ? "GLOP" : "SCIP";
+                // Which plan, and whose bound: the dynamic program's start plan or SCIP's, SCIP's bound or the start's.
+                string planBy = fromStart ? "dp" : "SCIP", boundBy = lower > scipBound ? lowerBy ?? "SCIP" : "SCIP";
                 string source = planBy == boundBy ? planBy : $"{planBy}+{boundBy}";
                 return found <= Math.Ceiling(lowest) ? new(SolveStatus.Optimal, fitting[0].Segments, 0, source) : new(SolveStatus.Feasible, fitting[0].Segments, Gap(found, lowest), source);
             }
@@ -93,11 +93,11 @@ internal sealed class MipSolver(StepCostModel model, int maxSegment, string back
         return new(proved ? SolveStatus.Optimal : SolveStatus.Feasible, mip.Segments(), proved ? 0 : Gap(value, best));
     }
 
-    /// <summary>The start plan (the dynamic program's) when the MIP added nothing, against the LP's bound.</summary>
-    private SolveOutcome StartOnly(IReadOnlyList<Segment> start, double lower)
+    /// <summary>The start plan (the dynamic program's) when the MIP added nothing, against the start's bound (GLOP's or Lagrangian).</summary>
+    private SolveOutcome StartOnly(IReadOnlyList<Segment> start, double lower, string? lowerBy)
     {
         long ticks = TimeTicks.OfPlan(_tables.Ticks, start);
-        string? source = lower > 0 ? "dp+GLOP" : null;
+        string? source = lower > 0 && lowerBy is not null ? $"dp+{lowerBy}" : null;
         return ticks <= Math.Ceiling(lower) ? new(SolveStatus.Optimal, start, 0, source) : new(SolveStatus.Feasible, start, Gap(ticks, lower), source);
     }
 

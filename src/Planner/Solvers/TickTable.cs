@@ -12,12 +12,17 @@ internal sealed class TickTable
 {
     private readonly long[] _units;
     private readonly IReadOnlyDictionary<SegmentStrategy, long[]> _own;
+    private readonly IReadOnlyDictionary<(SegmentStrategy, int, string), long> _options;
 
-    public TickTable(long[] units, IReadOnlyDictionary<SegmentStrategy, long[]> own)
+    public TickTable(long[] units, IReadOnlyDictionary<SegmentStrategy, long[]> own, IReadOnlyDictionary<(SegmentStrategy, int, string), long>? options = null)
     {
         _units = units;
         _own = own;
+        _options = options ?? new Dictionary<(SegmentStrategy, int, string), long>();
     }
+
+    /// <summary>What recomputing unit <paramref name="unit"/> costs under <paramref name="strategy"/> with option <paramref name="option"/> (<c>PlanStrategy.OptionSeconds</c>), or null where the profile has no figure for it.</summary>
+    public long? Option(SegmentStrategy strategy, int unit, string option) => _options.TryGetValue((strategy, unit, option), out var t) ? t : null;
 
     /// <summary>Unit i's forward ticks (i &lt; n), or the per-segment ticks (i = n).</summary>
     public long this[int i] => _units[i];

@@ -34,7 +34,12 @@ internal static class TimeTicks
             if (seconds.Any(s => s is not null) && !own.ContainsKey(strategy.Runs))
                 own[strategy.Runs] = [.. seconds.Select((s, i) => s is { } x ? (long)Math.Round(x / tick) : ticks[i]), ticks[^1]];
         }
-        return new TickTable(ticks, own);
+        var options = new Dictionary<(SegmentStrategy, int, string), long>();
+        foreach (var strategy in StrategyRegistry.All)
+            for (int i = 0; i < profile.Stages.Count; i++)
+                foreach (var (option, seconds) in strategy.OptionSeconds(profile.Stages[i]))
+                    options[(strategy.Runs, i, option)] = (long)Math.Round(seconds / tick);
+        return new TickTable(ticks, own, options);
     }
 
     /// <summary>The ticks each recompute segment costs beyond its units: the last entry of <see cref="Of"/>.</summary>
@@ -49,7 +54,9 @@ internal static class TimeTicks
     {
         long t = 0;
         foreach (var seg in segments)
-            if (seg.Strategy.Recomputes)
+            if (seg.Option is { } option && ticks.Option(seg.Strategy, seg.First, option) is { } optionTicks)
+                t += Segment(ticks) + optionTicks;
+            else if (seg.Strategy.Recomputes)
             {
                 t += Segment(ticks);
                 var own = ticks.For(seg.Strategy);

@@ -13,5 +13,5 @@ namespace AutoCkpt.Planner.Strategies;
 /// <param name="Backward">Highest backward point above the base (after the arcs behind it released theirs).</param>
 /// <param name="Checkpoint">Keeps only its input: after another checkpoint arc it frees that input after its backward.</param>
 /// <param name="Strategy">The strategy's index in <see cref="StrategyRegistry.All"/>.</param>
-/// <param name="Variant">Which of its strategy's ways to run the units the arc is (the strategy reads it back in <see cref="PlanStrategy.SegmentOf"/>); 0 for most.</param>
+/// <param name="Variant">Which of its strategy's ways to run the units the arc is (the strategy reads it back in <see cref="PlanStrategy.SegmentOf(int, Arc)"/>); 0 for most.</param>
 public readonly record struct Arc(int Length, long Ticks, long Forward, long Hold, long Release, long Backward, bool Checkpoint, byte Strategy, int Variant = 0);

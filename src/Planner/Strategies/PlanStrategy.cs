@@ -26,6 +26,14 @@ public abstract class PlanStrategy
     /// </summary>
     public virtual double? RecomputeSeconds(StageProfile stage) => null;
 
+    /// <summary>
+    /// For a strategy with an option per segment (<see cref="Segment.Option"/>): what recomputing <paramref name="stage"/>
+    /// costs under each option, in seconds (a sub-module's path and its recompute); empty for most.
+    /// <see cref="Solvers.TimeTicks.Of"/> turns them into ticks, which a plan's recompute time counts for segments of the
+    /// strategy's key with that option, whether the key <see cref="SegmentStrategy.Recomputes"/> or not.
+    /// </summary>
+    public virtual IEnumerable<(string Option, double Seconds)> OptionSeconds(StageProfile stage) => [];
+
     /// <summary>What the strategy keeps from <paramref name="stage"/>'s forward beyond its output, in bytes (0 for most): shown in the plan's table.</summary>
     public virtual long KeptBytes(StageProfile stage) => 0;
 
@@ -58,4 +66,7 @@ public abstract class PlanStrategy
 
     /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>.</summary>
     public virtual Segment SegmentOf(int first, Arc arc) => new(first, first + arc.Length - 1, Runs);
+
+    /// <summary>The plan's segment for an arc of this strategy from unit <paramref name="first"/>, for a strategy whose option names what the profile holds (a sub-module's path, from <see cref="Arc.Variant"/>).</summary>
+    public virtual Segment SegmentOf(UnitCosts costs, int first, Arc arc) => SegmentOf(first, arc);
 }

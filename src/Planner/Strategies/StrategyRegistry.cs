@@ -3,6 +3,7 @@ using AutoCkpt.Planner.Strategies.Keep;
 using AutoCkpt.Planner.Strategies.Nested;
 using AutoCkpt.Planner.Strategies.Recompute;
 using AutoCkpt.Planner.Strategies.SaveMatmuls;
+using AutoCkpt.Planner.Strategies.SubModule;
 using AutoCkpt.Planner.Strategies.TidyKeep;
 
 namespace AutoCkpt.Planner.Strategies;
@@ -11,7 +12,7 @@ namespace AutoCkpt.Planner.Strategies;
 public static class StrategyRegistry
 {
     /// <summary>Every strategy the planner offers, in the order arcs are listed.</summary>
-    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy(), new NestedStrategy(), new SaveMatmulsStrategy()];
+    public static IReadOnlyList<PlanStrategy> All { get; } = [new TidyKeepStrategy(), new KeepStrategy(), new RecomputeStrategy(), new NestedStrategy(), new SaveMatmulsStrategy(), new TidySubModuleStrategy(), new SubModuleStrategy()];
 
     /// <summary>
     /// The first registered strategy whose units the plan runs as <paramref name="key"/> (the plain one of those that share

@@ -44,7 +44,7 @@ internal sealed class ProfileVerb : IHostVerb
             output.Warning(warning.Code, warning.Message, path);
         string cost = profile.Check is { StepSecondsMeasured: > 0 } c
             ? string.Create(CultureInfo.InvariantCulture,
-                $"; profiling took {seconds:0.##} s{SaveMatmulsCost(profiler.SaveMatmulsSeconds, c.StepSecondsMeasured)}, {seconds / c.StepSecondsMeasured:0.#} training steps " +
+                $"; profiling took {seconds:0.##} s{SaveMatmulsCost(profiler.SaveMatmulsSeconds, c.StepSecondsMeasured)}{OptionCost("sub-module", profiler.SubModuleSeconds, c.StepSecondsMeasured)}, {seconds / c.StepSecondsMeasured:0.#} training steps " +
                 $"(the forward check {profiler.ForwardCheckSeconds:0.###} s, {profiler.ForwardCheckSeconds / c.StepSecondsMeasured:0.#} steps)")
             : "";
         string units = args.Get("units") is { } u ? $" --units {u}" : target.Units is { Count: > 0 } own ? $" (units: {string.Join(',', own)})" : "";
@@ -63,6 +63,8 @@ internal sealed class ProfileVerb : IHostVerb
         return (safe.Length == 0 ? "model" : safe) + ".profile.yaml";
     }
 
-    private static string SaveMatmulsCost(double seconds, double step) => seconds <= 0 ? "" :
-        string.Create(CultureInfo.InvariantCulture, $" (the save-matmuls option {seconds:0.###} s, {seconds / step:0.#} steps)");
+    private static string SaveMatmulsCost(double seconds, double step) => OptionCost("save-matmuls", seconds, step);
+
+    private static string OptionCost(string option, double seconds, double step) => seconds <= 0 ? "" :
+        string.Create(CultureInfo.InvariantCulture, $" (the {option} option {seconds:0.###} s, {seconds / step:0.#} steps)");
 }

@@ -28,6 +28,9 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     /// <summary>Seconds the last profile spent measuring the save-matmuls option.</summary>
     public double SaveMatmulsSeconds { get; private set; }
 
+    /// <summary>Seconds the last profile spent measuring the sub-module option.</summary>
+    public double SubModuleSeconds { get; private set; }
+
     /// <summary>
     /// Measures <paramref name="units"/> of <paramref name="model"/> over runs of <paramref name="step"/>, which must call
     /// the model once through <c>call()</c>, compute a loss and run its backward (it may also step an optimizer). The
@@ -79,6 +82,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
                     BackwardSeconds = e.Backward,
                     // Measured as a share of the unit's forward (MeasureUnits), now scaled by it.
                     SaveMatmuls = unitFigures[u].SaveMatmuls is { } m ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds * e.Forward, 7) } : null,
+                    SubModules = [.. unitFigures[u].SubModules.Select(c => c with { RecomputeSeconds = Math.Round(c.RecomputeSeconds * e.Forward, 7) })],
                 } : e.Profile!);
             recorder.ReleaseCopies();
 
@@ -270,6 +274,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     {
         var measurer = new StageMeasurer(meter);
         var saveMatmuls = new SaveMatmulsMeasure(measurer, new ProfileOptions(1, MemoryRepeats));
+        var subModules = new SubModuleMeasure(measurer, meter, new ProfileOptions(1, MemoryRepeats));
         var result = new List<StageProfile>(units.Count);
         for (int i = 0; i < units.Count; i++)
         {
@@ -304,9 +309,11 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
                 TidyAllowed = tidyAllowed[i],
                 // The option's recompute time as a share of the unit's forward (1 s stands for it until it is known).
                 SaveMatmuls = saveMatmuls.Of(path, call, input, needsGrad, forwardSeconds: 1),
+                SubModules = subModules.Of(path, call, input, role, tidyAllowed[i], null, forwardSeconds: 1),
             });
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
+        SubModuleSeconds = subModules.Seconds;
         return result;
     }
 

@@ -37,6 +37,9 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     /// <summary>Seconds the last <see cref="Run"/> spent measuring the save-matmuls option (<see cref="SaveMatmulsMeasure"/>).</summary>
     public double SaveMatmulsSeconds { get; private set; }
 
+    /// <summary>Seconds the last <see cref="Run"/> spent measuring the sub-module option (<see cref="SubModuleMeasure"/>).</summary>
+    public double SubModuleSeconds { get; private set; }
+
     /// <summary>The warnings of the last <see cref="Run"/> (ACKPT038: a native module whose layers cannot be units).</summary>
     public IReadOnlyList<AckptException> Warnings => _warnings;
 
@@ -58,6 +61,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var measured = inPlace.Measure(model, found.Units,
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
         SaveMatmulsSeconds = inPlace.SaveMatmulsSeconds;
+        SubModuleSeconds = inPlace.SubModuleSeconds;
         var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options);
         return new Profile
         {
@@ -168,6 +172,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     {
         var measurer = new StageMeasurer(meter);
         var saveMatmuls = new SaveMatmulsMeasure(measurer, options);
+        var subModules = new SubModuleMeasure(measurer, meter, options);
         SaveMatmulsSeconds = 0;
         var profiles = new List<StageProfile>(stages.Count);
         double spread = 0;
@@ -205,6 +210,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
                 SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds) is { } m
                     ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds, 7) }
                     : null,
+                SubModules = subModules.Of(stage.Name, UnitCall.Of(stage.Module), input, isBatch ? PassInput.Batch : PassInput.Chained, tidyAllowed[i], isLast ? loss : null, plain.ForwardSeconds),
             });
             if (isLast) break;
             using (NewDisposeScope())
@@ -213,6 +219,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             if (!ReferenceEquals(input, batchInput) && !ReferenceEquals(input, x)) input.Dispose();
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
+        SubModuleSeconds = subModules.Seconds;
         return (profiles, spread);
     }
 

@@ -17,7 +17,7 @@ namespace AutoCkpt.InPlace;
 /// <c>call()</c> (ACKPT107). Kept units that are not tidy get no hook at all: a plan that recomputes nothing and
 /// tidies nothing adds only the root's two hook calls per step.
 /// </summary>
-internal sealed class HookedModel : IUnitHook
+internal sealed class HookedModel : IUnitHook, IGroupOwner
 {
     private readonly nn.Module _model;
     private readonly List<Action> _removers = [];
@@ -25,8 +25,9 @@ internal sealed class HookedModel : IUnitHook
     private readonly List<TidyHook> _tidies = [];
     private readonly List<string> _tidyPaths = [];
     private readonly IReadOnlyList<bool> _tidyAllowed;
-    private readonly int[] _fired;
-    private readonly bool[] _hooked;
+    private readonly List<int> _fired;
+    private readonly List<bool> _hooked;
+    private readonly List<Unit> _hookedUnits;
     private readonly CudaSeeds _seeds = new(torch.initial_seed());
     private readonly Action<string>? _onWarning;
     private Tensor[]? _stepParameters;
@@ -42,8 +43,10 @@ internal sealed class HookedModel : IUnitHook
         PlanFile = planFile;
         Units = units;
         Plan = plan;
-        _fired = new int[units.Count];
-        _hooked = new bool[units.Count];
+        // Past the units' indices: modules inside a unit that a behaviour hooks (AddSubModule).
+        _hookedUnits = [.. units.Units];
+        _fired = [.. units.Units.Select(_ => 0)];
+        _hooked = [.. units.Units.Select(_ => false)];
         _tidyAllowed = tidyAllowed;
         var segments = new List<AppliedSegment>();
         try
@@ -78,6 +81,23 @@ internal sealed class HookedModel : IUnitHook
         return group;
     }
 
+    /// <summary>
+    /// Hooks <paramref name="module"/>, a module inside a unit (its path from the model's root), as a one-module recompute
+    /// group: its forward's graph is freed as it returns and rebuilt in the backward (a sub-module strategy calls it).
+    /// It must run once per forward of the model, as a hooked unit must (ACKPT107).
+    /// </summary>
+    public RecomputeGroup AddSubModule(Unit module)
+    {
+        int index = _hookedUnits.Count;
+        _hookedUnits.Add(module);
+        _fired.Add(0);
+        _hooked.Add(false);
+        var group = new RecomputeGroup(this, [module], index);
+        _groups.Add(group);
+        Hook(index, group.Hook(0));
+        return group;
+    }
+
     /// <summary>Hooks unit <paramref name="index"/> tidy, unless a code opt-out excludes it (a strategy behaviour calls it).</summary>
     public void AddTidy(int index)
     {
@@ -105,12 +125,12 @@ internal sealed class HookedModel : IUnitHook
 
     /// <summary>Per hooked unit, how often it ran in the current (or last) forward of the model.</summary>
     public IReadOnlyDictionary<string, int> Fires =>
-        Enumerable.Range(0, _fired.Length).Where(i => _hooked[i]).ToDictionary(i => Units.Units[i].Path, i => _fired[i]);
+        Enumerable.Range(0, _fired.Count).Where(i => _hooked[i]).ToDictionary(i => _hookedUnits[i].Path, i => _fired[i]);
 
     private void Hook(int index, IUnitHook hook)
     {
         _hooked[index] = true;
-        _removers.Add(UnitHooks.Register(Units.Units[index].Module, hook));
+        _removers.Add(UnitHooks.Register(_hookedUnits[index].Module, hook));
     }
 
     /// <summary>Removes every hook this plan added.</summary>
@@ -163,7 +183,7 @@ internal sealed class HookedModel : IUnitHook
         DeferredDisposal.Flush();
         PeakCheck?.Forward();
         Abandon();
-        Array.Clear(_fired);
+        for (int i = 0; i < _fired.Count; i++) _fired[i] = 0;
         _stepParameters = null;
         _inStep = true;
         if (_inputChecked || inputs.OfType<Tensor>().FirstOrDefault() is not { } input) return null;
@@ -178,11 +198,11 @@ internal sealed class HookedModel : IUnitHook
     {
         _inStep = false;
         _stepParameters = null;
-        var wrong = Enumerable.Range(0, _fired.Length).Where(i => _hooked[i] && _fired[i] != 1).ToList();
+        var wrong = Enumerable.Range(0, _fired.Count).Where(i => _hooked[i] && _fired[i] != 1).ToList();
         if (wrong.Count > 0)
             throw new AckptException(ErrorCodes.UnitFiredWrongly,
                 $"in this forward of {_model.GetType().Name}, " +
-                string.Join(", ", wrong.Take(5).Select(i => $"unit '{Units.Units[i].Path}' ran {_fired[i]} times")) + (wrong.Count > 5 ? ", …" : "") +
+                string.Join(", ", wrong.Take(5).Select(i => $"unit '{_hookedUnits[i].Path}' ran {_fired[i]} times")) + (wrong.Count > 5 ? ", …" : "") +
                 ", but the plan recomputes or tidies each unit it names once per forward. A unit runs its plan only when called " +
                 "through call() (a direct .forward() runs no hook); a unit called twice, or not at all, needs a plan made for " +
                 "the forward as it is (profile and plan again), or Checkpointing.Remove(model) to train without one.", PlanFile);

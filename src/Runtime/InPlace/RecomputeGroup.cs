@@ -24,11 +24,11 @@ namespace AutoCkpt.InPlace;
 /// </summary>
 internal sealed class RecomputeGroup
 {
-    private readonly HookedModel _owner;
+    private readonly IGroupOwner _owner;
     private readonly int _first;
     private Run? _run;
 
-    public RecomputeGroup(HookedModel owner, IReadOnlyList<Unit> units, int first)
+    public RecomputeGroup(IGroupOwner owner, IReadOnlyList<Unit> units, int first)
     {
         _owner = owner;
         Units = units;

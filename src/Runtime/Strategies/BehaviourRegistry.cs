@@ -3,6 +3,7 @@ using AutoCkpt.Formats.Plans;
 using AutoCkpt.Strategies.Keep;
 using AutoCkpt.Strategies.Recompute;
 using AutoCkpt.Strategies.SaveMatmuls;
+using AutoCkpt.Strategies.SubModule;
 
 namespace AutoCkpt.Strategies;
 
@@ -10,7 +11,7 @@ namespace AutoCkpt.Strategies;
 internal static class BehaviourRegistry
 {
     /// <summary>Every behaviour, one per plan strategy (<see cref="SegmentStrategy.All"/>).</summary>
-    public static IReadOnlyList<StrategyBehaviour> All { get; } = [new KeepBehaviour(), new RecomputeBehaviour(), new SaveMatmulsBehaviour()];
+    public static IReadOnlyList<StrategyBehaviour> All { get; } = [new KeepBehaviour(), new RecomputeBehaviour(), new SaveMatmulsBehaviour(), new SubModuleBehaviour()];
 
     /// <summary>The behaviour that runs <paramref name="strategy"/>; ACKPT009 when this runtime has none.</summary>
     public static StrategyBehaviour For(SegmentStrategy strategy, string? planFile = null) =>

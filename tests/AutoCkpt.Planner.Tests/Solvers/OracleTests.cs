@@ -21,7 +21,7 @@ public sealed class OracleTests
     public void Given_random_profiles_and_caps_When_planned_Then_the_mip_matches_the_oracle_in_feasibility_time_and_peak(PlannerSolver backend)
     {
         int cases = backend == PlannerSolver.CpSat ? Cases / 4 : Cases;
-        int feasible = 0, infeasible = 0;
+        int feasible = 0, infeasible = 0, subModules = 0;
         for (int seed = 0; seed < cases; seed++)
         {
             var rng = new Random(seed);
@@ -32,6 +32,7 @@ public sealed class OracleTests
             if (seed % 5 == 2 || seed % 5 == 4) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
             if (seed % 5 >= 3) profile = SavingMatmuls(profile, new Random(seed + 13)); // some units may save their matmuls
             if (seed % 7 == 2 || seed % 7 == 5) profile = SharingTensors(profile, new Random(seed + 17)); // inputs held by the forward, outputs saved by their stage
+            if (seed % 7 >= 4) profile = WithSubModules(profile, new Random(seed + 17)); // some units may recompute a sub-module
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -40,6 +41,7 @@ public sealed class OracleTests
             Assert.True(exact is null == mip is null, $"feasibility differs at {where}: exact {exact?.Predicted}, mip {mip?.Predicted}");
             if (exact is null || mip is null) { infeasible++; continue; }
             feasible++;
+            if (exact.Segments.Any(x => x.Strategy == SegmentStrategy.SubModule)) subModules++;
             var ticks = TimeTicks.Of(profile);
             Assert.True(TimeTicks.OfPlan(ticks, exact.Segments) == TimeTicks.OfPlan(ticks, mip.Segments), $"recompute time differs at {where}: exact {exact.Predicted} ({Describe(exact.Segments)}), mip {mip.Predicted} ({Describe(mip.Segments)})");
             Assert.True(exact.Predicted!.PeakBytes == mip.Predicted!.PeakBytes, $"tie-break peak differs at {where}: exact {exact.Predicted}, mip {mip.Predicted}");
@@ -49,10 +51,11 @@ public sealed class OracleTests
             Assert.Equal("optimal", mip.Solver!.Status);
         }
         Assert.True(feasible >= cases / 2 && infeasible >= cases / 20, $"the caps should mostly be feasible with some infeasible: {feasible} / {infeasible}");
+        Assert.True(subModules >= cases / 40, $"the oracle should pick a sub-module option in some cases: {subModules}");
     }
 
     private static string Describe(IReadOnlyList<Segment> segments) =>
-        string.Join(" ", segments.Select(x => $"{(x.Strategy == SegmentStrategy.Keep ? "k" : x.SavesMatmuls ? "s" : "r")}{x.First}-{x.Last}"));
+        string.Join(" ", segments.Select(x => $"{(x.Strategy == SegmentStrategy.Keep ? "k" : x.SavesMatmuls ? "s" : "r")}{x.First}-{x.Last}{(x.Option is { } p ? $"[{p}]" : "")}"));
 
     /// <summary>The cost model the planner scores with: kept stages tidy where the profile allows (docs/cost-model.md).</summary>
     private static StepCostModel Scored(Profile profile) => TidyCosts.Model(profile, NoTidyPatterns.Empty);
@@ -79,6 +82,22 @@ public sealed class OracleTests
         {
             InputHeldBytes = i > 0 && rng.Next(2) == 0 ? (rng.Next(2) == 0 ? profile.Stages[i - 1].OutputBytes : rng.NextInt64(0, profile.Stages[i - 1].OutputBytes + 1)) : 0,
             SavedOutputBytes = rng.Next(3) == 0 ? (rng.Next(2) == 0 ? s.OutputBytes : rng.NextInt64(0, s.OutputBytes + 1)) : 0,
+        })] };
+
+    /// <summary>
+    /// About half the units measured with one or two sub-modules recomputed (docs/selective.md): each keeps 10-90% of what
+    /// the unit retains, with its own transients and frees, for a recompute of 5-60% of the unit's forward.
+    /// </summary>
+    private static Profile WithSubModules(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s => rng.Next(2) == 0 ? s : s with
+        {
+            SubModules = [.. Enumerable.Range(0, rng.Next(1, 3)).Select(k =>
+            {
+                long kept = (long)(s.RetainedBytes * (0.1 + 0.8 * rng.NextDouble()));
+                return new SubModuleFigures(k == 0 ? "attn" : "mlp", kept, rng.NextInt64(0, s.ForwardTransientBytes + 2),
+                    rng.NextInt64(0, s.BackwardTransientBytes + (s.RetainedBytes - kept) + 2), s.BackwardFreedBytes - (s.RetainedBytes - kept) + rng.NextInt64(-2, 3),
+                    s.ForwardSeconds * (0.05 + 0.55 * rng.NextDouble()));
+            })],
         })] };
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>

@@ -13,7 +13,7 @@ namespace AutoCkpt.Runtime.Tests.Strategies;
 public sealed class BehaviourRegistryTests
 {
     /// <summary>A valid option for TinyGpt's block 0, per strategy that takes one (<see cref="SegmentStrategy.TakesOption"/>).</summary>
-    private static readonly Dictionary<string, string> ExampleOptions = [];
+    private static readonly Dictionary<string, string> ExampleOptions = new() { ["sub_module"] = "norm" };
 
     public static TheoryData<string> Names => [.. SegmentStrategy.All.Select(s => s.Name)];
 

@@ -9,7 +9,7 @@ internal static class Plans
 {
     /// <summary>
     /// A valid plan for <paramref name="model"/>. <paramref name="segments"/> lists segments as
-    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls) followed by "first-last" or a single stage, separated by spaces.
+    /// "k" (keep), "t" (keep, tidy), "r" (recompute) or "s" (recompute one unit save-matmuls), a kept unit recomputing sub-modules "k2[attn]" or "t2[attn,mlp]", followed by "first-last" or a single stage, separated by spaces.
     /// The plan names its units by the paths the finder gives them (format 2).
     /// </summary>
     public static Plan For(torch.nn.Module model, string segments, string deviceType = "cpu")
@@ -55,8 +55,11 @@ internal static class Plans
         segments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s =>
         {
             var strategy = s[0] switch { 'r' => SegmentStrategy.Recompute, 's' => SegmentStrategy.SaveMatmuls, _ => SegmentStrategy.Keep };
-            var range = s[1..].Split('-');
+            // A kept unit recomputing sub-modules: "k2[attn]", "t2[attn,mlp]".
+            int open = s.IndexOf('[');
+            var range = s[1..(open < 0 ? s.Length : open)].Split('-');
             int first = int.Parse(range[0]);
-            return new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
+            var segment = new Segment(first, range.Length > 1 ? int.Parse(range[1]) : first, strategy);
+            return open < 0 ? segment : segment with { Strategy = SegmentStrategy.SubModule, Option = s[(open + 1)..^1] };
         }).ToList();
 }
