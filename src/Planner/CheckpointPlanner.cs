@@ -118,10 +118,6 @@ public static class CheckpointPlanner
             provedBy = $"{provedBy}, plan {uniform.Name}";
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
-        // Multi-level plans' predictions are not yet held to the cap on every model (docs/benchmarks.md, "Multi-level
-        // recompute": gpt2-deep measured +5.5%, over its cap): say so whenever one is the plan.
-        if (segments.Any(s => s.IsNested))
-            warnings.Add(new PlanWarning(ErrorCodes.MultiLevelUnverified, $"the plan recomputes multi-level (the cap is below the every-stage peak): its predicted peak has missed by up to +5.5% on a model (docs/benchmarks.md, \"Multi-level recompute\"). Check it on the device before training: autockpt plan --verify (AutoCkptVerify), or CheckpointOptions.CheckPeak."));
         var baselines = Baselines.Standard(n)
             .Select(b => { var segs = model.Runnable(b.Segments); var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(segs); return new BaselineResult(b.Name, segs, p, p.PeakBytes <= budget); })
             .ToList();

@@ -128,7 +128,7 @@ public sealed record PlanResult
     public required int MaxSegment { get; init; }
     /// <summary>The baselines, with segments.</summary>
     public required IReadOnlyList<BaselineResult> Baselines { get; init; }
-    /// <summary>Warnings (ACKPT043, ACKPT046, ACKPT047).</summary>
+    /// <summary>Warnings (ACKPT043, ACKPT047).</summary>
     public IReadOnlyList<PlanWarning> Warnings { get; init; } = [];
     /// <summary>The cost model the plan was scored with: the tidy one (<see cref="TidyCosts.Model"/>).</summary>
     public required StepCostModel Model { get; init; }

@@ -236,7 +236,7 @@ public sealed class StepCostModel
             long start = live;
             bool recompute = IsRecompute(seg);
             if (recompute) t += SegmentSeconds;
-            if (seg.IsNested) Nested(seg);
+            if (seg.IsNested) Nested(seg, top: true);
             else if (Sub(seg) is { } sub) SubBackward(seg.First, sub);
             else if (recompute && seg.SavesMatmuls)
             {
@@ -263,13 +263,15 @@ public sealed class StepCostModel
         Emit(StepPhase.End, -1, false, t, FixedBytes);
         return peak;
 
-        // The backward of a run of stages that ran with autograd (recompute figures when recomputed).
-        void Backward(Segment seg, bool recompute)
+        // The backward of a run of stages that ran with autograd (recompute figures when recomputed). With holdGradient
+        // the run's output gradient stays live to the run's end (the caller frees it): a piece of a multi-level segment,
+        // whose gradient the runtime (or the autograd engine, at the top) holds until the piece's autograd.grad returns.
+        void Backward(Segment seg, bool recompute, bool holdGradient = false)
         {
             for (int i = seg.Last; i >= seg.First; i--)
             {
                 Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
-                live -= (recompute ? _recFreed[i] : _freed[i]) + _out[i];
+                live -= (recompute ? _recFreed[i] : _freed[i]) + (holdGradient && i == seg.Last ? 0 : _out[i]);
                 t += _bwd[i];
                 Emit(StepPhase.Backward, i, false, t, live);
             }
@@ -278,8 +280,11 @@ public sealed class StepCostModel
         // A multi-level segment's backward (docs/planner.md, "Multi-level recompute"); live holds its output's gradient.
         // The recompute runs every inner segment but the last without autograd, keeping each one's output (a checkpoint),
         // and the last with autograd, then backpropagates it; each earlier inner segment is then recomputed from its
-        // checkpoint (flat, or nested again) and backpropagated, its checkpoint replaced by its input's gradient.
-        void Nested(Segment seg)
+        // checkpoint (flat, or nested again) and backpropagated, its checkpoint replaced by its input's gradient. Each
+        // piece's output gradient lives to the end of the piece's backward; the top segment's (the autograd engine's,
+        // held until the group's backward returns) to the end of the whole segment's, through every inner level; an inner
+        // nested piece's (the runtime's own handle) is freed after its last inner segment.
+        void Nested(Segment seg, bool top)
         {
             var inner = seg.Inner!;
             for (int j = 0; j < inner.Count - 1; j++)
@@ -297,22 +302,25 @@ public sealed class StepCostModel
             var last = inner[^1];
             long pieceStart = live;
             for (int i = last.First; i <= last.Last; i++) Forward(StepPhase.Recompute, i, chained: i > last.First);
-            Backward(last, recompute: true);
-            live = pieceStart - _out[seg.Last];
+            Backward(last, recompute: true, holdGradient: true);
+            // The last inner segment's input checkpoint is replaced by its gradient; the segment's output gradient goes
+            // now at an inner level, at the segment's end at the top.
+            live = pieceStart - (top ? 0 : _out[seg.Last]);
             Emit(StepPhase.Dispose, last.First, false, t, live);
             for (int j = inner.Count - 2; j >= 0; j--)
             {
                 var piece = inner[j];
                 long entry = live;
-                if (piece.IsNested) Nested(piece);
+                if (piece.IsNested) Nested(piece, top: false);
                 else
                 {
                     for (int i = piece.First; i <= piece.Last; i++) Forward(StepPhase.Recompute, i, chained: i > piece.First);
-                    Backward(piece, recompute: true);
+                    Backward(piece, recompute: true, holdGradient: true);
                 }
                 live = entry - _out[piece.Last] + (j == 0 && piece.First > 0 ? _out[piece.First - 1] : 0);
                 Emit(StepPhase.Dispose, piece.First, false, t, live);
             }
+            if (top) live -= _out[seg.Last];
 
         }
 
