@@ -271,6 +271,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         var measurer = new StageMeasurer(meter);
         var saveMatmuls = new SaveMatmulsMeasure(measurer, new ProfileOptions(1, MemoryRepeats));
         var result = new List<StageProfile>(units.Count);
+        var calls = new List<(UnitCall Call, Tensor Input, bool NeedsGrad)>(units.Count);
         for (int i = 0; i < units.Count; i++)
         {
             progress?.Report(new ProfilerStep("unit", i, units.Count, units[i].Path));
@@ -286,6 +287,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             });
             var input = (Tensor)args[first]!;
             bool needsGrad = r.FirstRequiresGrad[i];
+            calls.Add((call, input, needsGrad));
             var role = needsGrad ? PassInput.Held : PassInput.Batch;
             string path = units[i].Path;
             var plain = measurer.Measure(path, () => new TorchStagePass(call, input, role), 1, MemoryRepeats);
@@ -307,6 +309,19 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             });
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
+        // Tensors held by two (docs/profiler.md): measured after every unit pass, whose readings the extra forwards
+        // would otherwise shift (as ModelProfiler does).
+        for (int i = 0; i < units.Count; i++)
+        {
+            bool nextIsUnit = i + 1 < units.Count && r.Chained[i + 1];
+            result[i] = result[i] with
+            {
+                InputHeldBytes = r.InputHeld[i] ? r.FirstInputBytes[i] : 0,
+                // Only where the next entry is a unit: work between units is measured in the real step, where what
+                // this unit saved of its output is still held.
+                SavedOutputBytes = nextIsUnit ? SavedOutput.Bytes(meter, calls[i].Call, calls[i].Input, calls[i].NeedsGrad) : 0,
+            };
+        }
         return result;
     }
 
