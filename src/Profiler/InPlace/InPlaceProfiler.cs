@@ -288,7 +288,9 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             var input = (Tensor)args[first]!;
             bool needsGrad = r.FirstRequiresGrad[i];
             calls.Add((call, input, needsGrad));
-            var role = needsGrad ? PassInput.Held : PassInput.Batch;
+            // Released after the forward, as the stage chain measures it: what the model's forward holds of it (read in
+            // the real step) is input_held_bytes, which the cost model keeps to the end of the step.
+            var role = needsGrad ? PassInput.Chained : PassInput.Batch;
             string path = units[i].Path;
             var plain = measurer.Measure(path, () => new TorchStagePass(call, input, role), 1, MemoryRepeats);
             plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
@@ -317,6 +319,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             result[i] = result[i] with
             {
                 InputHeldBytes = r.InputHeld[i] ? r.FirstInputBytes[i] : 0,
+                InputFreedBytes = calls[i].NeedsGrad && calls[i].Input.is_floating_point() ? InputFreed.Bytes(meter, calls[i].Call, calls[i].Input) : 0,
                 // Only where the next entry is a unit: work between units is measured in the real step, where what
                 // this unit saved of its output is still held.
                 SavedOutputBytes = nextIsUnit ? SavedOutput.Bytes(meter, calls[i].Call, calls[i].Input, calls[i].NeedsGrad) : 0,

@@ -38,7 +38,7 @@ internal sealed class PatternUnitsTarget(ICheckpointTarget inner, params string[
 public sealed class InPlaceSharedTensorsTests
 {
     private static Profile Measure(ICheckpointTarget target, int batch) =>
-        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System)).Run(target, CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(batch, Repeats: 1));
+        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System)).Run(target, CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(batch, Repeats: 3));
 
     private static readonly Lazy<Profile> Loop = new(() => Measure(new PatternUnitsTarget(new LoopChainTarget(), "blocks.*"), LoopChainTarget.B));
 
