@@ -276,6 +276,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         var saveMatmuls = new SaveMatmulsMeasure(measurer, new ProfileOptions(1, MemoryRepeats));
         var subModules = new SubModuleMeasure(measurer, meter, new ProfileOptions(1, MemoryRepeats));
         var result = new List<StageProfile>(units.Count);
+        var calls = new List<(UnitCall Call, Tensor Input, bool NeedsGrad)>(units.Count);
         for (int i = 0; i < units.Count; i++)
         {
             progress?.Report(new ProfilerStep("unit", i, units.Count, units[i].Path));
@@ -291,7 +292,10 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             });
             var input = (Tensor)args[first]!;
             bool needsGrad = r.FirstRequiresGrad[i];
-            var role = needsGrad ? PassInput.Held : PassInput.Batch;
+            calls.Add((call, input, needsGrad));
+            // Released after the forward, as the stage chain measures it: what the model's forward holds of it (read in
+            // the real step) is input_held_bytes, which the cost model keeps to the end of the step.
+            var role = needsGrad ? PassInput.Chained : PassInput.Batch;
             string path = units[i].Path;
             var plain = measurer.Measure(path, () => new TorchStagePass(call, input, role), 1, MemoryRepeats);
             plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
@@ -314,6 +318,20 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
         SubModuleSeconds = subModules.Seconds;
+        // Tensors held by two (docs/profiler.md): measured after every unit pass, whose readings the extra forwards
+        // would otherwise shift (as ModelProfiler does).
+        for (int i = 0; i < units.Count; i++)
+        {
+            bool nextIsUnit = i + 1 < units.Count && r.Chained[i + 1];
+            result[i] = result[i] with
+            {
+                InputHeldBytes = r.InputHeld[i] ? r.FirstInputBytes[i] : 0,
+                InputFreedBytes = calls[i].NeedsGrad && calls[i].Input.is_floating_point() ? InputFreed.Bytes(meter, calls[i].Call, calls[i].Input) : 0,
+                // Only where the next entry is a unit: work between units is measured in the real step, where what
+                // this unit saved of its output is still held.
+                SavedOutputBytes = nextIsUnit ? SavedOutput.Bytes(meter, calls[i].Call, calls[i].Input, calls[i].NeedsGrad) : 0,
+            };
+        }
         return result;
     }
 

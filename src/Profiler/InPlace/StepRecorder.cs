@@ -2,6 +2,7 @@ using AutoCkpt.InPlace;
 using AutoCkpt.Recompute;
 using AutoCkpt.Units;
 using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Profiling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,6 +24,8 @@ internal sealed class StepRecorder : IDisposable
     private readonly List<Tensor> _parameters;
     private readonly Tensor?[] _outputs;
     private readonly Dictionary<Tensor, Tensor> _copies = new(ReferenceEqualityComparer.Instance);
+    private readonly Tensor?[] _firstInputs;
+    private Tensor[] _modelInputs = [];
 
     public StepRecorder(Meter meter, nn.Module model, IReadOnlyList<Unit> units)
     {
@@ -36,6 +39,8 @@ internal sealed class StepRecorder : IDisposable
         FirstRequiresGrad = new bool[units.Count];
         FirstInputBytes = new long[units.Count];
         OutputTypes = new Type?[units.Count];
+        InputHeld = new bool[units.Count];
+        _firstInputs = new Tensor?[units.Count];
         try
         {
             _hooks.Add(UnitHooks.Register(model, new Hook(ModelPre, ModelPost)));
@@ -76,6 +81,13 @@ internal sealed class StepRecorder : IDisposable
     /// <summary>Per unit: the type its call returned (captured step).</summary>
     public Type?[] OutputTypes { get; }
 
+    /// <summary>
+    /// Per unit: whether the model's forward still held its first tensor input when it returned (captured step,
+    /// <see cref="ForwardTrace.Held"/>): a forward that loops <c>x = block.call(x)</c> keeps every earlier <c>x</c> to
+    /// the end of the step. The profile's <c>input_held_bytes</c>.
+    /// </summary>
+    public bool[] InputHeld { get; }
+
     /// <summary>The model's first tensor input in the captured step: its shape and bytes.</summary>
     public long[] InputShape { get; private set; } = [];
     public long InputBytes { get; private set; }
@@ -105,6 +117,7 @@ internal sealed class StepRecorder : IDisposable
         {
             InputShape = [.. x.shape];
             InputBytes = args.OfType<Tensor>().Sum(Torch.TensorBytes.Of);
+            _modelInputs = [.. args.OfType<Tensor>()];
         }
         if (Mode == RecorderMode.Measure && Laps is { } laps && ModelCalls == 1)
         {
@@ -116,6 +129,13 @@ internal sealed class StepRecorder : IDisposable
 
     private object? ModelPost(object?[] args, object? y)
     {
+        if (Mode == RecorderMode.Capture && ModelCalls == 1)
+        {
+            for (int i = 0; i < _units.Count; i++) InputHeld[i] = ForwardTrace.Held(_firstInputs[i], _modelInputs);
+            // Only handles are kept here, never read again: the step's scope disposes them.
+            Array.Clear(_firstInputs);
+            _modelInputs = [];
+        }
         if (y is not Tensor output) return y;
         if (Mode == RecorderMode.Capture) OutputBytes = Torch.TensorBytes.Of(output);
         if (Mode != RecorderMode.Measure || Laps is not { } laps || ModelCalls != 1) return y;
@@ -136,6 +156,7 @@ internal sealed class StepRecorder : IDisposable
             FirstRequiresGrad[i] = first?.requires_grad ?? false;
             FirstInputBytes[i] = first is null ? 0 : Torch.TensorBytes.Of(first);
             Captured[i] = [.. args.Select(a => a is Tensor t ? Copy(t) : a)];
+            _firstInputs[i] = first;
         }
         if (Mode != RecorderMode.Measure || Laps is not { } laps || Calls[i] != 1) return null;
         laps.Pre[i] = _meter.Lap();

@@ -28,7 +28,15 @@ internal sealed class ForwardTrace
     /// <c>x</c> to the end of the step, where a <c>Sequential</c> disposes it once the next module returned.
     /// </summary>
     public bool InputHeld(nn.Module module, Tensor batch) =>
-        _inputs.TryGetValue(module, out var inputs) && inputs.Count > 0 && !ReferenceEquals(inputs[0], batch) && !inputs[0].IsInvalid;
+        _inputs.TryGetValue(module, out var inputs) && inputs.Count > 0 && Held(inputs[0], [batch]);
+
+    /// <summary>
+    /// Whether a module's <paramref name="input"/>, read when the model's forward returned, is still held by it: not one of
+    /// the model's own inputs (<paramref name="modelInputs"/>) and its handle not disposed. Shared with the in-place
+    /// profiler (<c>StepRecorder</c>), which reads it in the real step.
+    /// </summary>
+    public static bool Held(Tensor? input, IEnumerable<Tensor> modelInputs) =>
+        input is not null && !modelInputs.Any(b => ReferenceEquals(b, input)) && !input.IsInvalid;
 
     /// <summary>Runs <c>model.call(input)</c> with hooks on every stage module, and removes them afterwards.</summary>
     public static ForwardTrace Record(nn.Module<Tensor, Tensor> model, IReadOnlyList<Stage> stages, Tensor input)

@@ -5,8 +5,9 @@ internal enum PassInput
 {
     /// <summary>The batch, or any input that needs no gradient: used as it is, never released.</summary>
     Batch,
-    /// <summary>The previous stage's output in the runtime's stage chain: a fresh non-leaf, released after the forward.</summary>
+    /// <summary>
+    /// The previous stage's output in the runtime's stage chain, or a unit's input in place: a fresh non-leaf, released
+    /// after the forward (what the model's forward holds of it is the profile's <c>input_held_bytes</c>).
+    /// </summary>
     Chained,
-    /// <summary>An input the model's own forward holds to the end of the step (units in place): a fresh non-leaf, never released.</summary>
-    Held,
 }

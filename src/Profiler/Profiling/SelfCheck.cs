@@ -26,8 +26,12 @@ public static class SelfCheck
     /// <summary>The largest relative time disagreement that passes.</summary>
     public const double TimeTolerance = 0.15;
 
-    /// <summary>What the stages say one whole forward keeps: Σ (retained − input freed), in bytes.</summary>
-    public static long ForwardRetainedBytes(Profile p) => p.Stages.Sum(s => s.RetainedBytes - s.InputFreedBytes);
+    /// <summary>
+    /// What the stages say one whole forward keeps: Σ (retained − input freed), in bytes, where an input the model's
+    /// forward holds (<c>input_held_bytes</c>) frees nothing: units in place are checked against the model's own forward.
+    /// </summary>
+    public static long ForwardRetainedBytes(Profile p) =>
+        p.Stages.Sum(s => s.RetainedBytes - (s.InputFreedBytes - Math.Min(s.InputFreedBytes, Math.Max(0, s.InputHeldBytes))));
 
     /// <summary>|Σ (retained − input freed) − measured| / measured, or null when the profile has no check.</summary>
     public static double? MemoryDisagreement(Profile p) =>

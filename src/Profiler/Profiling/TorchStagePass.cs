@@ -40,7 +40,7 @@ internal sealed class TorchStagePass : IStagePass
 
     /// <param name="unit">The unit and how to call it on its first input.</param>
     /// <param name="input">The unit's real (first) input; left untouched.</param>
-    /// <param name="role">What the input is in a training step: the batch, a chained stage's input, or held by the model's forward.</param>
+    /// <param name="role">What the input is in a training step: the batch, or a chained stage's or a unit's input.</param>
     /// <param name="loss">For the last stage: the training loss of its output; null for the other stages.</param>
     /// <param name="tidy">Run the unit tidy, as a tidy kept unit runs; the loss stays outside.</param>
     public TorchStagePass(UnitCall unit, Tensor input, PassInput role, Func<Tensor, Tensor>? loss = null, bool tidy = false)

@@ -33,7 +33,7 @@ internal sealed class LstmUnit : nn.Module<Tensor, Tensor>
 /// <summary>A Sequential as suite-recurrent is built: Linear, LSTM, then LayerNorm (which saves its input, the LSTM's output), a head.</summary>
 internal sealed class RecurrentChainTarget : ICheckpointTarget
 {
-    public const int W = 256, T = 32, B = 8;
+    public const int W = 128, T = 16, B = 8;
 
     public string Name => "recurrent-chain";
 
@@ -72,7 +72,7 @@ internal sealed class LoopChain : nn.Module<Tensor, Tensor>, IStagedModel
 
 internal sealed class LoopChainTarget : ICheckpointTarget
 {
-    public const int D = 512, B = 256;
+    public const int D = 256, B = 128;
 
     public string Name => "loop-chain";
 
@@ -97,7 +97,7 @@ public sealed class SharedTensorFiguresTests
     private const long Rounding = 4096 + 128;
 
     private static Profile Measure(ICheckpointTarget target, int batch) =>
-        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System)).Run(target, CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(batch, Repeats: 2));
+        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System)).Run(target, CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(batch, Repeats: 1));
 
     private static readonly Lazy<Profile> Recurrent = new(() => Measure(new RecurrentChainTarget(), RecurrentChainTarget.B));
     private static readonly Lazy<Profile> Loop = new(() => Measure(new LoopChainTarget(), LoopChainTarget.B));
@@ -112,7 +112,7 @@ public sealed class SharedTensorFiguresTests
             Target = profile.Target, Model = profile.Model, Device = profile.Device, BatchSize = batch, MemoryCapBytes = 1L << 40,
             Segments = segments, UnitPaths = [.. profile.Stages.Select(s => s.Name)],
         };
-        var measured = new StrategyBench(ProfilingDevice.Open("cpu")).Run(target, plan, [new BenchStrategy("s", segments)], new BenchOptions(batch, Steps: 2, Trace: false));
+        var measured = new StrategyBench(ProfilingDevice.Open("cpu")).Run(target, plan, [new BenchStrategy("s", segments)], new BenchOptions(batch, Steps: 1, Trace: false));
         return (measured.Strategies[0].PeakBytes, new StepCostModel(profile).PeakBytes(segments), new StepCostModel(WithoutSharing(profile)).PeakBytes(segments));
     }
 
