@@ -6,19 +6,13 @@ namespace AutoCkpt.Planner.CostModel;
 /// Where a stage's output is freed when more than its consumer holds it (docs/cost-model.md, "Tensors held by two"). The
 /// profile measures each stage alone: its input's handle released after the forward (<c>input_freed_bytes</c>), the input
 /// released in its backward when the stage saved it (in <c>backward_freed_bytes</c>), its own output held through its
-/// backward. In a step the input may be held longer by two others:
-/// <list type="bullet">
-/// <item>the model's forward, to the end of the step (<see cref="StageProfile.InputHeldBytes"/>, H_i): a kept stage frees
-/// none of it, and a recompute segment's saved input is not freed after its backward;</item>
-/// <item>the previous stage's autograd, to the end of that stage's backward (<see cref="StageProfile.SavedOutputBytes"/>
-/// of stage i−1, S_{i−1}): the consumer frees none of it, and the previous stage, where it is kept, frees it in its
-/// backward.</item>
-/// </list>
-/// A kept stage's figures count X_i = min(O_{i−1}, max(H_i, S_{i−1})) as held by others, whatever runs stage i−1, so the
-/// closed-form arcs stay local to one unit; where stage i−1 is recomputed (its segment's output is not saved by its
-/// autograd) this over-counts by at most S_{i−1} until the end of the step, on the safe side. Inside a recompute segment
-/// the runtime disposes the handles the model's forward would hold, so only S counts there. Profiles without the keys
-/// read as before.
+/// backward. In a step the input may be held longer by the model's forward, to the end of the step
+/// (<see cref="StageProfile.InputHeldBytes"/>, H_i): a kept stage frees none of it, and a recompute segment's saved input
+/// is not freed after its backward. Inside a recompute segment the runtime disposes the handles the model's forward would
+/// hold. The profile's <see cref="StageProfile.SavedOutputBytes"/> (a stage's output that its own autograd saves, held by
+/// two where the next stage saves it too) is measured but not used: where it matters depends on whether the previous
+/// stage is recomputed, which a kept unit's arc does not see; counting it regardless over-predicted suite-conv-bn-dropout's
+/// uniform_4 by 6% (docs/benchmarks.md, "Tensors held by two"). Profiles without the keys read as before.
 /// </summary>
 public sealed class SharedTensors
 {
@@ -34,32 +28,22 @@ public sealed class SharedTensors
             var s = stages[i];
             long input = i > 0 ? stages[i - 1].OutputBytes : 0;
             long held = i > 0 ? Math.Clamp(s.InputHeldBytes, 0, input) : 0;
-            long saved = i > 0 ? Math.Clamp(stages[i - 1].SavedOutputBytes, 0, input) : 0;
-            long others = Math.Max(held, saved);
+            long others = held;
             long inputFreed = Math.Clamp(s.InputFreedBytes, 0, input);
             // The part of the input the stage saves is released in its backward (D counts it) unless another holds it;
             // the part it does not save is freed with its handle unless another holds it.
             long keptInputFreed = inputFreed - Math.Min(inputFreed, others);
             long keptBackwardShift = Math.Min(input - inputFreed, others);
-            // This stage's own saved output, where the next stage's input is not held by the forward: freed in its backward.
-            long ownRelease = 0;
-            if (i + 1 < n)
-            {
-                long output = s.OutputBytes;
-                long ownSaved = Math.Clamp(s.SavedOutputBytes, 0, output);
-                long nextHeld = Math.Clamp(stages[i + 1].InputHeldBytes, 0, output);
-                ownRelease = ownSaved - Math.Min(ownSaved, nextHeld);
-            }
-            effective[i] = keptBackwardShift == 0 && ownRelease == 0 && keptInputFreed == s.InputFreedBytes
+            effective[i] = keptBackwardShift == 0 && keptInputFreed == s.InputFreedBytes
                 ? s
                 : s with
                 {
                     InputFreedBytes = keptInputFreed,
-                    BackwardFreedBytes = s.BackwardFreedBytes - keptBackwardShift + ownRelease,
+                    BackwardFreedBytes = s.BackwardFreedBytes - keptBackwardShift,
                     // Old profiles without recompute figures: the plain ones stand in, as measured.
                     Recompute = s.Recompute ?? new RecomputeFigures(s.RetainedBytes, s.BackwardTransientBytes, s.BackwardFreedBytes),
                 };
-            RecomputeInputFreed[i] = inputFreed - Math.Min(inputFreed, saved);
+            RecomputeInputFreed[i] = inputFreed;
             InputRelease[i] = input - held;
         }
         Stages = effective;
@@ -71,7 +55,7 @@ public sealed class SharedTensors
     /// </summary>
     public IReadOnlyList<StageProfile> Stages { get; }
 
-    /// <summary>Per stage: what disposing its input's handle frees inside a recompute segment (I_i less what stage i−1 saved).</summary>
+    /// <summary>Per stage: what disposing its input's handle frees inside a recompute segment (I_i).</summary>
     public long[] RecomputeInputFreed { get; }
 
     /// <summary>

@@ -7,8 +7,8 @@ using static AutoCkpt.Testing.TestProfiles;
 namespace AutoCkpt.Planner.Tests.CostModel;
 
 /// <summary>
-/// Tensors held by two (docs/cost-model.md): a stage input the model's forward holds to the end of the step, and a stage
-/// output the stage itself saves. The hand-worked example of <see cref="CostModelTests"/> (bytes in MB, F = 100 MB).
+/// Tensors held by two (docs/cost-model.md): a stage input the model's forward holds to the end of the step (a stage
+/// output the stage itself saves is measured but not modelled). The hand-worked example of <see cref="CostModelTests"/> (bytes in MB, F = 100 MB).
 /// </summary>
 public sealed class SharedTensorsTests
 {
@@ -33,6 +33,17 @@ public sealed class SharedTensorsTests
     }
 
     [Fact]
+    public void Given_a_stage_that_saves_its_output_When_modelled_Then_nothing_changes_until_keep_arcs_see_the_arc_before_them()
+    {
+        // saved_output_bytes is measured but not modelled (docs/cost-model.md): counted whatever runs the stage before,
+        // it over-predicted suite-conv-bn-dropout's uniform_4 by 6%.
+        var model = new StepCostModel(With(With(Example, 0, s => s with { SavedOutputBytes = 10 * MB }), 1, s => s with { SavedOutputBytes = 10 * MB }));
+        Assert.Equal(192 * MB, model.PeakBytes(Baselines.None(3)));
+        Assert.Equal(174 * MB, model.PeakBytes(Baselines.EveryStage(3)));
+        Assert.Equal(model.Shared.RecomputeInputFreed, new StepCostModel(Example).Shared.RecomputeInputFreed);
+    }
+
+    [Fact]
     public void Given_an_input_the_forward_holds_When_every_stage_is_recomputed_Then_no_segment_frees_it_and_the_peak_rises_by_it()
     {
         // s2's input (s1's output, 10 MB) is held by the model's forward to the end of the step: s2's segment no longer
@@ -54,36 +65,4 @@ public sealed class SharedTensorsTests
         Assert.Equal(expected, points.Select(p => p.Bytes / MB));
     }
 
-    [Fact]
-    public void Given_a_stage_that_saves_its_output_When_kept_Then_the_output_stays_to_the_end_of_its_own_backward()
-    {
-        // s0 saves its output (10 MB): s1's forward no longer frees it with its handle (I = 10 before), and s0's own
-        // backward frees it (D + 10). Before: 100, 135, 130, 176, 160, 184, 180, 185, 192, 168, 177, 133, 141, 103, 100.
-        var model = new StepCostModel(With(Example, 0, s => s with { SavedOutputBytes = 10 * MB }));
-        long[] expected = [100, 135, 130, 176, 170, 194, 190, 195, 202, 178, 187, 143, 151, 103, 100];
-        Assert.Equal(expected, model.Series(Baselines.None(3)).Select(p => p.Bytes / MB));
-    }
-
-    [Fact]
-    public void Given_a_stage_that_saves_its_output_and_a_next_stage_that_saves_it_too_When_kept_Then_the_next_backward_leaves_it_to_the_first()
-    {
-        // s1 saves its output and s2 saves its input, the same 10 MB: s2's backward frees 2 where it freed 12, and s1's
-        // frees 35 where it freed 25. Before: ..., 192, 168, 177, 133, 141, 103, 100.
-        var model = new StepCostModel(With(Example, 1, s => s with { SavedOutputBytes = 10 * MB }));
-        long[] expected = [100, 135, 130, 176, 160, 184, 180, 185, 192, 178, 187, 133, 141, 103, 100];
-        Assert.Equal(expected, model.Series(Baselines.None(3)).Select(p => p.Bytes / MB));
-    }
-
-    [Fact]
-    public void Given_a_recomputed_segment_whose_stages_share_a_saved_output_When_re_run_Then_the_link_stays_where_the_first_saved_it()
-    {
-        // Inside a segment the runtime disposes the link between s0 and s1 as the chain does, and the model's forward holds
-        // nothing there: only s0's own saving keeps it (s1, which does not save its input, frees none of it).
-        var saving = new StepCostModel(With(Example, 0, s => s with { SavedOutputBytes = 10 * MB }));
-        var held = new StepCostModel(With(Example, 1, s => s with { InputHeldBytes = 10 * MB }));
-        var plain = new StepCostModel(Example);
-        var segment = new[] { new Segment(0, 2, SegmentStrategy.Recompute) };
-        Assert.Equal(plain.PeakBytes(segment) + 10 * MB, saving.PeakBytes(segment));
-        Assert.Equal(plain.PeakBytes(segment), held.PeakBytes(segment));
-    }
 }

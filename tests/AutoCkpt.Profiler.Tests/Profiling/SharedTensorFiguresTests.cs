@@ -137,10 +137,13 @@ public sealed class SharedTensorFiguresTests
     }
 
     [Fact]
-    public void Given_an_lstm_whose_output_the_next_stage_saves_too_When_kept_Then_the_predicted_peak_is_the_measured_one()
+    public void Given_an_lstm_whose_output_the_next_stage_saves_too_When_kept_Then_the_walk_reads_under_by_the_shared_output_and_within_1pct()
     {
         var (measured, predicted, before) = Bench(new RecurrentChainTarget(), Recurrent.Value, RecurrentChainTarget.B, [new Segment(0, 3, SegmentStrategy.Keep)]);
-        // Without the figure the walk freed the LSTM's output in the next stage's backward: one output under.
+        // The walk does not use saved_output_bytes (docs/cost-model.md, "Tensors held by two": where it matters depends on
+        // the arc before a keep arc): it frees the LSTM's output in the next stage's backward, more than half an output
+        // under what the step holds, which at this size stays within 1%.
+        Assert.Equal(before, predicted);
         Assert.True(measured > before + Recurrent.Value.Stages[1].OutputBytes / 2, $"measured {measured}, predicted without the figure {before}");
         Assert.InRange(measured, predicted - predicted * 3 / 100, predicted + predicted / 100);
     }
