@@ -169,7 +169,7 @@ public static class PlanFile
                 option = unit.OptStr(v.UnitKey!);
                 if (option is null) continue;
                 if (!SegmentStrategy.IsValidOption(option))
-                    throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.{v.UnitKey} is '{option}': expected a name of letters, digits, '_' and '.'.", file);
+                    throw new AckptException(ErrorCodes.PlanMalformed, $"{unit.Path}.{v.UnitKey} is '{option}': expected a name of letters, digits, '_' and '.', or several joined by '+', none repeated or inside another.", file);
             }
             else if (!ParseFlag(unit, v.UnitKey!, file)) continue;
             if (found is { } other)
@@ -216,7 +216,7 @@ public static class PlanFile
             if (s.Strategy.OneUnit && s.Length > 1)
                 throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name}, which runs one stage alone in its segment.", file);
             if (s.Strategy.TakesOption != s.Option is not null || (s.Option is { } option && !SegmentStrategy.IsValidOption(option)))
-                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name} {(s.Option is null ? "without its option" : !s.Strategy.TakesOption ? $"with an option ('{s.Option}') it does not take" : $"with option '{s.Option}', which is not a name of letters, digits, '_' and '.' (several joined by '+')")}.", file);
+                throw new AckptException(ErrorCodes.PlanBadSegments, $"segments[{i}] (stages {s.First}-{s.Last}) is {s.Strategy.Name} {(s.Option is null ? "without its option" : !s.Strategy.TakesOption ? $"with an option ('{s.Option}') it does not take" : $"with option '{s.Option}', which is not a name of letters, digits, '_' and '.' (several joined by '+', none repeated or inside another)")}.", file);
             NestedSegments.Validate(s, file);
             next = s.Last + 1;
         }

@@ -80,9 +80,14 @@ public sealed class SegmentStrategy
     /// <summary>Whether the strategy runs one unit alone in its segment.</summary>
     public bool OneUnit { get; }
 
-    /// <summary>Whether <paramref name="option"/> may be a strategy's option: a name of ASCII letters, digits, '_' and '.' (a module path), or several joined by '+', so that the bench's notation and the plan file carry it as it is.</summary>
-    public static bool IsValidOption(string option) =>
-        option.Split('+').All(name => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'));
+    /// <summary>Whether <paramref name="option"/> may be a strategy's option: a name of ASCII letters, digits, '_' and '.' (a module path), or several joined by '+' (none repeated, none inside another), so that the bench's notation and the plan file carry it as it is.</summary>
+    public static bool IsValidOption(string option)
+    {
+        var names = option.Split('+');
+        return names.All(name => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+            // none repeated, none inside another (a module recomputed within a module recomputed)
+            && names.All(a => names.Count(b => b == a || b.StartsWith(a + ".", StringComparison.Ordinal)) == 1);
+    }
 
     /// <summary>The strategy named <paramref name="name"/> (case-insensitive, as the bench's notation reads it), or null.</summary>
     public static SegmentStrategy? Named(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

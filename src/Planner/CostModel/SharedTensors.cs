@@ -40,6 +40,8 @@ public sealed class SharedTensors
                 {
                     InputFreedBytes = keptInputFreed,
                     BackwardFreedBytes = s.BackwardFreedBytes - keptBackwardShift,
+                    // A kept unit recomputing a sub-module saves its input as the whole unit does: the same release moves.
+                    SubModules = [.. s.SubModules.Select(m => m with { BackwardFreedBytes = m.BackwardFreedBytes - keptBackwardShift })],
                     // Old profiles without recompute figures: the plain ones stand in, as measured.
                     Recompute = s.Recompute ?? new RecomputeFigures(s.RetainedBytes, s.BackwardTransientBytes, s.BackwardFreedBytes),
                 };

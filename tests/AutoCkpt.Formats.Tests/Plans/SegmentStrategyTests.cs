@@ -62,6 +62,9 @@ public sealed class SegmentStrategyTests
     [InlineData("attn.core", true)]
     [InlineData("self_attn+mlp", true)] // several sub-modules of one unit
     [InlineData("attn,mlp", false)]     // ',' separates the bench's segments
+    [InlineData("attn+attn", false)]    // repeated
+    [InlineData("attn+attn.core", false)] // one inside the other
+    [InlineData("attn.core+attn", false)]
     [InlineData("attn+", false)]
     [InlineData("+mlp", false)]
     [InlineData("", false)]

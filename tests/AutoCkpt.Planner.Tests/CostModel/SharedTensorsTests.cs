@@ -44,6 +44,26 @@ public sealed class SharedTensorsTests
     }
 
     [Fact]
+    public void Given_an_input_the_forward_holds_When_its_unit_recomputes_a_sub_module_Then_its_backward_frees_none_of_it_as_when_kept()
+    {
+        // s2 saves its input (s1's output, 10 MB); the model's forward holds it too. Kept whole or recomputing a
+        // sub-module, s2's backward then frees 10 MB less of it, and so does what follows.
+        var sub = new SubModuleFigures("attn", 12 * MB, 2 * MB, 5 * MB, 9 * MB, 0.5);
+        var plain = With(Example, 2, s => s with { SubModules = [sub] });
+        var held = With(plain, 2, s => s with { InputHeldBytes = 10 * MB });
+        Segment[] keep = [new(0, 1, SegmentStrategy.Keep), new(2, 2, SegmentStrategy.Keep)];
+        Segment[] part = [new(0, 1, SegmentStrategy.Keep), new(2, 2, SegmentStrategy.SubModule) { Option = "attn" }];
+        long AfterBackward(Profile p, Segment[] plan, int stage) =>
+            new StepCostModel(p).Series(plan).Last(x => x.Phase == StepPhase.Backward && x.Stage == stage && !x.IsTransientPeak).Bytes;
+        foreach (int stage in new[] { 2, 1 })
+        {
+            Assert.Equal(10 * MB, AfterBackward(held, keep, stage) - AfterBackward(plain, keep, stage));
+            Assert.Equal(10 * MB, AfterBackward(held, part, stage) - AfterBackward(plain, part, stage));
+        }
+        Assert.Equal(9 * MB - 10 * MB, new StepCostModel(held).Shared.Stages[2].SubModules[0].BackwardFreedBytes);
+    }
+
+    [Fact]
     public void Given_an_input_the_forward_holds_When_every_stage_is_recomputed_Then_no_segment_frees_it_and_the_peak_rises_by_it()
     {
         // s2's input (s1's output, 10 MB) is held by the model's forward to the end of the step: s2's segment no longer

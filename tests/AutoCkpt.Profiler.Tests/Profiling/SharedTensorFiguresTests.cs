@@ -88,9 +88,9 @@ internal sealed class LoopChainTarget : ICheckpointTarget
 }
 
 /// <summary>
-/// Tensors held by two (docs/cost-model.md): the profiler measures a stage output its own stage saves
-/// (<c>saved_output_bytes</c>) and a stage input the model's forward holds (<c>input_held_bytes</c>), and with them the
-/// cost model predicts the measured step peaks; without them it predicted under.
+/// Tensors held by two (docs/cost-model.md): the profiler measures a stage input the model's forward holds
+/// (<c>input_held_bytes</c>), with which the cost model predicts the measured step peaks (without it, it predicted
+/// under), and a stage output its own stage saves (<c>saved_output_bytes</c>), measured but not yet modelled.
 /// </summary>
 public sealed class SharedTensorFiguresTests
 {

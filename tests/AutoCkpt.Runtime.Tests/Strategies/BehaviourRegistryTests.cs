@@ -7,8 +7,9 @@ namespace AutoCkpt.Runtime.Tests.Strategies;
 
 /// <summary>
 /// The runtime's registry of strategy behaviours: one for every strategy a plan can say, and each trains a unit
-/// bit-identically to the plain model on the CPU, so a strategy added to the format without its behaviour, or with a
-/// wrong one, fails here.
+/// bit-identically to the plain model on the CPU, so a strategy added to the format without its behaviour, or with one
+/// that changes training, fails here. That each behaviour really recomputes what it says is tested in its own folder
+/// (e.g. <c>SubModuleTests</c>: only the named child reruns in the backward).
 /// </summary>
 public sealed class BehaviourRegistryTests
 {
