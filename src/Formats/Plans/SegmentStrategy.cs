@@ -42,7 +42,7 @@ public sealed class SegmentStrategy
     /// A kept unit alone in its segment that recomputes one of its sub-modules (the option: its path relative to the unit,
     /// e.g. <c>attn</c>; docs/selective.md), the rest of the unit kept; format 2's <c>units[].recompute_only: attn</c>.
     /// </summary>
-    public static SegmentStrategy SubModule { get; } = new("sub_module", "kept", recomputes: false, basedOn: Keep, unitKey: "recompute_only", takesOption: true, oneUnit: true, label: "keep, recompute part");
+    public static SegmentStrategy SubModule { get; } = new("sub_module", "kept", recomputes: false, basedOn: Keep, unitKey: "recompute_only", takesOption: true, oneUnit: true, label: "recompute part");
 
     /// <summary>Every strategy a plan can say, bases first: the format's registry.</summary>
     public static IReadOnlyList<SegmentStrategy> All { get; } = [Keep, Recompute, SaveMatmuls, SubModule];
