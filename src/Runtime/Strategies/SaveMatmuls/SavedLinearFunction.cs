@@ -23,12 +23,27 @@ internal sealed class SavedLinearFunction : autograd.SingleTensorFunction<SavedL
         public Tensor Output { get; } = output;
     }
 
-    /// <summary>Returns <paramref name="output"/> as the layer's output of <paramref name="x"/>, with the layer's gradients.</summary>
-    public static Tensor Apply(Tensor output, Tensor x, Tensor weight, Tensor? bias) =>
-        bias is null ? apply(new Kept(output), x, weight) : apply(new Kept(output), x, weight, bias);
+    /// <summary>The context of the forward that ran last on this thread, read by <see cref="Apply"/> once apply returns.</summary>
+    [ThreadStatic]
+    private static autograd.AutogradContext? _lastContext;
+
+    /// <summary>
+    /// Returns <paramref name="output"/> as the layer's output of <paramref name="x"/>, with the layer's gradients. The
+    /// node's cache of <c>empty_like(output)</c> is shrunk (<see cref="AutogradInternals.ShrinkOutputCache"/>): held
+    /// until the node goes, it was a second copy of every kept output through the recompute and its backward.
+    /// </summary>
+    public static Tensor Apply(Tensor output, Tensor x, Tensor weight, Tensor? bias)
+    {
+        _lastContext = null;
+        var result = bias is null ? apply(new Kept(output), x, weight) : apply(new Kept(output), x, weight, bias);
+        if (_lastContext is { } ctx && result.requires_grad) AutogradInternals.ShrinkOutputCache(ctx);
+        _lastContext = null;
+        return result;
+    }
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
+        _lastContext = ctx;
         var x = (Tensor)vars[1];
         var w = (Tensor)vars[2];
         var b = vars.Length > 3 ? (Tensor)vars[3] : null;
@@ -39,6 +54,9 @@ internal sealed class SavedLinearFunction : autograd.SingleTensorFunction<SavedL
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        // The gradients the previous layer's backward returned, autograd has taken by now: free them, as a built-in
+        // node's are, rather than at the segment's end (they held the unit's weight-gradient sizes through its backward).
+        DeferredDisposal.Flush();
         var needs = (bool[])ctx.get_data(NeedsKey);
         var saved = ctx.get_saved_variables();
         Tensor x = saved[0], w = saved[1];
