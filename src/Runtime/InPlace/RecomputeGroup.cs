@@ -53,6 +53,12 @@ internal sealed class RecomputeGroup
     /// <summary>The call the last forward of the group made (its post-hook's), or null.</summary>
     public GroupCall? LastCall { get; private set; }
 
+    /// <summary>
+    /// Raised by the last unit's post-hook once the forward's call is applied (read by save-matmuls units, whose own
+    /// post-hook may run before or after the group's: TorchSharp does not keep hooks in the order they were added).
+    /// </summary>
+    public event Action<GroupCall>? CallMade;
+
     /// <summary>The hook of the group's <paramref name="k"/>-th unit.</summary>
     public IUnitHook Hook(int k) => new Member(this, k);
 
@@ -134,6 +140,7 @@ internal sealed class RecomputeGroup
         var call = new GroupCall(this, run.Inputs, run.TakeRng(), parameters, passed, detached);
         LastCall = call;
         var result = call.Apply();
+        CallMade?.Invoke(call);
         run.DisposeLinks();
         run.DisposeAliases(); // the node saved what it needs
         return result;

@@ -6,7 +6,7 @@ namespace AutoCkpt.Strategies.SaveMatmuls;
 
 /// <summary>
 /// Save-matmuls (docs/selective.md): the unit is a one-unit <see cref="RecomputeGroup"/>, and <see cref="SavedLinears"/>,
-/// registered after the group's hooks, keeps its <c>Linear</c> outputs across the recompute.
+/// hooked on the same unit, keeps its <c>Linear</c> outputs across the recompute.
 /// </summary>
 internal sealed class SaveMatmulsBehaviour : StrategyBehaviour
 {

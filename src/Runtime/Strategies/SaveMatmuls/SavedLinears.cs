@@ -36,8 +36,9 @@ internal sealed class SavedLinears : IUnitHook
     public IReadOnlyList<Linear> Layers { get; private set; } = [];
 
     /// <summary>
-    /// Hooks the one unit of <paramref name="group"/> and the <c>Linear</c> layers in it; register it after the group's
-    /// own hooks (its post-hook reads the call the group's made). The returned action removes every hook and frees
+    /// Hooks the one unit of <paramref name="group"/> and the <c>Linear</c> layers in it; the forward's kept outputs go
+    /// to the call the group's post-hook makes, whichever of the two post-hooks runs first (the group's
+    /// <see cref="RecomputeGroup.CallMade"/>). The returned action removes every hook and frees
     /// what is kept.
     /// </summary>
     public static (SavedLinears Hook, Action Remove) Attach(RecomputeGroup group)
@@ -51,6 +52,8 @@ internal sealed class SavedLinears : IUnitHook
             hook._removers.Add(() => { pre.remove(); post.remove(); });
         }
         hook._removers.Add(UnitHooks.Register(unit, hook));
+        group.CallMade += hook.Take;
+        hook._removers.Add(() => group.CallMade -= hook.Take);
         return (hook, () =>
         {
             foreach (var remove in hook._removers) remove();
@@ -90,13 +93,19 @@ internal sealed class SavedLinears : IUnitHook
             _replaying = null;
             return output;
         }
-        if (_saving is { } saving && _group.LastCall is { } call && !ReferenceEquals(call, _callBefore) && !call.Finished)
-        {
-            _runs.Add((call, saving));
-            _saving = null;
-        }
-        DropSaving();
+        // The group's post-hook may not have run yet (hooks do not run in the order they were added): then its
+        // CallMade hands the outputs over; a forward that made no call leaves them to the next forward's pre-hook.
+        if (_group.LastCall is { } call && !ReferenceEquals(call, _callBefore)) Take(call);
         return output;
+    }
+
+    /// <summary>Ties the outputs kept in this forward to its call, or frees them when no backward will come.</summary>
+    private void Take(GroupCall call)
+    {
+        if (_saving is not { } saving) return;
+        _saving = null;
+        if (call.Finished) Dispose(saving);
+        else _runs.Add((call, saving));
     }
 
     private Tensor BeforeLayer(Tensor x)

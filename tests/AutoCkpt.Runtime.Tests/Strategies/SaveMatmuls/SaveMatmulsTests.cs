@@ -61,6 +61,31 @@ public sealed class SaveMatmulsTests
     }
 
     [Fact]
+    public void Given_a_plan_removed_and_applied_again_When_each_application_trains_Then_every_recompute_skips_the_matmuls()
+    {
+        // Removing and adding hooks reorders them (TorchSharp keeps them in a dictionary that reuses freed slots): the
+        // kept outputs were handed over only when the unit's own post-hook ran before save-matmuls' one, so every other
+        // application (each bench step applies its plan) recomputed the layers and kept nothing.
+        var model = new TinyGpt();
+        var rows = new List<long>();
+        foreach (var layer in model.Stages[1].Module.modules().OfType<Linear>())
+            layer.register_forward_hook((m, x, y) => { rows.Add(y.shape[0]); return y; });
+        var (input, target) = TinyGpt.Batches(1)[0];
+        for (int round = 0; round < 4; round++)
+        {
+            Checkpointing.Remove(model);
+            Checkpointing.Apply(model, Plans.For(model, "k0 s1 k2-4"));
+            using (torch.NewDisposeScope())
+            {
+                var loss = TinyGpt.Loss(model.call(input), target);
+                rows.Clear();
+                loss.backward();
+            }
+            Assert.True(rows.SequenceEqual([0L, 0L]), $"application {round + 1}: the recompute's Linear layers got {string.Join(", ", rows)} rows");
+        }
+    }
+
+    [Fact]
     public void Given_two_forwards_before_one_backward_When_save_matmuls_units_recompute_Then_each_gets_its_own_outputs()
     {
         var batches = TinyGpt.Batches(2);
