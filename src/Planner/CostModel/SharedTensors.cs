@@ -15,7 +15,9 @@ namespace AutoCkpt.Planner.CostModel;
 /// is made without autograd, so nothing saves it.</item>
 /// </list>
 /// The kept figures assume the stage before is kept: stage i frees <see cref="KeptInputRelease"/> less of its input (its
-/// handle first, then its backward) and a kept stage i−1 frees it in its own backward instead. Where stage i−1 ends a
+/// handle first, then its backward) and a kept stage i−1 frees it in its own backward instead, where it is live at the
+/// backward's start and, for the part the profile measured freed early (<see cref="StageProfile.SavedOutputFreedEarlyBytes"/>:
+/// a ReLU frees its saved output in the backward's first operation), not at its peak. Where stage i−1 ends a
 /// recompute segment, stage i frees that part after its backward (the walk and every solver add it there, as
 /// <see cref="InputRelease"/> between two recompute segments). Inside a recompute segment the runtime disposes the
 /// handles the model's forward would hold. Profiles without the keys read as before.
@@ -60,17 +62,21 @@ public sealed class SharedTensors
         for (int i = 0; i < n; i++)
         {
             var s = stages[i];
-            // This stage's backward frees its input's shifted part, less; and its output's saved part the next kept stage leaves.
-            long backward = backwardShift[i] - (i + 1 < n ? KeptInputRelease[i + 1] : 0);
+            // This stage's backward frees its input's shifted part, less; and its output's saved part the next kept stage leaves,
+            // which is live at its backward's start and, where the stage frees it in its first operations, not at its peak.
+            long ownSaved = i + 1 < n ? KeptInputRelease[i + 1] : 0;
+            long backward = backwardShift[i] - ownSaved;
+            long early = Math.Clamp(s.SavedOutputFreedEarlyBytes, 0, ownSaved);
             long keptInputFreed = inputFreedAll[i] - handleShift[i];
-            effective[i] = backward == 0 && keptInputFreed == s.InputFreedBytes
+            effective[i] = backward == 0 && early == 0 && keptInputFreed == s.InputFreedBytes
                 ? s
                 : s with
                 {
                     InputFreedBytes = keptInputFreed,
                     BackwardFreedBytes = s.BackwardFreedBytes - backward,
+                    BackwardTransientBytes = Math.Max(0, s.BackwardTransientBytes - early),
                     // A kept unit recomputing a sub-module saves its input as the whole unit does: the same release moves.
-                    SubModules = [.. s.SubModules.Select(m => m with { BackwardFreedBytes = m.BackwardFreedBytes - backward })],
+                    SubModules = [.. s.SubModules.Select(m => m with { BackwardFreedBytes = m.BackwardFreedBytes - backward, BackwardTransientBytes = Math.Max(0, m.BackwardTransientBytes - early) })],
                     // Old profiles without recompute figures: the plain ones stand in, as measured.
                     Recompute = s.Recompute ?? new RecomputeFigures(s.RetainedBytes, s.BackwardTransientBytes, s.BackwardFreedBytes),
                 };
