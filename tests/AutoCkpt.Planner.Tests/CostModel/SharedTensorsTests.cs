@@ -47,6 +47,15 @@ public sealed class SharedTensorsTests
     }
 
     [Fact]
+    public void Given_a_saved_output_freed_early_in_its_stages_backward_When_all_are_kept_Then_that_backward_peaks_without_it()
+    {
+        // s0's backward frees 5 MB of its saved output before its peak: the peak is 151 − 5, the rest unchanged.
+        var early = With(Saving, 0, s => s with { SavedOutputFreedEarlyBytes = 5 * MB });
+        long[] expected = [100, 135, 130, 176, 170, 194, 190, 195, 202, 188, 197, 143, 146, 103, 100];
+        Assert.Equal(expected, new StepCostModel(early).Series(Baselines.None(3)).Select(p => p.Bytes / MB));
+    }
+
+    [Fact]
     public void Given_a_stage_that_saves_its_output_When_it_ends_a_recompute_segment_Then_the_kept_stage_after_it_frees_it_as_if_unsaved()
     {
         // A recompute segment's output is made without autograd: nothing saves it. After s0 recomputed, s1's handle frees
