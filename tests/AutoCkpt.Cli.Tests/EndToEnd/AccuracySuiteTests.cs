@@ -19,7 +19,7 @@ public sealed class AccuracySuiteFixture : IDisposable
     /// two runs of three); the probe now reads the mapped-bytes mark, exact to a page (docs/benchmarks.md, "Accuracy
     /// suite"). Not suite-recurrent: its kept stages read within +0.8% since the cost model counts the LSTM's saved
     /// output (docs/cost-model.md, "Saved outputs: a rule on two arcs"), but its every_stage still reads +0.9% to +1.8% over
-    /// at this size (the GRU's recompute: an open defect); its gradients are held bit-identical by the runtime's
+    /// at this size (a recomputed GRU or LSTM leaves about one output live: an open defect); its gradients are held bit-identical by the runtime's
     /// RecurrentEquivalenceTests.
     /// </summary>
     public static readonly string[] Models = ["suite-explicit-attention", "suite-inplace", "suite-conv-bn-dropout"];
