@@ -54,6 +54,14 @@ public sealed record StageProfile(
     public long SavedOutputBytes { get; init; }
 
     /// <summary>
+    /// Optional key <c>saved_output_freed_early_bytes</c>: how much lower the stage's backward peak reads when only its own
+    /// autograd holds its output (the part of <see cref="SavedOutputBytes"/> that its backward frees before its peak: a
+    /// ReLU that ends the stage frees its saved output in the backward's first operation; an LSTM holds it through its
+    /// one large operation). From 0 to <see cref="SavedOutputBytes"/>. Default 0.
+    /// </summary>
+    public long SavedOutputFreedEarlyBytes { get; init; }
+
+    /// <summary>
     /// Optional key <c>recompute</c>: the stage's figures when it runs inside a recompute segment's backward, or null
     /// when the profile has none (then the plain figures stand in for them).
     /// </summary>

@@ -17,7 +17,7 @@ internal static class ProfileRange
         foreach (var s in p.Stages)
         {
             stageSum += Abs(s.OutputBytes) + Abs(s.RetainedBytes) + Abs(s.ForwardTransientBytes) + Abs(s.BackwardTransientBytes)
-                + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes) + Abs(s.InputHeldBytes) + Abs(s.SavedOutputBytes);
+                + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes) + Abs(s.InputHeldBytes) + Abs(s.SavedOutputBytes) + Abs(s.SavedOutputFreedEarlyBytes);
             if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
             if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
             foreach (var sub in s.SubModules)

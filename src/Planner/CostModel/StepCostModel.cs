@@ -20,7 +20,7 @@ public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd, _savedFwd;
     private readonly double _stepExtra;
-    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _recRet, _recBt, _recFreed;
+    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _keptInputRelease, _keptHandleRelease, _recRet, _recBt, _recFreed;
 
     /// <summary>
     /// The most a sum of the profile's byte counts may reach: 2⁶² bytes, a quarter of a long, so that no sum the model or
@@ -56,6 +56,8 @@ public sealed class StepCostModel
         _inFreed = [.. s.Select((x, i) => i == 0 ? 0 : x.InputFreedBytes)];
         _recInFreed = Shared.RecomputeInputFreed;
         _inputRelease = Shared.InputRelease;
+        _keptInputRelease = Shared.KeptInputRelease;
+        _keptHandleRelease = Shared.KeptHandleRelease;
         // Inside a recompute segment's backward a stage keeps only what autograd saved, the runtime having disposed
         // every other handle the stage made (the profile's recompute figures; the plain ones stand in when absent).
         _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
@@ -205,12 +207,15 @@ public sealed class StepCostModel
         }
 
         Emit(StepPhase.Start, -1, false, 0, live);
-        foreach (var seg in segments)
+        for (int k = 0; k < segments.Count; k++)
         {
+            var seg = segments[k];
             if (!IsRecompute(seg))
             {
-                if (Sub(seg) is { } sub) SubForward(seg.First, sub);
-                else for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true);
+                // After a recompute segment, whose output no autograd saves, the first stage's handle frees that too.
+                long afterRecompute = k > 0 && IsRecompute(segments[k - 1]) ? _keptHandleRelease[seg.First] : 0;
+                if (Sub(seg) is { } sub) SubForward(seg.First, sub, afterRecompute);
+                else for (int i = seg.First; i <= seg.Last; i++) Forward(StepPhase.Forward, i, chained: true, i == seg.First ? afterRecompute : 0);
                 continue;
             }
             // No autograd, stage by stage: only the previous stage's output and the running stage's memory are live
@@ -258,6 +263,13 @@ public sealed class StepCostModel
                 bool inputFreed = k > 0 && IsRecompute(segments[k - 1]);
                 live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 ? _out[seg.First - 1] - (inputFreed ? _inputRelease[seg.First] : 0) : 0);
                 Emit(StepPhase.Dispose, seg.First, false, t, live);
+            }
+            else if (k > 0 && IsRecompute(segments[k - 1]) && _keptInputRelease[seg.First] != _keptHandleRelease[seg.First])
+            {
+                // A kept stage after a recompute segment: that segment's output was made without autograd, so what the
+                // kept figures leave to the previous stage's backward (its saved output) goes with this stage's.
+                live -= _keptInputRelease[seg.First] - _keptHandleRelease[seg.First];
+                Emit(StepPhase.Backward, seg.First, false, t, live);
             }
         }
         Emit(StepPhase.End, -1, false, t, FixedBytes);
@@ -326,10 +338,10 @@ public sealed class StepCostModel
 
         // A kept unit recomputing a sub-module (docs/selective.md): its forward keeps what the profile measured with the
         // sub-module's graph freed; its backward reruns the sub-module inside (its transient) and frees what it kept.
-        void SubForward(int i, SubModuleFigures sub)
+        void SubForward(int i, SubModuleFigures sub, long extraFreed)
         {
             Emit(StepPhase.Forward, i, true, t + _fwd[i] / 2, live + sub.RetainedBytes + sub.ForwardTransientBytes);
-            live += sub.RetainedBytes - (i > 0 ? _inFreed[i] : 0);
+            live += sub.RetainedBytes - (i > 0 ? _inFreed[i] : 0) - extraFreed;
             t += _fwd[i];
             Emit(StepPhase.Forward, i, false, t, live);
         }
@@ -352,11 +364,11 @@ public sealed class StepCostModel
             Emit(StepPhase.Recompute, i, false, t, live);
         }
 
-        // A stage with autograd; when chained, its input's handle is disposed after it ran (frees I_i).
-        void Forward(StepPhase phase, int i, bool chained)
+        // A stage with autograd; when chained, its input's handle is disposed after it ran (frees I_i, and extraFreed more).
+        void Forward(StepPhase phase, int i, bool chained, long extraFreed = 0)
         {
             Emit(phase, i, true, t + _fwd[i] / 2, live + _ret[i] + _ft[i]);
-            live += (phase == StepPhase.Recompute ? _recRet[i] : _ret[i]) - (chained ? (phase == StepPhase.Recompute ? _recInFreed[i] : _inFreed[i]) : 0);
+            live += (phase == StepPhase.Recompute ? _recRet[i] : _ret[i]) - (chained ? (phase == StepPhase.Recompute ? _recInFreed[i] : _inFreed[i]) : 0) - extraFreed;
             t += _fwd[i];
             Emit(phase, i, false, t, live);
         }

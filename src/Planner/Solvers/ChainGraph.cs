@@ -58,6 +58,8 @@ internal sealed class ChainGraph
         }
         deadline.ThrowIfPassed();
         InputRelease = [.. Enumerable.Range(0, n).Select(costs.InputRelease)];
+        KeptInputRelease = [.. Enumerable.Range(0, n).Select(costs.KeptInputRelease)];
+        KeptHandleRelease = [.. Enumerable.Range(0, n).Select(costs.KeptHandleRelease)];
         UnitTicks = UnitTickFloors(costs.Ticks.ToArray());
         ZeroNet = new long[n]; ZeroHold = new long[n]; TickedNetFloor = new long[n]; TickedHoldFloor = new long[n]; CanTick = new bool[n];
         for (int i = 0; i < n; i++) { ZeroNet[i] = long.MaxValue; ZeroHold[i] = long.MaxValue; }
@@ -124,6 +126,20 @@ internal sealed class ChainGraph
     public int[][] Skip { get; }
     /// <summary>Bytes a checkpoint arc at p frees after its backward when the arc before it is one too: O_{p−1}, less what the model's forward holds.</summary>
     public long[] InputRelease { get; }
+    /// <summary>Bytes an arc at p that is not a checkpoint arc (a kept unit) frees after its backward when the arc before it is a checkpoint arc: the part of O_{p−1} that its figures leave to a kept unit p−1's autograd (<see cref="SharedTensors.KeptInputRelease"/>).</summary>
+    public long[] KeptInputRelease { get; }
+
+    /// <summary>Per position: the part of <see cref="KeptInputRelease"/> that the kept arc frees with its input's handle, after its forward (it holds that much less).</summary>
+    public long[] KeptHandleRelease { get; }
+
+    /// <summary>What <paramref name="arc"/> at p frees after its backward beyond its release when the arc before it is a checkpoint arc.</summary>
+    public long AfterCheckpoint(int p, in Arc arc) => arc.Checkpoint ? InputRelease[p] : KeptInputRelease[p] - KeptHandleRelease[p];
+
+    /// <summary>How much less <paramref name="arc"/> at p holds when the arc before it is a checkpoint arc.</summary>
+    public long HoldAfterCheckpoint(int p, in Arc arc) => arc.Checkpoint ? 0 : KeptHandleRelease[p];
+
+    /// <summary>The most any arc at p lowers a by (less hold and more release) when the arc before it is a checkpoint arc.</summary>
+    public long MostAfterCheckpoint(int p) => p < Stages ? Math.Max(InputRelease[p], KeptInputRelease[p]) : 0;
     /// <summary>Per unit: ticks any ticked arc spends on it at least.</summary>
     public long[] UnitTicks { get; }
     /// <summary>Per unit: the least hold − release of its base arcs.</summary>
@@ -138,11 +154,12 @@ internal sealed class ChainGraph
     public bool[] CanTick { get; }
 
     /// <summary>
-    /// The most the arcs from p on can lower a: Σ_{i ≥ p} of each unit's least net, and O_{p−1} more when the arc before p
-    /// is a checkpoint arc. A run of checkpoint arcs changes a by its last hold minus the input its first arc frees (the
-    /// frees telescope), and only a run that continues a checkpoint arc frees anything.
+    /// The most the arcs from p on can lower a: Σ_{i ≥ p} of each unit's least net, and what the arc at p frees after a
+    /// checkpoint arc (<see cref="MostAfterCheckpoint"/>) more when the arc before p is one. A run of checkpoint arcs changes
+    /// a by its last hold minus the input its first arc frees (the frees telescope), a kept arc after a checkpoint arc frees
+    /// at most that arc's hold (its output), so only an arc that follows the label's own checkpoint arc frees below the sum.
     /// </summary>
-    public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint && p < Stages ? InputRelease[p] : 0);
+    public long NegativeNetSuffix(int p, bool afterCheckpoint) => _negNetSuffix[p] - (afterCheckpoint ? MostAfterCheckpoint(p) : 0);
 
     /// <summary>The arc at <paramref name="first"/> of <paramref name="length"/> units that runs as <paramref name="runs"/>, or −1.</summary>
     public int Find(int first, int length, SegmentStrategy runs)

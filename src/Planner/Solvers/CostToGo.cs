@@ -1,3 +1,5 @@
+using AutoCkpt.Planner.Strategies;
+
 namespace AutoCkpt.Planner.Solvers;
 
 /// <summary>
@@ -39,7 +41,9 @@ internal sealed class CostToGo
     {
         double workLimit = Math.Max(1e5, WorkLimit * Math.Clamp(share, 0, 1));
         int n = _n = t.Stages;
-        long lowest = t.Out.Sum(arcs => Math.Min(0, arcs.Min(a => a.Hold)));
+        // A kept arc after a checkpoint arc holds less (ChainGraph.HoldAfterCheckpoint): the table takes every arc's least hold.
+        long Held(int p, in Arc arc) => arc.Hold - t.HoldAfterCheckpoint(p, arc);
+        long lowest = t.Out.Select((arcs, p) => Math.Min(0, arcs.Min(a => Held(p, a)))).Sum();
         // Bytes left at a label are at most budget − lowest; along a path they grow by at most the negative holdings
         // and one unit of rounding per arc. Beyond the table the bound is 0, which is always valid.
         double span = Math.Max(1, (double)budget - 2.0 * lowest);
@@ -59,8 +63,8 @@ internal sealed class CostToGo
             {
                 int to = p + arc.Length;
                 long need = Units(arc.Forward);
-                if (to == n) need = Math.Max(need, Units(arc.Hold + arc.Backward));
-                Relax(h, _h[to], to == n, need, Units(arc.Hold), arc.Ticks);
+                if (to == n) need = Math.Max(need, Units(Held(p, arc) + arc.Backward));
+                Relax(h, _h[to], to == n, need, Units(Held(p, arc)), arc.Ticks);
             }
         }
     }

@@ -184,8 +184,11 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
         return tx < ty || (tx == ty && model.PeakBytes(x) <= model.PeakBytes(y)) ? x : y;
     }
 
-    /// <summary>a less the input a recompute arc at p would free after this label's recompute arc: what the bound starts from.</summary>
-    private long LowestA(in DpLabel x, int p) => x.EndsRecompute && p < _t.Stages ? x.A - _t.InputRelease[p] : x.A;
+    /// <summary>a less the most an arc at p would free after this label's recompute arc: what the bound starts from.</summary>
+    private long LowestA(in DpLabel x, int p) => x.EndsRecompute ? x.A - _t.MostAfterCheckpoint(p) : x.A;
+
+    /// <summary>y less what a kept arc at p would hold less after this label's recompute arc: what the bound's holdings start from.</summary>
+    private long LowestY(in DpLabel x, int p) => x.EndsRecompute && p < _t.Stages ? x.Y - _t.KeptHandleRelease[p] : x.Y;
 
     private static double Gap(long upper, double lower) => upper == 0 ? 0 : Math.Clamp((upper - lower) / upper, 0, 1);
 
@@ -211,7 +214,7 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
             layers[p] = [];
             if (beam > 0 && labels.Length > beam)
             {
-                var score = labels.Select(i => arena[i].T + bound.Ticks(p, LowestA(arena[i], p), arena[i].Y, budget)).ToArray();
+                var score = labels.Select(i => arena[i].T + bound.Ticks(p, LowestA(arena[i], p), LowestY(arena[i], p), budget)).ToArray();
                 Array.Sort(score, labels);
                 labels = labels[..beam];
             }
@@ -221,16 +224,17 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
             foreach (int idx in labels)
             {
                 var x = arena[idx];
-                if (x.T + bound.Ticks(p, LowestA(x, p), x.Y, budget) > upper) continue;
-                long freed = x.EndsRecompute ? _t.InputRelease[p] : 0;
+                if (x.T + bound.Ticks(p, LowestA(x, p), LowestY(x, p), budget) > upper) continue;
+                bool afterCheckpoint = x.EndsRecompute;
                 for (int j = 0; j < arcs.Length;)
                 {
                     ref readonly var arc = ref arcs[j];
                     long fwd = x.Y + arc.Forward;
                     if (fwd > budget) { j = skip[j]; continue; }
                     if (allowedHere is not null && !allowedHere[j]) { j++; continue; }
-                    long y = x.Y + arc.Hold;
-                    long a = Math.Max(x.A + arc.Hold - arc.Release - (arc.Checkpoint ? freed : 0), y + arc.Backward);
+                    long hold = arc.Hold - (afterCheckpoint ? _t.HoldAfterCheckpoint(p, arc) : 0);
+                    long y = x.Y + hold;
+                    long a = Math.Max(x.A + hold - arc.Release - (afterCheckpoint ? _t.AfterCheckpoint(p, arc) : 0), y + arc.Backward);
                     Offer(p + arc.Length, y, a, Math.Max(x.F, fwd), x.T + arc.Ticks, idx, p, j, arc.Checkpoint);
                     j++;
                 }

@@ -147,13 +147,13 @@ internal sealed class LagrangianBound
             {
                 double d = _dist[r][p];
                 if (double.IsPositiveInfinity(d)) continue;
-                double pairBonus = r == 1 && p > 0 ? _t.InputRelease[p] * _nuPrefix[p] * scale : 0;
                 for (int j = 0; j < arcs.Length; j++)
                 {
                     ref readonly var arc = ref arcs[j];
                     int e = p + arc.Length;
                     double penalty = (_mu[p] * arc.Forward + arc.Hold * (_muSuffix[Math.Min(e, n)] + nuSum) + _nu[e - 1] * arc.Backward - arc.Release * _nuPrefix[p]) * scale;
-                    if (arc.Checkpoint) penalty -= pairBonus;
+                    if (r == 1 && p > 0)
+                        penalty -= (_t.AfterCheckpoint(p, arc) * _nuPrefix[p] + _t.HoldAfterCheckpoint(p, arc) * (_muSuffix[Math.Min(e, n)] + nuSum)) * scale;
                     double c = d + arc.Ticks + penalty;
                     int rr = arc.Checkpoint ? 1 : 0;
                     if (c < _dist[rr][e]) { _dist[rr][e] = c; _from[rr][e] = (p, j, r); }
@@ -172,7 +172,7 @@ internal sealed class LagrangianBound
         for (int at = n, r = end; at > 0;)
         {
             var (p, j, pr) = _from[r][at];
-            path.Add((p, j, pr == 1 && _t.Out[p][j].Checkpoint && p > 0));
+            path.Add((p, j, pr == 1 && p > 0));
             at = p;
             r = pr;
         }
@@ -182,10 +182,10 @@ internal sealed class LagrangianBound
         {
             ref readonly var arc = ref _t.Out[p][j];
             int e = p + arc.Length;
-            holdEnding[e] += arc.Hold;
+            holdEnding[e] += arc.Hold - (freed ? _t.HoldAfterCheckpoint(p, arc) : 0);
             gMu[p] = arc.Forward;
             gNu[e - 1] = arc.Backward;
-            released[p] = arc.Release + (freed ? _t.InputRelease[p] : 0);
+            released[p] = arc.Release + (freed ? _t.AfterCheckpoint(p, arc) : 0);
         }
         for (int p = n - 1; p >= 0; p--) released[p] += released[p + 1];
         double y = 0;

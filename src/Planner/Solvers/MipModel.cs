@@ -20,6 +20,7 @@ internal sealed class MipModel : IDisposable
     private readonly Constraint _timeRow;
     private readonly double _unit;
     private readonly bool _integral;
+    private readonly bool _relax;
     private readonly double _peakMax;
 
     /// <summary>The largest peak bound CP-SAT is given in exact bytes: 2⁵⁰.</summary>
@@ -31,6 +32,7 @@ internal sealed class MipModel : IDisposable
         _solver = Solver.CreateSolver(backend) ?? throw new InvalidOperationException($"OR-Tools has no '{backend}' solver in this build.");
         _solver.SuppressOutput();
         bool integral = _integral = backend == "CP-SAT";
+        _relax = relax;
         // The CP-SAT bridge truncates integer bounds to 1e7 unless told otherwise; one worker keeps it deterministic.
         if (integral && !_solver.SetSolverSpecificParametersAsString("mip_max_bound: 1e17 num_workers: 1"))
             throw new InvalidOperationException("CP-SAT rejected its parameters.");
@@ -41,8 +43,8 @@ internal sealed class MipModel : IDisposable
         _unit = integral ? 1 : Math.Pow(2, Math.Max(0, Math.Floor(Math.Log2(scale / 1e4))));
         // Finite bounds (CP-SAT needs them): holdings, releases and peaks are sums of the arcs' figures.
         double holdMax = Math.Ceiling(t.Out.Sum(a => (double)Math.Max(0, a.Max(x => x.Hold))) / _unit);
-        double holdMin = -Math.Ceiling(t.Out.Sum(a => (double)Math.Max(0, -a.Min(x => x.Hold))) / _unit);
-        double releaseMax = Math.Ceiling((t.Out.Sum(a => (double)a.Max(x => Math.Abs(x.Release))) + t.InputRelease.Sum(x => (double)x)) / _unit);
+        double holdMin = -Math.Ceiling((t.Out.Sum(a => (double)Math.Max(0, -a.Min(x => x.Hold))) + t.KeptHandleRelease.Sum(x => (double)x)) / _unit);
+        double releaseMax = Math.Ceiling((t.Out.Sum(a => (double)a.Max(x => Math.Abs(x.Release))) + t.InputRelease.Sum(x => (double)x) + t.KeptInputRelease.Sum(x => (double)x)) / _unit);
         _peakMax = Math.Ceiling((t.FixedBytes + holdMax * _unit + releaseMax * _unit + arcs.Max(x => x.Forward) + arcs.Max(x => x.Backward)) / _unit);
 
         // CP-SAT takes the rows in exact bytes, and past about 2^50 its bounds and scaled coefficients no longer hold
@@ -79,15 +81,17 @@ internal sealed class MipModel : IDisposable
         // y_0 = 0, y_p = y_{p-1} + Σ_{arcs into p} hold; z_n = 0, z_p = z_{p+1} + Σ_{arcs out of p} release.
         Fix(y[0], 0);
         Fix(z[n], 0);
+        var holdRows = new Constraint[n + 1];
         for (int p = 1; p <= n; p++)
         {
-            var row = _solver.MakeConstraint(0, 0, $"y{p}");
+            var row = holdRows[p] = _solver.MakeConstraint(0, 0, $"y{p}");
             row.SetCoefficient(y[p], 1);
             row.SetCoefficient(y[p - 1], -1);
             foreach (var (v, a, j) in _into[p]) row.SetCoefficient(v, -t.Out[a][j].Hold / _unit);
         }
         // w_p: a checkpoint arc into p and one out of p (the later one frees its input O_{p−1} after its backward);
-        // w_p ≤ each side, and the solver raises it to their minimum where that lowers the peak.
+        // w_p ≤ each side, and the solver raises it to their minimum where that lowers the peak. u_p: a checkpoint arc
+        // into p and a kept one out of p (which frees after its backward what a kept unit p−1 would have freed).
         for (int p = n - 1; p >= 0; p--)
         {
             var row = _solver.MakeConstraint(0, 0, $"z{p}");
@@ -95,15 +99,11 @@ internal sealed class MipModel : IDisposable
             row.SetCoefficient(z[p + 1], -1);
             for (int j = 0; j < _x[p].Length; j++)
                 if (t.Out[p][j].Release != 0) row.SetCoefficient(_x[p][j], -t.Out[p][j].Release / _unit);
-            if (p == 0 || t.InputRelease[p] == 0) continue;
-            var w = relax || !integral ? _solver.MakeNumVar(0, 1, $"w{p}") : _solver.MakeIntVar(0, 1, $"w{p}");
-            row.SetCoefficient(w, -t.InputRelease[p] / _unit);
-            var into = _solver.MakeConstraint(double.NegativeInfinity, 0, $"win{p}");
-            into.SetCoefficient(w, 1);
-            foreach (var (v, a, j) in _into[p]) if (t.Out[a][j].Checkpoint) into.SetCoefficient(v, -1);
-            var outOf = _solver.MakeConstraint(double.NegativeInfinity, 0, $"wout{p}");
-            outOf.SetCoefficient(w, 1);
-            for (int j = 0; j < _x[p].Length; j++) if (t.Out[p][j].Checkpoint) outOf.SetCoefficient(_x[p][j], -1);
+            if (p == 0) continue;
+            Pair(row, p, t.InputRelease[p], checkpointOut: true, "w");
+            if (Pair(row, p, t.KeptInputRelease[p] - t.KeptHandleRelease[p], checkpointOut: false, "u", t.KeptHandleRelease[p]) is { } u)
+                holdRows[p + 1].SetCoefficient(u, t.KeptHandleRelease[p] / _unit); // the kept arc at p (into p + 1) holds that much less
+
         }
         double fixedUnits = t.FixedBytes / _unit;
         // Forward: F + y_a + Σ_{arcs out of a} forward peak ≤ peak (an identity bound where no arc starts at a).
@@ -125,6 +125,25 @@ internal sealed class MipModel : IDisposable
         }
         _timeRow = _solver.MakeConstraint(double.NegativeInfinity, double.PositiveInfinity, "time");
         foreach (var (v, ticks) in TickedArcs()) _timeRow.SetCoefficient(v, ticks);
+    }
+
+    /// <summary>
+    /// A release of <paramref name="bytes"/> at boundary p when a checkpoint arc ends there and the arc out of p is a
+    /// checkpoint arc (<paramref name="checkpointOut"/>) or is not: a variable in [0, 1] bounded by each side (null when
+    /// neither it nor <paramref name="alsoHeld"/>, what the caller makes it hold less, is any bytes).
+    /// </summary>
+    private Variable? Pair(Constraint row, int p, long bytes, bool checkpointOut, string name, long alsoHeld = 0)
+    {
+        if (bytes == 0 && alsoHeld == 0) return null;
+        var w = _relax || !_integral ? _solver.MakeNumVar(0, 1, $"{name}{p}") : _solver.MakeIntVar(0, 1, $"{name}{p}");
+        row.SetCoefficient(w, -bytes / _unit);
+        var into = _solver.MakeConstraint(double.NegativeInfinity, 0, $"{name}in{p}");
+        into.SetCoefficient(w, 1);
+        foreach (var (v, a, j) in _into[p]) if (_t.Out[a][j].Checkpoint) into.SetCoefficient(v, -1);
+        var outOf = _solver.MakeConstraint(double.NegativeInfinity, 0, $"{name}out{p}");
+        outOf.SetCoefficient(w, 1);
+        for (int j = 0; j < _x[p].Length; j++) if (_t.Out[p][j].Checkpoint == checkpointOut) outOf.SetCoefficient(_x[p][j], -1);
+        return w;
     }
 
     /// <summary>Bounds the peak by <paramref name="capBytes"/> (null: no cap).</summary>

@@ -42,4 +42,10 @@ public sealed class UnitCosts
 
     /// <summary>What a recompute segment from unit i frees of its saved input after a recompute segment (<see cref="SharedTensors.InputRelease"/>).</summary>
     public long InputRelease(int i) => Model.Shared.InputRelease[i];
+
+    /// <summary>What a kept unit i frees of its input after its backward when a recompute segment ends at unit i−1 (<see cref="SharedTensors.KeptInputRelease"/>).</summary>
+    public long KeptInputRelease(int i) => Model.Shared.KeptInputRelease[i];
+
+    /// <summary>The part of <see cref="KeptInputRelease(int)"/> that unit i's input handle frees after its forward (<see cref="SharedTensors.KeptHandleRelease"/>).</summary>
+    public long KeptHandleRelease(int i) => Model.Shared.KeptHandleRelease[i];
 }

@@ -323,13 +323,15 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         for (int i = 0; i < units.Count; i++)
         {
             bool nextIsUnit = i + 1 < units.Count && r.Chained[i + 1];
+            var (saved, freedEarly) = nextIsUnit ? SavedOutput.Measure(meter, calls[i].Call, calls[i].Input, calls[i].NeedsGrad) : (0, 0);
             result[i] = result[i] with
             {
                 InputHeldBytes = r.InputHeld[i] ? r.FirstInputBytes[i] : 0,
                 InputFreedBytes = calls[i].NeedsGrad && calls[i].Input.is_floating_point() ? InputFreed.Bytes(meter, calls[i].Call, calls[i].Input) : 0,
                 // Only where the next entry is a unit: work between units is measured in the real step, where what
                 // this unit saved of its output is still held.
-                SavedOutputBytes = nextIsUnit ? SavedOutput.Bytes(meter, calls[i].Call, calls[i].Input, calls[i].NeedsGrad) : 0,
+                SavedOutputBytes = saved,
+                SavedOutputFreedEarlyBytes = freedEarly,
             };
         }
         return result;

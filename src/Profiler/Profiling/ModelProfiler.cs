@@ -138,7 +138,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         stageProfiles = stageProfiles.Select((s, i) => s with
         {
             InputFreedBytes = inputFreed[i],
-            SavedOutputBytes = savedOutput[i],
+            SavedOutputBytes = savedOutput[i].Saved,
+            SavedOutputFreedEarlyBytes = savedOutput[i].FreedEarly,
             InputHeldBytes = i > 0 && inputHeld[i] ? stageProfiles[i - 1].OutputBytes : 0,
         }).ToList();
         var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
@@ -224,17 +225,18 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
     }
 
     /// <summary>
-    /// Per stage but the last, the bytes of its output that its own autograd saves (<see cref="SavedOutput"/>), each from
-    /// its real input. Measured after every stage pass, whose readings its extra forwards would otherwise shift.
+    /// Per stage but the last, the bytes of its output that its own autograd saves and the part its backward frees before
+    /// its peak (<see cref="SavedOutput"/>), each from its real input. Measured after every stage pass, whose readings its
+    /// extra forwards would otherwise shift.
     /// </summary>
-    private long[] MeasureSavedOutputs(IReadOnlyList<Stage> stages, Tensor batchInput)
+    private (long Saved, long FreedEarly)[] MeasureSavedOutputs(IReadOnlyList<Stage> stages, Tensor batchInput)
     {
-        var saved = new long[stages.Count];
+        var saved = new (long Saved, long FreedEarly)[stages.Count];
         Tensor x = batchInput;
         for (int i = 0; i + 1 < stages.Count; i++)
         {
             Tensor input = x;
-            saved[i] = SavedOutput.Bytes(meter, UnitCall.Of(stages[i].Module), input, i > 0 && input.is_floating_point());
+            saved[i] = SavedOutput.Measure(meter, UnitCall.Of(stages[i].Module), input, i > 0 && input.is_floating_point());
             using (NewDisposeScope())
             using (no_grad())
                 x = stages[i].Module.call(input).MoveToOuterDisposeScope();

@@ -17,9 +17,10 @@ public sealed class AccuracySuiteFixture : IDisposable
     /// (ReLU(inplace) and add_), batch norm with dropout. suite-inplace was out while the CPU probe read its peaks from
     /// the resident-set mark, whose per-CPU counters drift by a few hundred KB per process (+1.2% over at this size in
     /// two runs of three); the probe now reads the mapped-bytes mark, exact to a page (docs/benchmarks.md, "Accuracy
-    /// suite"). Not suite-recurrent: its every_stage reads 2.2% over its prediction and its kept stages 1.5% (the LSTM
-    /// saves its output, which the next stage's LayerNorm saves too: an open defect); its gradients are held
-    /// bit-identical by the runtime's RecurrentEquivalenceTests.
+    /// suite"). Not suite-recurrent: its kept stages read within +0.8% since the cost model counts the LSTM's saved
+    /// output (docs/cost-model.md, "Saved outputs: a rule on two arcs"), but its every_stage still reads +0.9% to +1.8% over
+    /// at this size (a recomputed GRU or LSTM leaves about one output live: an open defect); its gradients are held bit-identical by the runtime's
+    /// RecurrentEquivalenceTests.
     /// </summary>
     public static readonly string[] Models = ["suite-explicit-attention", "suite-inplace", "suite-conv-bn-dropout"];
 

@@ -72,6 +72,7 @@ internal sealed class RandomFiles(int seed)
                 InputFreedBytes = Maybe() ? Bytes() : 0,
                 InputHeldBytes = Maybe() ? Bytes() : 0,
                 SavedOutputBytes = Maybe() ? Bytes() : 0,
+                SavedOutputFreedEarlyBytes = Maybe() ? Bytes() : 0,
                 Recompute = Maybe() ? new RecomputeFigures(Bytes(), Bytes(), SignedBytes()) : null,
                 TidyAllowed = Maybe(),
                 RecomputeAllowed = Maybe(),

@@ -7,8 +7,8 @@ using static AutoCkpt.Testing.TestProfiles;
 namespace AutoCkpt.Planner.Tests.CostModel;
 
 /// <summary>
-/// Tensors held by two (docs/cost-model.md): a stage input the model's forward holds to the end of the step (a stage
-/// output the stage itself saves is measured but not modelled). The hand-worked example of <see cref="CostModelTests"/> (bytes in MB, F = 100 MB).
+/// Tensors held by two (docs/cost-model.md): a stage input the model's forward holds to the end of the step, and a stage
+/// output the stage itself saves, held to that stage's backward where it is kept. The hand-worked example of <see cref="CostModelTests"/> (bytes in MB, F = 100 MB).
 /// </summary>
 public sealed class SharedTensorsTests
 {
@@ -32,15 +32,58 @@ public sealed class SharedTensorsTests
         Assert.Equal(174 * MB, model.PeakBytes(Baselines.EveryStage(3)));
     }
 
+    // s0 and s1 save their outputs (10 MB each, as an LSTM does). s1 does not save its input (its handle freed s0's
+    // output), s2 does (its backward freed s1's output).
+    private static Profile Saving => With(With(Example, 0, s => s with { SavedOutputBytes = 10 * MB }), 1, s => s with { SavedOutputBytes = 10 * MB });
+
     [Fact]
-    public void Given_a_stage_that_saves_its_output_When_modelled_Then_nothing_changes_until_keep_arcs_see_the_arc_before_them()
+    public void Given_stages_that_save_their_outputs_When_all_are_kept_Then_each_output_is_freed_by_the_backward_of_the_stage_that_made_it()
     {
-        // saved_output_bytes is measured but not modelled (docs/cost-model.md): counted whatever runs the stage before,
-        // it over-predicted suite-conv-bn-dropout's uniform_4 by 6%.
-        var model = new StepCostModel(With(With(Example, 0, s => s with { SavedOutputBytes = 10 * MB }), 1, s => s with { SavedOutputBytes = 10 * MB }));
-        Assert.Equal(192 * MB, model.PeakBytes(Baselines.None(3)));
-        Assert.Equal(174 * MB, model.PeakBytes(Baselines.EveryStage(3)));
-        Assert.Equal(model.Shared.RecomputeInputFreed, new StepCostModel(Example).Shared.RecomputeInputFreed);
+        // s1's handle frees none of s0's output (forward levels +10 from s1 on), s2's backward frees 2 where it freed 12:
+        // s1's backward frees s1's output (35) and s0's backward s0's output (30).
+        var points = new StepCostModel(Saving).Series(Baselines.None(3));
+        long[] expected = [100, 135, 130, 176, 170, 194, 190, 195, 202, 188, 197, 143, 151, 103, 100];
+        Assert.Equal(expected, points.Select(p => p.Bytes / MB));
+    }
+
+    [Fact]
+    public void Given_a_saved_output_freed_early_in_its_stages_backward_When_all_are_kept_Then_that_backward_peaks_without_it()
+    {
+        // s0's backward frees 5 MB of its saved output before its peak: the peak is 151 − 5, the rest unchanged.
+        var early = With(Saving, 0, s => s with { SavedOutputFreedEarlyBytes = 5 * MB });
+        long[] expected = [100, 135, 130, 176, 170, 194, 190, 195, 202, 188, 197, 143, 146, 103, 100];
+        Assert.Equal(expected, new StepCostModel(early).Series(Baselines.None(3)).Select(p => p.Bytes / MB));
+    }
+
+    [Fact]
+    public void Given_a_stage_that_saves_its_output_When_it_ends_a_recompute_segment_Then_the_kept_stage_after_it_frees_it_as_if_unsaved()
+    {
+        // A recompute segment's output is made without autograd: nothing saves it. After s0 recomputed, s1's handle frees
+        // s0's output (s1's forward ends at 140, as without the figure; counted regardless it read 150, the over-count
+        // that took the rule out before).
+        var model = new StepCostModel(Saving);
+        var plain = new StepCostModel(Example);
+        Segment[] first = [new(0, 0, SegmentStrategy.Recompute), new(1, 2, SegmentStrategy.Keep)];
+        Assert.Equal(140 * MB, model.Series(first).Last(x => x.Phase == StepPhase.Forward && x.Stage == 1).Bytes);
+        Assert.Equal(plain.PeakBytes(first), model.PeakBytes(first));
+        // After s0-s1 recomputed, s2 frees s1's output after its backward (118, as without the figure), not s1.
+        Segment[] two = [new(0, 1, SegmentStrategy.Recompute), new(2, 2, SegmentStrategy.Keep)];
+        Assert.Equal(118 * MB, model.Series(two).Last(x => x.Phase == StepPhase.Backward && x.Stage == 2).Bytes);
+        Assert.Equal(plain.PeakBytes(two), model.PeakBytes(two));
+        Assert.Equal([0, 10 * MB, 10 * MB], model.Shared.KeptInputRelease);
+        Assert.Equal([0, 10 * MB, 0], model.Shared.KeptHandleRelease);
+    }
+
+    [Fact]
+    public void Given_a_kept_stage_that_saves_its_output_When_a_recompute_segment_follows_Then_its_own_backward_frees_it()
+    {
+        // Keep s0, recompute s1-s2: s0's autograd holds its output after s1's segment ran; s0's backward frees it
+        // (105 after it, where the walk without the figure never freed it: 115).
+        Segment[] plan = [new(0, 0, SegmentStrategy.Keep), new(1, 2, SegmentStrategy.Recompute)];
+        long AfterS0(Profile p) => new StepCostModel(p).Series(plan).Last(x => x.Phase == StepPhase.Backward && x.Stage == 0).Bytes;
+        Assert.Equal(105 * MB, AfterS0(Saving));
+        Assert.Equal(115 * MB, AfterS0(Example));
+        Assert.Equal(207 * MB, new StepCostModel(Saving).PeakBytes(plan));
     }
 
     [Fact]

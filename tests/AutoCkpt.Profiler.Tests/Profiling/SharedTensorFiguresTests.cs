@@ -49,6 +49,28 @@ internal sealed class RecurrentChainTarget : ICheckpointTarget
     public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters());
 }
 
+/// <summary>
+/// Stages that end in a ReLU (which saves its output and frees it in the backward's first operation), each followed by a
+/// Linear that saves the same tensor; the stage's backward peaks later, in its wide Linear's backward.
+/// </summary>
+internal sealed class ReluChainTarget : ICheckpointTarget
+{
+    public const int W = 256, B = 512;
+
+    public string Name => "relu-chain";
+
+    public nn.Module<Tensor, Tensor> CreateModel(Device device) => nn.Sequential(
+        ("a", Block()), ("b", Block()), ("head", nn.Linear(W, W)));
+
+    private static nn.Module<Tensor, Tensor> Block() => nn.Sequential(nn.Linear(W, 4 * W), nn.GELU(), nn.Linear(4 * W, W), nn.ReLU());
+
+    public (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize) => (randn(batchSize, W), randn(batchSize, W));
+
+    public Tensor Loss(Tensor output, Tensor target) => nn.functional.mse_loss(output, target);
+
+    public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters());
+}
+
 /// <summary>Linear+GELU blocks in a ModuleList, run by a loop that never disposes the earlier <c>x</c> (as GPT-2's forward).</summary>
 internal sealed class LoopChain : nn.Module<Tensor, Tensor>, IStagedModel
 {
@@ -90,7 +112,7 @@ internal sealed class LoopChainTarget : ICheckpointTarget
 /// <summary>
 /// Tensors held by two (docs/cost-model.md): the profiler measures a stage input the model's forward holds
 /// (<c>input_held_bytes</c>), with which the cost model predicts the measured step peaks (without it, it predicted
-/// under), and a stage output its own stage saves (<c>saved_output_bytes</c>), measured but not yet modelled.
+/// under), and a stage output its own stage saves (<c>saved_output_bytes</c>), with which it predicts a kept LSTM's step.
 /// </summary>
 public sealed class SharedTensorFiguresTests
 {
@@ -128,6 +150,27 @@ public sealed class SharedTensorFiguresTests
     }
 
     [Fact]
+    public void Given_stages_that_end_in_a_relu_When_profiled_Then_they_save_their_outputs_and_free_them_before_their_backward_peak()
+    {
+        var s = Measure(new ReluChainTarget(), ReluChainTarget.B).Stages;
+        foreach (int i in new[] { 0, 1 })
+        {
+            Assert.InRange(s[i].SavedOutputBytes, s[i].OutputBytes - Rounding, s[i].OutputBytes);
+            Assert.InRange(s[i].SavedOutputFreedEarlyBytes, s[i].SavedOutputBytes - Rounding, s[i].SavedOutputBytes);
+        }
+        Assert.Equal(0, s[2].SavedOutputBytes);
+    }
+
+    [Fact]
+    public void Given_an_lstm_unit_When_profiled_Then_most_of_its_saved_output_is_held_to_its_backward_peak()
+    {
+        // libtorch's LSTM backward is one operation: the output it saved is live at its peak (the profile read 16% freed
+        // early at suite-recurrent's fast size, the rest held).
+        var lstm = Recurrent.Value.Stages[1];
+        Assert.True(lstm.SavedOutputFreedEarlyBytes < lstm.SavedOutputBytes / 2, $"freed early {lstm.SavedOutputFreedEarlyBytes} of {lstm.SavedOutputBytes}");
+    }
+
+    [Fact]
     public void Given_a_forward_that_loops_over_a_module_list_When_profiled_Then_every_later_stage_input_is_held_by_the_forward()
     {
         var s = Loop.Value.Stages;
@@ -137,14 +180,22 @@ public sealed class SharedTensorFiguresTests
     }
 
     [Fact]
-    public void Given_an_lstm_whose_output_the_next_stage_saves_too_When_kept_Then_the_walk_reads_under_by_the_shared_output_and_within_1pct()
+    public void Given_an_lstm_whose_output_the_next_stage_saves_too_When_kept_Then_the_predicted_peak_is_the_measured_one()
     {
         var (measured, predicted, before) = Bench(new RecurrentChainTarget(), Recurrent.Value, RecurrentChainTarget.B, [new Segment(0, 3, SegmentStrategy.Keep)]);
-        // The walk does not use saved_output_bytes (docs/cost-model.md, "Tensors held by two": where it matters depends on
-        // the arc before a keep arc): it frees the LSTM's output in the next stage's backward, more than half an output
-        // under what the step holds, which at this size stays within 1%.
-        Assert.Equal(before, predicted);
+        // Without the figure the walk freed the LSTM's output in the next stage's backward: more than half an output under.
         Assert.True(measured > before + Recurrent.Value.Stages[1].OutputBytes / 2, $"measured {measured}, predicted without the figure {before}");
+        Assert.InRange(measured, predicted - predicted * 3 / 100, predicted + predicted / 100);
+    }
+
+    [Fact]
+    public void Given_an_lstm_that_ends_a_recompute_segment_When_the_next_stage_is_kept_Then_nothing_holds_its_output_and_the_prediction_is_as_without_the_figure()
+    {
+        // The segment's output is made without autograd: the LayerNorm's backward frees it, as the walk without the figure
+        // said; counting the LSTM's saved output there over-predicted (docs/cost-model.md, "Tensors held by two").
+        var segments = new[] { new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 3, SegmentStrategy.Keep) };
+        var (measured, predicted, before) = Bench(new RecurrentChainTarget(), Recurrent.Value, RecurrentChainTarget.B, segments);
+        Assert.Equal(before, predicted);
         Assert.InRange(measured, predicted - predicted * 3 / 100, predicted + predicted / 100);
     }
 

@@ -113,10 +113,11 @@ public sealed class NestedStrategyTests
                             foreach (var (p, j) in path)
                             {
                                 var arc = graph.Out[p][j];
-                                long freed = endsCheckpoint ? graph.InputRelease[p] : 0;
+                                long freed = endsCheckpoint ? graph.AfterCheckpoint(p, arc) : 0;
+                                long hold = arc.Hold - (endsCheckpoint ? graph.HoldAfterCheckpoint(p, arc) : 0);
                                 f = Math.Max(f, y + arc.Forward);
-                                y += arc.Hold;
-                                acc = Math.Max(acc + arc.Hold - arc.Release - (arc.Checkpoint ? freed : 0), y + arc.Backward);
+                                y += hold;
+                                acc = Math.Max(acc + hold - arc.Release - freed, y + arc.Backward);
                                 t += arc.Ticks;
                                 endsCheckpoint = arc.Checkpoint;
                             }
