@@ -13,8 +13,9 @@ namespace AutoCkpt.Runtime.Tests.Memory;
 /// identity function whose backward reads the live bytes (in the middle of stage 0's backward); stage 1 is
 /// Linear(256, 8192), whose output, and so its gradient, is 32 MiB. The live bytes at that moment are compared
 /// between one segment of both stages and two one-stage segments, whose second frees its output gradient when its
-/// node returns, before stage 0's backward. Measured (2-core CPU VM, two runs): 143.7 and 140.8 MB against 69.2 MB, 71.5–74.5 MB more, over twice
-/// the 32 MiB gradient: the segment's recomputed output and its gradient both stay live through stage 0's backward.
+/// node returns, before stage 0's backward. Measured (2-core CPU VM, two runs): 143.7 and 140.8 MB against 69.2 MB,
+/// 71.5–74.5 MB more, over twice the 32 MiB gradient: the segment's recomputed output and its gradient both stay live
+/// through stage 0's backward.
 /// </summary>
 [Collection(MemoryCollection.Name)]
 public sealed class OutputGradientTests(ITestOutputHelper output)
