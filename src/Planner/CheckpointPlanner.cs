@@ -57,10 +57,20 @@ public static class CheckpointPlanner
         if (request.CorrectionBytes >= budget)
             throw new AckptException(ErrorCodes.InfeasibleCap, $"the correction {MemoryCap.Format(request.CorrectionBytes)} a measured plan asked for leaves nothing of the memory cap {Budget(cap, headroom)}.", request.ProfileFile);
         budget -= request.CorrectionBytes;
+        // The baselines the plan lists, scored before the solve (O(n) each), so that the time limit counts them and the
+        // fallback plan reads them instead of scoring them again after the time ran out.
+        var scoring = Stopwatch.StartNew();
+        var baselines = Baselines.Standard(n)
+            .Select(b => { var segs = model.Runnable(b.Segments); var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(segs); return new BaselineResult(b.Name, segs, p, p.PeakBytes <= budget); })
+            .ToList();
+        // What is left after the solve (the plan's prediction, the check against checkpoint_sequential, the tidy units)
+        // is a few such passes: the solver's share ends that much before the limit (at most a quarter of it).
+        var afterSolve = Min(scoring.Elapsed / baselines.Count * 4, limit / 4);
+        deadline = Deadline.After(limit - afterSolve - clock.Elapsed);
         // checkpoint_sequential's best at this budget, scored once (O(n) per peak): the default max segment, the
         // fallback plan and the check of an unproved plan all read it.
         var bestUniform = Baselines.BestUniform(model, budget);
-        int maxSegment = Math.Min(n, request.MaxSegment ?? DefaultMaxSegment(model, budget, limit, bestUniform));
+        int maxSegment = Math.Min(n, request.MaxSegment ?? (deadline.Passed ? PlanRequest.DefaultMaxSegment(n) : DefaultMaxSegment(model, budget, Min(limit / 10, deadline.Left), bestUniform)));
         // Building the solver's tables has no time limit of its own: it stops at the deadline, and so does a solve that
         // has found nothing by then; the fastest baseline that fits is then the plan (BaselineSolver), gap unknown.
         IPlanSolver solver;
@@ -68,16 +78,17 @@ public static class CheckpointPlanner
         bool fellBack = false;
         try
         {
+            deadline.ThrowIfPassed();
             solver = CreateSolver(request.Solver, SpaceFor(model, budget), maxSegment, deadline);
-            outcome = solver.Solve(budget, Max(limit - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
+            outcome = solver.Solve(budget, Max(limit - afterSolve - clock.Elapsed, TimeSpan.FromMilliseconds(1)));
         }
         catch (Deadline.PassedException)
         {
-            solver = new BaselineSolver(model, MethodName(request.Solver), bestUniform);
+            solver = new BaselineSolver(model, MethodName(request.Solver), baselines, bestUniform);
             outcome = new SolveOutcome(SolveStatus.NoSolution, null, 1);
         }
         if (outcome.Status == SolveStatus.NoSolution && solver is not BaselineSolver)
-            solver = new BaselineSolver(model, solver.Method, bestUniform);
+            solver = new BaselineSolver(model, solver.Method, baselines, bestUniform);
         if (outcome.Status == SolveStatus.NoSolution)
         {
             outcome = solver.Solve(budget, TimeSpan.Zero);
@@ -118,9 +129,6 @@ public static class CheckpointPlanner
             provedBy = $"{provedBy}, plan {uniform.Name}";
             warnings.Add(new PlanWarning(ErrorCodes.SolverTimeLimit, $"{uniform.Name} (checkpoint_sequential) beat the best plan found within --max-segment {maxSegment} and the time limit; it is the plan. Raise --time-limit or --max-segment to search further."));
         }
-        var baselines = Baselines.Standard(n)
-            .Select(b => { var segs = model.Runnable(b.Segments); var p = (Baselines.IsPlain(b.Name) ? plainModel : model).Predict(segs); return new BaselineResult(b.Name, segs, p, p.PeakBytes <= budget); })
-            .ToList();
         var plan = new Plan
         {
             Target = profile.Target,
@@ -260,6 +268,8 @@ public static class CheckpointPlanner
         : "the dynamic program's bounds (knapsacks, cost-to-go table)";
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>"53.94 MiB" or, with headroom, "53.94 MiB less its headroom 1.08 MiB (52.86 MiB)".</summary>
     private static string Budget(long cap, long headroom) => headroom == 0

@@ -253,7 +253,9 @@ public sealed class StepCostModel
                 if (recompute)
                     for (int i = seg.First; i <= seg.Last; i++)
                         Forward(StepPhase.Recompute, i, chained: i > seg.First);
-                Backward(seg, recompute);
+                // A recompute segment's output gradient is held by the autograd engine to the end of the segment's
+                // backward, as a multi-level segment's (measured: OutputGradientTests); the disposal below frees it.
+                Backward(seg, recompute, holdGradient: recompute);
             }
             if (recompute)
             {

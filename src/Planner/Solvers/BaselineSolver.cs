@@ -7,9 +7,10 @@ namespace AutoCkpt.Planner.Solvers;
 /// What a plan call falls back to when its time limit runs out before the solver has a plan (docs/planner.md, "The time
 /// limit"): the fastest of the standard baselines that fits (no checkpointing or tidy, every_stage, sqrt_n, and the
 /// fastest fitting <c>checkpoint_sequential(k)</c>, <paramref name="bestUniform"/> as <see cref="Baselines.BestUniform"/>
-/// found it for the cap the call solves), each O(n) to score. No bound: the gap is unknown (1).
+/// found it for the cap the call solves), as the call scored them already (<paramref name="scored"/>, the plan's
+/// baselines: no O(n) pass is made again after the time ran out). No bound: the gap is unknown (1).
 /// </summary>
-internal sealed class BaselineSolver(StepCostModel model, string method, (string Name, Prediction Prediction)? bestUniform) : IPlanSolver
+internal sealed class BaselineSolver(StepCostModel model, string method, IReadOnlyList<BaselineResult> scored, (string Name, Prediction Prediction)? bestUniform) : IPlanSolver
 {
     public string Method => method;
 
@@ -20,13 +21,12 @@ internal sealed class BaselineSolver(StepCostModel model, string method, (string
         int n = model.Stages;
         IReadOnlyList<Segment>? best = null;
         Prediction? bestPrediction = null;
-        var candidates = Baselines.Standard(n).Select(b => b.Segments).ToList();
+        // none is scored with the plain cost model in the plan's list; under this (tidy) model it is tidy, listed next.
+        var candidates = scored.Where(b => !Baselines.IsPlain(b.Name)).Select(b => (b.Segments, b.Prediction)).ToList();
         if (bestUniform is { Name: var uniform } && Baselines.ByName(uniform, n) is { } segments)
-            candidates.Add(segments);
-        foreach (var c in candidates)
+            candidates.Add((model.Runnable(segments), bestUniform.Value.Prediction));
+        foreach (var (runnable, p) in candidates)
         {
-            var runnable = model.Runnable(c);
-            var p = model.Predict(runnable);
             if (p.PeakBytes > capBytes) continue;
             if (bestPrediction is null || p.StepSeconds < bestPrediction.StepSeconds
                 || (p.StepSeconds == bestPrediction.StepSeconds && p.PeakBytes < bestPrediction.PeakBytes))

@@ -21,6 +21,10 @@ internal readonly struct Deadline
     /// <summary>Whether the deadline has passed (never for the default value).</summary>
     public bool Passed => _timestamp != 0 && Stopwatch.GetTimestamp() > _timestamp;
 
+    /// <summary>The time left until the deadline (zero once passed; <see cref="TimeSpan.MaxValue"/> for the default value).</summary>
+    public TimeSpan Left => _timestamp == 0 ? TimeSpan.MaxValue
+        : TimeSpan.FromSeconds(Math.Max(0, _timestamp - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
     /// <summary>Throws <see cref="PassedException"/> once the deadline has passed.</summary>
     public void ThrowIfPassed()
     {

@@ -105,6 +105,8 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
             if (lagrange.Used is { } used && upper > Math.Ceiling(lagrange.LowerTicks) && clock.Elapsed < limit)
                 plan = Gridded(plan, capBytes, bound, (limit - clock.Elapsed) / 3, Grains[1..], LpGuide.Around(_t, (p, j) => used[p][j]));
         }
+        // Windows: exact searches that change the plan within one stretch of units at a time (half of what is left).
+        if (clock.Elapsed < limit) plan = Windows(plan, capBytes, bound, (limit - clock.Elapsed) / 2);
         LpGuide.Result? lp = null;
         if (LpGuide.Fits(_t, (limit - clock.Elapsed) / 2))
         {
@@ -143,6 +145,50 @@ internal sealed class DynamicProgramSolver(StepCostModel model, int maxSegment, 
             if (found.Status == SolveStatus.NoSolution) break;
             plan = Best(plan, found.Segments);
             if (grain == 1) break;
+        }
+        return plan;
+    }
+
+    /// <summary>The grid of <see cref="Windows"/>' searches: partial plans merged on the budget / 2^10.</summary>
+    private const int WindowGrain = 10;
+
+    /// <summary>The units a window of <see cref="Windows"/> spans.</summary>
+    private const int WindowWidth = 32;
+
+    /// <summary>
+    /// A large-neighbourhood search: the dynamic program over the plan's own arcs everywhere but one window of
+    /// units, where every arc that starts and ends inside it is allowed, and only plans faster than the best so far are
+    /// kept (the peak is still checked over the whole chain, so a change in the window that raises a later peak is seen).
+    /// Windows of <paramref name="width"/> units (32), half overlapping, searched on a grid of the budget / 2^10 (a window of 2·L units on the exact
+    /// bytes took seconds at 1000 units), slide along the chain; passes repeat while one improves the
+    /// plan, until <paramref name="limit"/>. No optimality claim.
+    /// </summary>
+    internal IReadOnlyList<Segment>? Windows(IReadOnlyList<Segment>? plan, long capBytes, TimeBound bound, TimeSpan limit, int width = WindowWidth)
+    {
+        var clock = Stopwatch.StartNew();
+        int n = _t.Stages;
+        width = Math.Clamp(width, 2, n);
+        for (bool improved = true; improved && plan is not null && clock.Elapsed < limit;)
+        {
+            improved = false;
+            for (int w = 0; w < n && clock.Elapsed < limit; w += width / 2)
+            {
+                var arcs = _t.ArcsOf(plan!);
+                if (arcs is null) return plan;
+                // The window runs from the plan's arc boundary at or before w to the one at or after w + width.
+                int from = arcs.Where(x => x.P <= w).Max(x => x.P);
+                int to = Math.Min(n, arcs.Select(x => x.P + _t.Out[x.P][x.J].Length).Where(e => e >= Math.Min(n, w + width)).DefaultIfEmpty(n).Min());
+                var allowed = _t.Out.Select(r => new bool[r.Length]).ToArray();
+                foreach (var (p, j) in arcs) allowed[p][j] = true;
+                for (int p = from; p < to; p++)
+                    for (int j = 0; j < _t.Out[p].Length; j++)
+                        if (p + _t.Out[p][j].Length <= to) allowed[p][j] = true;
+                long upper = TimeTicks.OfPlan(_t.Ticks, plan!) - 1;
+                var found = Search(capBytes, upper, bound, 0, limit - clock.Elapsed, allowed, Math.Max(1, (capBytes - _t.FixedBytes) >> WindowGrain));
+                if (found.Status == SolveStatus.NoSolution) break;
+                if (found.Segments is { } better && TimeTicks.OfPlan(_t.Ticks, better) <= upper) { plan = better; improved = true; }
+                if (to >= n) break;
+            }
         }
         return plan;
     }

@@ -42,13 +42,16 @@ public sealed class RecomputeStrategy : PlanStrategy
             held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? costs.RecomputeInputFreed(b) : 0);
             long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
             long release = freed + costs.InputBytes(b);
-            // Backward of unit i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i).
+            // Backward of unit i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i), and for i < b the
+            // segment's output gradient O_b, which the autograd engine holds to the end of the segment's backward.
             long unitBackward = Math.Max(st.OutputBytes + (rec?.BackwardTransientBytes ?? st.BackwardTransientBytes), -freed);
-            bwd = Math.Max(bwd == long.MinValue ? long.MinValue : bwd - release, unitBackward);
+            long before = bwd == long.MinValue ? long.MinValue : bwd - release;
+            bwd = Math.Max(before, unitBackward);
+            long segmentBackward = Math.Max(before == long.MinValue ? long.MinValue : before + st.OutputBytes, unitBackward);
             ticks += costs.Ticks[b];
             // The disposal point (the base + O_{a−1}, or the base alone when the input is freed) is never above the next
             // point of the walk, the previous arc's first backward point, so it is left out.
-            arcs.Add(new Arc(l, ticks, fwd, st.OutputBytes, 0, Math.Max(st.OutputBytes + refwd, held + bwd), true, id));
+            arcs.Add(new Arc(l, ticks, fwd, st.OutputBytes, 0, Math.Max(st.OutputBytes + refwd, held + segmentBackward), true, id));
         }
     }
 }
