@@ -43,9 +43,8 @@ internal static class Steps
         {
             Target = target.Name, Model = new ModelInfo(units.Fingerprint, units.Count), Device = new DeviceInfo("cpu", "probe"),
             BatchSize = target.DefaultBatchSize, MemoryCapBytes = long.MaxValue,
-            Segments = [.. Enumerable.Range(0, units.Count).Select(i => new Segment(i, i, SegmentStrategy.Recompute))],
+            Segments = [.. Enumerable.Range(0, units.Count).Select(i => new Segment(i, i, save ? SegmentStrategy.SaveMatmuls : SegmentStrategy.Recompute))],
             UnitPaths = units.Paths,
-            SavedMatmulUnits = [.. Enumerable.Range(0, units.Count).Select(_ => save)],
         };
         return Checkpointing.Apply(model, plan);
     }

@@ -57,11 +57,14 @@ internal static class PlanTables
             var planned = StrategyRegistry.For(seg.Strategy);
             string names = stages is null ? "" : seg.Length == 1 ? stages[seg.First].Name : $"{stages[seg.First].Name} .. {stages[seg.Last].Name}";
             long kept = stages is null || planned is null ? 0 : Enumerable.Range(seg.First, seg.Length).Sum(u => planned.KeptBytes(stages[u]));
-            string held = stages is null ? "" : Fmt.Bytes(rec ? stages[seg.Last].OutputBytes + kept : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes));
+            // A unit recomputing a sub-module (one unit) holds what the profile measured with it so, and recomputes only it.
+            var part = stages is null || seg.Option is not { } path ? null : stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path);
+            string held = stages is null ? "" : Fmt.Bytes(part?.RetainedBytes ?? (rec ? stages[seg.Last].OutputBytes + kept : stages.Skip(seg.First).Take(seg.Length).Sum(x => x.RetainedBytes)));
             int tidy = Enumerable.Range(seg.First, seg.Length).Count(plan.IsTidy);
             string label = seg.Strategy.IsVariant ? $"{seg.Strategy.Base.Label}, {seg.Strategy.Label}{(seg.Option is { } option ? $" {option}" : "")}" : seg.Strategy.Label;
             string strategy = seg.IsNested ? $"[darkorange]{label}, {Levels(seg)} levels[/]" : rec ? $"[darkorange]{Markup.Escape(label)}[/]" : tidy == seg.Length ? $"{label}, tidy" : tidy == 0 ? label : $"{label}, {tidy} tidy";
-            string time = stages is null || !rec ? "" : Fmt.Ms(NestedSegments.Recomputed(seg).Sum(u => planned?.RecomputeSeconds(stages[u]) ?? stages[u].ForwardSeconds));
+            string time = stages is null ? "" : part is not null ? Fmt.Ms(part.RecomputeSeconds)
+                : rec ? Fmt.Ms(NestedSegments.Recomputed(seg).Sum(u => planned?.RecomputeSeconds(stages[u]) ?? stages[u].ForwardSeconds)) : "";
             table.AddRow(
                 (i + 1).ToString(),
                 seg.Length == 1 ? $"{seg.First}" : $"{seg.First}-{seg.Last}",

@@ -1,5 +1,8 @@
+using System.Text.RegularExpressions;
+using AutoCkpt.Cli.Output;
 using AutoCkpt.Formats;
 using AutoCkpt.Formats.Plans;
+using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Testing;
 using Xunit;
 
@@ -196,6 +199,28 @@ public sealed class PlanCommandTests : IDisposable
         File.WriteAllText(_cli.PathOf("p.yaml"), "old");
         Assert.Equal(1, _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "1KB", "--out", "p.yaml").Exit);
         Assert.Equal("old", File.ReadAllText(_cli.PathOf("p.yaml")));
+    }
+
+    [Fact]
+    public void Given_units_recomputing_a_sub_module_When_planned_Then_their_rows_show_what_they_hold_and_the_sub_modules_recompute_time()
+    {
+        // Eight identical units (8 MB retained, 10 ms forward) whose attention, recomputed, leaves 3.1 MB kept for 3.7 ms:
+        // a figure no whole unit, segment or step shares.
+        var uniform = TestProfiles.Uniform(8);
+        var profile = uniform with
+        {
+            Stages = [.. uniform.Stages.Select(s => s with { TidyAllowed = false, SubModules = [new SubModuleFigures("attn", 3_100_000, 2_000_000, 4_000_000, -1_000_000, 0.0037)] })],
+        };
+        _cli.WriteProfile(profile: profile);
+        var (exit, output, err) = _cli.Run("plan", "--profile", "model.profile.yaml", "--memory-cap", "75%", "--solver", "exact", "--out", "p.yaml");
+        Assert.True(exit == 0, err);
+        int subUnits = PlanFile.Read(_cli.PathOf("p.yaml")).Segments.Count(s => s.Option == "attn");
+        Assert.True(subUnits > 0, output);
+        var rows = output.Split('\n').Where(line => Regex.IsMatch(line, @"\bblocks\.\d\b")).ToList();
+        var subRows = rows.Where(line => line.Contains("recompute part")).ToList();
+        Assert.Equal(subUnits, subRows.Count);
+        Assert.All(subRows, line => Assert.Matches(@"(?<![\d.])3\.7 ms", line));
+        Assert.All(subRows, line => Assert.Contains(Fmt.Bytes(3_100_000), line));
     }
 
     [Fact]
