@@ -114,7 +114,7 @@ public static class AccuracySuite
         return low + (long)Math.Round(fraction * (high - low));
     }
 
-    private static IEnumerable<SuiteRow> Rows(string target, double fraction, string json)
+    internal static IEnumerable<SuiteRow> Rows(string target, double fraction, string json)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         foreach (var r in doc.RootElement.EnumerateArray())
@@ -127,7 +127,7 @@ public static class AccuracySuite
     }
 
     /// <summary>Runs <c>dotnet CLI ARGS</c>, its output into <paramref name="log"/>; returns the exit code.</summary>
-    private static int Tool(SuiteOptions o, string log, IReadOnlyList<string> args)
+    internal static int Tool(SuiteOptions o, string log, IReadOnlyList<string> args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(o.CliDll);

@@ -2,6 +2,8 @@
 //   dotnet run -c Release --project perf/Accuracy -- [--models a,b] [--caps 25,50,75] [--steps 5]
 //       [--repeats 5] [--tiny] [--verify] [--out artifacts/accuracy] [--doc docs/benchmarks.md | --no-doc] [--no-build]
 //       [--cli autockpt.dll] [--app AccuracyTargets.dll]   (built copies elsewhere, e.g. to keep building while it runs)
+//       [--sweep]   (instead of the caps: every option at every unit position, one plan each, checked against its
+//                    prediction; writes OUT/sweep.md and sweep.json, not the document; exit 1 on any row off target)
 // It builds the tool (src/Cli) and tests/assets/AccuracyTargets in Release, then per model: `autockpt profile`, and per
 // cap `autockpt plan` and `autockpt bench`; it prints the table and writes it into the document between its markers.
 using System.Diagnostics;
@@ -29,7 +31,8 @@ if (!args.Contains("--no-build"))
         Build(Path.Combine(root, project));
 
 var started = DateTime.UtcNow;
-var result = AccuracySuite.Run(options);
+bool sweep = args.Contains("--sweep");
+var result = sweep ? AccuracySweep.Run(options) : AccuracySuite.Run(options);
 string command = "dotnet run -c Release --project perf/Accuracy -- " + string.Join(' ', args);
 string commit = Git("rev-parse --short HEAD");
 string header = $"Written by `{command.TrimEnd()}` at commit {commit} (plus the working tree's changes, if any), " +
@@ -38,8 +41,11 @@ string header = $"Written by `{command.TrimEnd()}` at commit {commit} (plus the 
 string table = SuiteTable.Markdown(result, header);
 Console.WriteLine(table);
 Directory.CreateDirectory(options.OutDir);
-File.WriteAllText(Path.Combine(options.OutDir, "suite.md"), table);
-File.WriteAllText(Path.Combine(options.OutDir, "suite.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+string name = sweep ? "sweep" : "suite";
+File.WriteAllText(Path.Combine(options.OutDir, $"{name}.md"), table);
+File.WriteAllText(Path.Combine(options.OutDir, $"{name}.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+if (sweep)
+    return result.Rows.Any(r => !r.OnTarget || r.GradDiff != 0) || result.Failures.Count > 0 ? 1 : 0;
 if (!args.Contains("--no-doc"))
 {
     string doc = Path.GetFullPath(Value("--doc") ?? Path.Combine(root, "docs", "benchmarks.md"));

@@ -55,7 +55,7 @@ public static class SuiteTable
         foreach (var r in rows)
         {
             string error = r.IsDefect ? $"**{Pct(r.Error)}**" : r.OnTarget ? Pct(r.Error) : $"*{Pct(r.Error)}*";
-            sb.Append(Inv($"| {r.Model} | {r.BatchSize} | {r.CapFraction * 100:F0}%: {Mib(r.CapBytes)} | {r.Strategy} | `{Short(r.Segments)}` | {Mib(r.PredictedBytes)} | {Mib(r.MeasuredBytes)} | {error} | "))
+            sb.Append(Inv($"| {r.Model} | {r.BatchSize} | {(r.CapBytes == 0 ? "—" : Inv($"{r.CapFraction * 100:F0}%: {Mib(r.CapBytes)}"))} | {r.Strategy} | `{Short(r.Segments)}` | {Mib(r.PredictedBytes)} | {Mib(r.MeasuredBytes)} | {error} | "))
               .Append(r.FitsCap ? "yes" : "no").Append(Inv($" | {Pct(r.MeasuredOverhead)} ({Pct(r.PredictedOverhead)}) | {r.GradDiff:G3} |\n"));
         }
         return sb.ToString();

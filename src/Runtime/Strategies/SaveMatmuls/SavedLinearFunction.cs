@@ -8,7 +8,9 @@ namespace AutoCkpt.Strategies.SaveMatmuls;
 /// A <c>Linear</c> layer's output kept from the forward, handed back in a save-matmuls recompute as if the layer had
 /// run. Arguments: the <see cref="Kept"/> output, the layer's recomputed input x, its weight W and its bias b (or none).
 /// The backward is the layer's, in libtorch's own forms (<c>addmm</c>/<c>mm</c> on x flattened to rows, as
-/// <c>linear</c> runs): grad_x = grad·W, grad_W = gradᵀ·x, grad_b = Σ_rows grad. TorchSharp keeps one instance;
+/// <c>linear</c> runs): grad_x = grad·W, grad_W = gradᵀ·x, grad_b = grad summed over its leading dimensions as it
+/// comes (not over the rows of its contiguous copy: a transposed gradient, as an MLP-Mixer's token Linear gets, then
+/// summed in another order, off by 7e-7). TorchSharp keeps one instance;
 /// per-call state lives in the context.
 /// </summary>
 internal sealed class SavedLinearFunction : autograd.SingleTensorFunction<SavedLinearFunction>
@@ -67,7 +69,7 @@ internal sealed class SavedLinearFunction : autograd.SingleTensorFunction<SavedL
             var g = grad_output.reshape(-1, w.shape[0]);
             if (needs[0]) grads[1] = scope.MoveToOuter(g.mm(w).view(x.shape));
             if (needs[1]) grads[2] = scope.MoveToOuter(g.t().mm(x.reshape(-1, w.shape[1])));
-            if (needs[2]) grads[3] = scope.MoveToOuter(g.sum([0L]));
+            if (needs[2]) grads[3] = scope.MoveToOuter(grad_output.sum([.. Enumerable.Range(0, (int)grad_output.dim() - 1).Select(d => (long)d)]));
         }
         grad_output.Dispose();
         AutogradInternals.ReleaseSaved(ctx);
