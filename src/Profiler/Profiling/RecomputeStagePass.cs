@@ -66,7 +66,14 @@ internal sealed class RecomputeStagePass : IStagePass
 
     public bool HasBackward => Output.requires_grad;
 
-    public void PrepareBackward() => _outputGrad = ones_like(Output);
+    /// <summary>
+    /// The output's gradient, laid out as a training step hands it over: contiguous in the output's shape, as the next
+    /// stage's backward makes it (and as the kept pass's gradient comes, <see cref="TorchStagePass"/>). Not
+    /// <c>ones_like</c>, which keeps the output's strides: a batch-first GRU or LSTM returns a transposed view, and its
+    /// backward copies a contiguous gradient into its own layout (one output more at its peak) where a gradient in that
+    /// layout costs nothing (docs/cost-model.md, "Saved outputs: a rule on two arcs").
+    /// </summary>
+    public void PrepareBackward() => _outputGrad = ones(Output.shape, dtype: Output.dtype, device: Output.device);
 
     public void Backward()
     {

@@ -18,8 +18,9 @@ public sealed class AccuracySuiteFixture : IDisposable
     /// the resident-set mark, whose per-CPU counters drift by a few hundred KB per process (+1.2% over at this size in
     /// two runs of three); the probe now reads the mapped-bytes mark, exact to a page (docs/benchmarks.md, "Accuracy
     /// suite"). Not suite-recurrent: its kept stages read within +0.8% since the cost model counts the LSTM's saved
-    /// output (docs/cost-model.md, "Saved outputs: a rule on two arcs"), but its every_stage still reads +0.9% to +1.8% over
-    /// at this size (a recomputed GRU or LSTM leaves about one output live: an open defect); its gradients are held bit-identical by the runtime's
+    /// output (docs/cost-model.md, "Saved outputs: a rule on two arcs"); its every_stage read +0.9% to +1.8% over at this size
+    /// until the profiler's recompute pass gave a batch-first LSTM a contiguous gradient (0.0% to +1.1% since), and at batch 32
+    /// a recomputed GRU still reads +0.7% to +1.7% over (open, docs/benchmarks.md); its gradients are held bit-identical by the runtime's
     /// RecurrentEquivalenceTests.
     /// </summary>
     public static readonly string[] Models = ["suite-explicit-attention", "suite-inplace", "suite-conv-bn-dropout"];

@@ -171,6 +171,23 @@ public sealed class SharedTensorFiguresTests
     }
 
     [Fact]
+    public void Given_a_batch_first_lstm_unit_When_measured_as_recomputed_Then_its_backward_peak_counts_the_gradient_copy_the_kept_pass_counts()
+    {
+        // A batch-first LSTM returns a transposed view; a step hands its backward a contiguous gradient, which it copies
+        // into its own layout (one output at its peak). The recompute pass made its gradient with ones_like, in the
+        // output's layout, and read one output less than the kept pass (suite-recurrent: 51,703,808 against 53,809,152 B).
+        using var input = randn(32, 64, RecurrentChainTarget.W); // one output: 1 MiB
+        var lstm = new LstmUnit();
+        lstm.train();
+        var measurer = new StageMeasurer(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System));
+        var kept = measurer.Measure("lstm", () => new TorchStagePass(lstm, input, isBatch: false), warmups: 1, repeats: 2);
+        var recompute = measurer.Measure("lstm", () => new RecomputeStagePass(lstm, input, isBatch: false), warmups: 1, repeats: 2);
+        long keptTransient = kept.BackwardTransientBytes - kept.OutputBytes; // as ModelProfiler stores it: the gradient is live
+        Assert.True(Math.Abs(recompute.BackwardTransientBytes - keptTransient) < kept.OutputBytes / 4,
+            $"recompute backward transient {recompute.BackwardTransientBytes} B against kept {keptTransient} B (output {kept.OutputBytes} B)");
+    }
+
+    [Fact]
     public void Given_a_forward_that_loops_over_a_module_list_When_profiled_Then_every_later_stage_input_is_held_by_the_forward()
     {
         var s = Loop.Value.Stages;
