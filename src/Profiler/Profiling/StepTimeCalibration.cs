@@ -29,7 +29,8 @@ public sealed class StepTimeCalibration(Meter meter)
 
     /// <summary>
     /// Measures <paramref name="model"/> whose units are <paramref name="stages"/> (profiled, in the order the runtime
-    /// finds them; keep-only entries are kept) over twice <paramref name="pairs"/> rounds of steps (at least
+    /// finds them, with <paramref name="options"/>; keep-only entries are kept, and entries that are no units, in a
+    /// profile of units in place, are left out) over twice <paramref name="pairs"/> rounds of steps (at least
     /// <see cref="MinPairs"/>)
     /// (<paramref name="step"/>: forward, loss and backward, run inside a dispose scope of its own, which is timed with
     /// it, as the bench times a step). Null when the runtime cannot recompute every unit of the model alone (an
@@ -41,15 +42,14 @@ public sealed class StepTimeCalibration(Meter meter)
     {
         double stageSum = stages.Sum(s => s.ForwardSeconds + s.BackwardSeconds);
         double recomputed = stages.Where(s => s.RecomputeAllowed).Sum(s => s.ForwardSeconds);
-        var alone = Alone(stages);
-        var runs = Runs(stages);
-        int units = stages.Count(s => s.RecomputeAllowed);
-        if (units == 0 || stageSum <= 0) return null;
-        bool split = runs.Count(s => s.Strategy == SegmentStrategy.Recompute) < units;
         Plan planAlone, planRuns;
+        IReadOnlyList<Segment> alone, runs;
         try
         {
             var found = Checkpointing.Units(model, options);
+            var allowed = Recomputable(found, stages);
+            alone = Alone(allowed);
+            runs = Runs(allowed);
             planAlone = InMemory(model, found, alone);
             planRuns = InMemory(model, found, runs);
         }
@@ -57,6 +57,9 @@ public sealed class StepTimeCalibration(Meter meter)
         {
             return null;
         }
+        int units = alone.Count(s => s.Strategy == SegmentStrategy.Recompute);
+        if (units == 0 || stageSum <= 0) return null;
+        bool split = runs.Count(s => s.Strategy == SegmentStrategy.Recompute) < units;
         pairs = Math.Max(MinPairs, 2 * pairs);
         var plain = new List<double>(pairs);
         var extraAlone = new List<double>(pairs);
@@ -123,19 +126,29 @@ public sealed class StepTimeCalibration(Meter meter)
         return residualUnit < residualSegment ? (0, unitOnly) : (segmentOnly, 0);
     }
 
+    /// <summary>
+    /// Per unit of the model, whether the profile lets it be recomputed: the entry of the same index where the profile
+    /// has one entry per unit, else the entry named as the unit (a profile of units in place also has entries for the
+    /// code before the first unit and after the last, which are no units); a unit with no entry is kept.
+    /// </summary>
+    internal static IReadOnlyList<bool> Recomputable(ModelUnits units, IReadOnlyList<StageProfile> stages) =>
+        units.Count == stages.Count
+            ? [.. stages.Select(s => s.RecomputeAllowed)]
+            : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p)?.RecomputeAllowed ?? false)];
+
     /// <summary>Every recomputable unit its own segment; the others kept.</summary>
-    internal static IReadOnlyList<Segment> Alone(IReadOnlyList<StageProfile> stages) =>
-        [.. stages.Select((s, i) => new Segment(i, i, s.RecomputeAllowed ? SegmentStrategy.Recompute : SegmentStrategy.Keep))];
+    internal static IReadOnlyList<Segment> Alone(IReadOnlyList<bool> recomputable) =>
+        [.. recomputable.Select((r, i) => new Segment(i, i, r ? SegmentStrategy.Recompute : SegmentStrategy.Keep))];
 
     /// <summary>Every run of consecutive recomputable units one segment; the others kept, one segment each.</summary>
-    internal static IReadOnlyList<Segment> Runs(IReadOnlyList<StageProfile> stages)
+    internal static IReadOnlyList<Segment> Runs(IReadOnlyList<bool> recomputable)
     {
         var list = new List<Segment>();
-        for (int i = 0; i < stages.Count;)
+        for (int i = 0; i < recomputable.Count;)
         {
-            if (!stages[i].RecomputeAllowed) { list.Add(new Segment(i, i, SegmentStrategy.Keep)); i++; continue; }
+            if (!recomputable[i]) { list.Add(new Segment(i, i, SegmentStrategy.Keep)); i++; continue; }
             int j = i;
-            while (j + 1 < stages.Count && stages[j + 1].RecomputeAllowed) j++;
+            while (j + 1 < recomputable.Count && recomputable[j + 1]) j++;
             list.Add(new Segment(i, j, SegmentStrategy.Recompute));
             i = j + 1;
         }

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Plans;
 using AutoCkpt.Formats.Profiles;
 using AutoCkpt.Memory;
 using AutoCkpt.Profiler.Measuring;
@@ -77,8 +78,25 @@ public sealed class StepTimeCalibrationTests
         Assert.Equal(0, figures.RecomputeUnitSeconds);
     }
 
+    [Fact]
+    public void Given_a_profile_of_units_in_place_with_entries_before_and_after_them_When_its_units_are_matched_Then_they_are_matched_by_name()
+    {
+        using var model = nn.Sequential(("0", nn.Linear(8, 8)), ("1", nn.Linear(8, 8)), ("2", nn.Linear(8, 8)));
+        StageProfile[] entries =
+        [
+            Stages[0] with { Name = "(before 0)", RecomputeAllowed = false }, Stages[0], Stages[1] with { RecomputeAllowed = false },
+            Stages[2], Stages[2] with { Name = "(after 2)", RecomputeAllowed = false },
+        ];
+
+        var recomputable = StepTimeCalibration.Recomputable(Checkpointing.Units(model), entries);
+
+        Assert.Equal([true, false, true], recomputable);
+        Assert.Equal([new Segment(0, 0, SegmentStrategy.Recompute), new Segment(1, 1, SegmentStrategy.Keep), new Segment(2, 2, SegmentStrategy.Recompute)], StepTimeCalibration.Runs(recomputable));
+        Assert.Equal(3, StepTimeCalibration.Runs([true, true, false, true, true]).Count);
+    }
+
     [Theory]
-    [InlineData(10, 10, 4, 10, 10)] // 10 segments over 10 units cost 10, 4 segments 4: all per segment
+    [InlineData(10, 10, 4, 4, 10)] // 10 segments over 10 units cost 10, 4 segments 4: all per segment
     [InlineData(10, 10, 10, 4, 10)] // both cost 10: all per unit
     [InlineData(10, 10, 12, 4, 10)] // the runs plan costs more than every unit alone: the per-unit fit, per segment 0
     [InlineData(-5, 10, -7, 4, 10)] // both below the forwards: nothing
