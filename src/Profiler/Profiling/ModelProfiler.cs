@@ -15,8 +15,9 @@ namespace AutoCkpt.Profiler.Profiling;
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
 /// Before all that, <see cref="ForwardCheck"/> checks that the stages compute the model's forward.
-/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md), and 1 + 2 × max(8, 2 × repeats)
-/// whole steps more for the step time (<see cref="StepTimeCalibration"/>).
+/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md), and 2 + 3 × max(8, 2 × repeats)
+/// whole steps more for the step time (<see cref="StepTimeCalibration"/>; 1 + 2 × max(8, 2 × repeats) where the units cannot
+/// run as one segment).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
