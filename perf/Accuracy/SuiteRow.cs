@@ -35,6 +35,18 @@ public sealed record SuiteRow(
     /// <summary>More than 5% off either way.</summary>
     public bool IsDefect => Math.Abs(Error) > Defect;
 
+    /// <summary>
+    /// The step time's error as a ratio to none's within the bench: predicted (1 + overhead) over measured, less 1
+    /// (docs/cost-model.md, "Step time"). A timing, so noisy on a loaded machine: reported, never asserted in tests.
+    /// </summary>
+    public double StepTimeError => (1 + PredictedOverhead) / (1 + MeasuredOverhead) - 1;
+
+    /// <summary>The step-time target: predicted within 5% of measured, relative to none.</summary>
+    public const double MaxStepTimeError = 0.05;
+
+    /// <summary>Whether the strategy's step time is within <see cref="MaxStepTimeError"/> of its prediction.</summary>
+    public bool StepTimeOnTarget => Math.Abs(StepTimeError) <= MaxStepTimeError;
+
     /// <summary>Whether the strategy has to fit the cap: the plan and the uniform segmentation chosen to fit it.</summary>
     public bool MustFit => Strategy == "plan" || Strategy.StartsWith("uniform_", StringComparison.Ordinal);
 }

@@ -38,6 +38,9 @@ public static class SuiteTable
             double mean = recomputing.Average(r => r.MeasuredOverhead - r.PredictedOverhead);
             sb.Append(Inv($"- Step time, measured overhead over none against predicted (strategies that recompute): mean gap {Points(mean)}, "))
               .Append(Inv($"largest {Points(worst.MeasuredOverhead - worst.PredictedOverhead)} ({worst.Model} {worst.CapFraction * 100:F0}% {worst.Strategy}).\n"));
+            var worstStep = recomputing.MaxBy(r => Math.Abs(r.StepTimeError))!;
+            sb.Append(Inv($"- Step time, predicted over measured relative to none: {recomputing.Count(r => r.StepTimeOnTarget)} of {recomputing.Count} recomputing rows within {SuiteRow.MaxStepTimeError * 100:F0}%; "))
+              .Append(Inv($"median error {Pct(Median(recomputing.Select(r => r.StepTimeError)))}, largest {Pct(worstStep.StepTimeError)} ({worstStep.Model} {worstStep.CapFraction * 100:F0}% {worstStep.Strategy}).\n"));
         }
         if (result.Verifications.Count > 0)
         {
@@ -50,13 +53,13 @@ public static class SuiteTable
         foreach (var f in result.Failures)
             sb.Append("- Not measured or failed: ").Append(f).Append('\n');
         sb.Append('\n');
-        sb.Append("| model | batch | cap | strategy | segments | predicted | measured | error | fits cap | overhead: measured (predicted) | grad diff |\n");
-        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.Append("| model | batch | cap | strategy | segments | predicted | measured | error | fits cap | overhead: measured (predicted) | step time error | grad diff |\n");
+        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var r in rows)
         {
             string error = r.IsDefect ? $"**{Pct(r.Error)}**" : r.OnTarget ? Pct(r.Error) : $"*{Pct(r.Error)}*";
             sb.Append(Inv($"| {r.Model} | {r.BatchSize} | {(r.CapBytes == 0 ? "—" : Inv($"{r.CapFraction * 100:F0}%: {Mib(r.CapBytes)}"))} | {r.Strategy} | `{Short(r.Segments)}` | {Mib(r.PredictedBytes)} | {Mib(r.MeasuredBytes)} | {error} | "))
-              .Append(r.FitsCap ? "yes" : "no").Append(Inv($" | {Pct(r.MeasuredOverhead)} ({Pct(r.PredictedOverhead)}) | {r.GradDiff:G3} |\n"));
+              .Append(r.FitsCap ? "yes" : "no").Append(Inv($" | {Pct(r.MeasuredOverhead)} ({Pct(r.PredictedOverhead)}) | {Pct(r.StepTimeError)} | {r.GradDiff:G3} |\n"));
         }
         return sb.ToString();
     }
@@ -74,6 +77,12 @@ public static class SuiteTable
     }
 
     private static string Name(SuiteRow r) => Inv($"{r.Model} {r.CapFraction * 100:F0}% {r.Strategy} {Pct(r.Error)}{(r.MustFit && !r.FitsCap ? " over its cap" : "")}");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
     private static string Short(string segments) => segments.Length <= 60 ? segments : segments[..57] + "...";
 

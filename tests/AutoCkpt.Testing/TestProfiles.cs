@@ -56,7 +56,8 @@ public static class TestProfiles
 
     /// <summary>
     /// <paramref name="profile"/> with a measured <c>step_time</c>: the whole step 0.5 to 1.5 times the stages' sum, and a
-    /// cost per recompute segment from 0 to 3 times the mean stage forward (rounded to whole microseconds).
+    /// cost per recompute segment from 0 to 3 times the mean stage forward, and in half the draws a cost per recomputed
+    /// unit from 0 to the mean stage forward (each rounded to whole microseconds).
     /// </summary>
     public static Profile WithStepTime(Profile profile, Random rng)
     {
@@ -64,7 +65,8 @@ public static class TestProfiles
         double meanForward = profile.Stages.Average(s => s.ForwardSeconds);
         double step = Math.Round(sum * (0.5 + rng.NextDouble()), 6);
         double segment = Math.Round(meanForward * 3 * rng.NextDouble(), 6);
-        return profile with { StepTime = new StepTimeFigures(step, segment) };
+        double unit = rng.Next(2) == 0 ? 0 : Math.Round(meanForward * rng.NextDouble(), 6);
+        return profile with { StepTime = new StepTimeFigures(step, segment, unit) };
     }
 
     /// <summary>

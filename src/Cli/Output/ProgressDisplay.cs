@@ -41,7 +41,7 @@ internal static class ProgressDisplay
         "stage" => $"stage {m.Index + 1}/{m.Count} {m.Item}",
         "gradients" or "warm-up round" or "timed round" or "trace" => $"{m.Phase} {m.Index + 1}/{m.Count}: {m.Item}",
         "check" => "self-check (whole forward and step)",
-        "step time" => "step time (whole steps, plain and every unit recomputed)",
+        "step time" => "step time (whole steps: plain, every unit recomputed alone, the units in one segment)",
         _ => m.Phase,
     };
 

@@ -174,9 +174,16 @@ public sealed record ProfileCheck(long ForwardRetainedBytesMeasured, double Step
 /// What each recompute segment costs beyond its units' forward time (the runtime's bookkeeping: saving the inputs and
 /// the random state, the autograd function, <c>autograd.grad</c> over the parameters, buffer copies, gradients added into
 /// <c>.grad</c>): (every-unit step − plain step − the units' scaled forward time) / segments, medians of paired steps,
-/// at least 0.
+/// at least 0. Since the per-unit cost (below), the part of a segment's cost that is paid once per segment, whatever
+/// its units: from two calibration plans, every unit alone and every run of units in one segment.
 /// </param>
-public sealed record StepTimeFigures(double StepSeconds, double RecomputeSegmentSeconds);
+/// <param name="RecomputeUnitSeconds">
+/// Optional key <c>recompute_unit_seconds</c> (0 when absent, as in profiles written before it): what each unit of a
+/// recompute segment costs beyond its forward time (the runtime re-runs each unit through its hooks in a dispose scope
+/// of its own, and disposes its first forward unit by unit), so that a long segment of cheap units pays more than one
+/// segment's cost. Measured beside <paramref name="RecomputeSegmentSeconds"/>, at least 0.
+/// </param>
+public sealed record StepTimeFigures(double StepSeconds, double RecomputeSegmentSeconds, double RecomputeUnitSeconds = 0);
 
 /// <summary>A profile file, format <c>autockpt-profile/1</c>. Validated when read.</summary>
 public sealed record Profile

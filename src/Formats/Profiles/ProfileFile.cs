@@ -108,7 +108,8 @@ public static class ProfileFile
             },
             InputShape = ReadInputShape(root),
             StepTime = root.OptMap("step_time") is { } st
-                ? new StepTimeFigures(st.Seconds("step_seconds"), st.Seconds("recompute_segment_seconds"))
+                ? new StepTimeFigures(st.Seconds("step_seconds"), st.Seconds("recompute_segment_seconds"),
+                    st.Has("recompute_unit_seconds") ? st.Seconds("recompute_unit_seconds") : 0)
                 : null,
         };
     }
@@ -180,7 +181,11 @@ public static class ProfileFile
             sb.Append("check: ").Append(Flow([.. keys])).Append('\n');
         }
         if (p.StepTime is { } st)
-            sb.Append("step_time: ").Append(Flow(("step_seconds", Num(st.StepSeconds)), ("recompute_segment_seconds", Num(st.RecomputeSegmentSeconds)))).Append('\n');
+        {
+            var keys = new List<(string, string)> { ("step_seconds", Num(st.StepSeconds)), ("recompute_segment_seconds", Num(st.RecomputeSegmentSeconds)) };
+            if (st.RecomputeUnitSeconds > 0) keys.Add(("recompute_unit_seconds", Num(st.RecomputeUnitSeconds)));
+            sb.Append("step_time: ").Append(Flow([.. keys])).Append('\n');
+        }
         return sb.ToString();
     }
 

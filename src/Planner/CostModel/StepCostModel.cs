@@ -46,6 +46,7 @@ public sealed class StepCostModel
         _fwd = [.. s.Select(x => x.ForwardSeconds * scale)];
         _bwd = [.. s.Select(x => x.BackwardSeconds * scale)];
         SegmentSeconds = profile.StepTime?.RecomputeSegmentSeconds ?? 0;
+        UnitSeconds = profile.StepTime?.RecomputeUnitSeconds ?? 0;
         // What the measured step takes beyond its stages (the loss, the scope's disposal): paid once, never recomputed.
         _stepExtra = profile.StepTime is { StepSeconds: > 0 } st ? Math.Max(0, st.StepSeconds - scale * s.Sum(x => x.ForwardSeconds + x.BackwardSeconds)) : 0;
         _out = [.. s.Select(x => x.OutputBytes)];
@@ -150,6 +151,12 @@ public sealed class StepCostModel
     public double SegmentSeconds { get; }
 
     /// <summary>
+    /// What each unit a recompute segment re-runs costs beyond its forward time (the profile's
+    /// <c>step_time.recompute_unit_seconds</c>; 0 without), in seconds: once per recompute that runs the unit.
+    /// </summary>
+    public double UnitSeconds { get; }
+
+    /// <summary>
     /// The factor from the stages' isolated times to the step as measured whole: <c>step_time.step_seconds</c> / Σ (forward +
     /// backward) where the stages sum to more than the step (isolated passes overstate small stages: each pays fixed costs
     /// a whole step pays once, docs/cost-model.md), else 1: a step longer than its stages spends the rest outside them
@@ -171,7 +178,11 @@ public sealed class StepCostModel
     /// <summary>The predicted step peak in bytes: the largest point of <see cref="Series"/>.</summary>
     public long PeakBytes(IReadOnlyList<Segment> segments) => Walk(segments, null);
 
-    /// <summary>Σ forward seconds of the recomputed stages, summed in stage order (a stage of a multi-level segment once per recompute that runs it), plus <see cref="SegmentSeconds"/> per recompute segment.</summary>
+    /// <summary>
+    /// Σ forward seconds of the recomputed stages, summed in stage order (a stage of a multi-level segment once per
+    /// recompute that runs it), plus <see cref="SegmentSeconds"/> per recompute segment and <see cref="UnitSeconds"/> per
+    /// recomputed stage (each time it is recomputed; one for a sub-module of a kept unit).
+    /// </summary>
     public double RecomputeSeconds(IReadOnlyList<Segment> segments)
     {
         double t = 0;
@@ -179,11 +190,11 @@ public sealed class StepCostModel
             if (IsRecompute(seg))
             {
                 t += SegmentSeconds;
-                if (seg.SavesMatmuls) t += _savedFwd[seg.First];
-                else foreach (int i in NestedSegments.Recomputed(seg)) t += _fwd[i];
+                if (seg.SavesMatmuls) t += UnitSeconds + _savedFwd[seg.First];
+                else foreach (int i in NestedSegments.Recomputed(seg)) t += UnitSeconds + _fwd[i];
             }
             else if (Sub(seg) is { } sub)
-                t += SegmentSeconds + sub.RecomputeSeconds * _scale;
+                t += SegmentSeconds + UnitSeconds + sub.RecomputeSeconds * _scale;
         return t;
     }
 
@@ -240,7 +251,7 @@ public sealed class StepCostModel
             var seg = segments[k];
             long start = live;
             bool recompute = IsRecompute(seg);
-            if (recompute) t += SegmentSeconds;
+            if (recompute) t += SegmentSeconds + UnitSeconds * (seg.SavesMatmuls ? 1 : NestedSegments.Recomputed(seg).Count());
             if (seg.IsNested) Nested(seg, top: true);
             else if (Sub(seg) is { } sub) SubBackward(seg.First, sub);
             else if (recompute && seg.SavesMatmuls)
@@ -350,7 +361,7 @@ public sealed class StepCostModel
 
         void SubBackward(int i, SubModuleFigures sub)
         {
-            double seconds = SegmentSeconds + sub.RecomputeSeconds * _scale + _bwd[i];
+            double seconds = SegmentSeconds + UnitSeconds + sub.RecomputeSeconds * _scale + _bwd[i];
             Emit(StepPhase.Backward, i, true, t + seconds / 2, live + sub.BackwardTransientBytes);
             live -= sub.BackwardFreedBytes + _out[i];
             t += seconds;

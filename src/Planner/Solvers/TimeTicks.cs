@@ -15,30 +15,31 @@ namespace AutoCkpt.Planner.Solvers;
 internal static class TimeTicks
 {
     public static double TickSeconds(Profile profile) =>
-        Math.Max(1e-9, (profile.Stages.Sum(s => s.ForwardSeconds) + profile.Stages.Count * UnscaledSegmentSeconds(profile)) / 1e8);
+        Math.Max(1e-9, (profile.Stages.Sum(s => s.ForwardSeconds) + profile.Stages.Count * (UnscaledSegmentSeconds(profile) + UnscaledUnitSeconds(profile))) / 1e8);
 
     /// <summary>
-    /// Per unit i, <c>ticks[i]</c>: its forward time, what recomputing it costs; one more entry, <c>ticks[n]</c>
+    /// Per unit i, <c>ticks[i]</c>: its forward time and the runtime's cost per recomputed unit (the profile's
+    /// <c>recompute_unit_seconds</c>, 0 without), what recomputing it costs; one more entry, <c>ticks[n]</c>
     /// (<see cref="Segment"/>): what each recompute segment costs beyond its units (the profile's
     /// <c>recompute_segment_seconds</c>, 0 without); and the per-unit ticks of each registered strategy whose recompute
     /// costs other than the forward (<see cref="PlanStrategy.RecomputeSeconds"/>), where the profile has its figures.
     /// </summary>
     public static TickTable Of(Profile profile)
     {
-        double tick = TickSeconds(profile);
-        long[] ticks = [.. profile.Stages.Select(s => (long)Math.Round(s.ForwardSeconds / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
+        double tick = TickSeconds(profile), unit = UnscaledUnitSeconds(profile);
+        long[] ticks = [.. profile.Stages.Select(s => (long)Math.Round((s.ForwardSeconds + unit) / tick)), (long)Math.Round(UnscaledSegmentSeconds(profile) / tick)];
         var own = new Dictionary<SegmentStrategy, long[]>();
         foreach (var strategy in StrategyRegistry.All)
         {
             var seconds = profile.Stages.Select(strategy.RecomputeSeconds).ToList();
             if (seconds.Any(s => s is not null) && !own.ContainsKey(strategy.Runs))
-                own[strategy.Runs] = [.. seconds.Select((s, i) => s is { } x ? (long)Math.Round(x / tick) : ticks[i]), ticks[^1]];
+                own[strategy.Runs] = [.. seconds.Select((s, i) => s is { } x ? (long)Math.Round((x + unit) / tick) : ticks[i]), ticks[^1]];
         }
         var options = new Dictionary<(SegmentStrategy, int, string), long>();
         foreach (var strategy in StrategyRegistry.All)
             for (int i = 0; i < profile.Stages.Count; i++)
                 foreach (var (option, seconds) in strategy.OptionSeconds(profile.Stages[i]))
-                    options[(strategy.Runs, i, option)] = (long)Math.Round(seconds / tick);
+                    options[(strategy.Runs, i, option)] = (long)Math.Round((seconds + unit) / tick);
         return new TickTable(ticks, own, options);
     }
 
@@ -67,4 +68,7 @@ internal static class TimeTicks
 
     private static double UnscaledSegmentSeconds(Profile profile) =>
         (profile.StepTime?.RecomputeSegmentSeconds ?? 0) / StepCostModel.TimeScale(profile);
+
+    private static double UnscaledUnitSeconds(Profile profile) =>
+        (profile.StepTime?.RecomputeUnitSeconds ?? 0) / StepCostModel.TimeScale(profile);
 }

@@ -15,8 +15,9 @@ namespace AutoCkpt.Profiler.Profiling;
 /// (which also creates the gradients and, through one optimizer step, the optimizer state), then each stage on its
 /// real input (<see cref="StageMeasurer"/>), then the self-check: whole forwards and steps of the stage chain.
 /// Before all that, <see cref="ForwardCheck"/> checks that the stages compute the model's forward.
-/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md), and 1 + 2 × max(8, 2 × repeats)
-/// whole steps more for the step time (<see cref="StepTimeCalibration"/>).
+/// The cost is about 7 + repeats + (1 + min(repeats, 3)) training steps (docs/profiler.md), and 2 + 3 × max(8, 2 × repeats)
+/// whole steps more for the step time (<see cref="StepTimeCalibration"/>; 1 + 2 × max(8, 2 × repeats) where the units cannot
+/// run as one segment).
 /// </summary>
 public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress = null)
 {
@@ -62,7 +63,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             () => target.Loss(model.call(input), label).backward(), options.Repeats, tidyAllowed);
         SaveMatmulsSeconds = inPlace.SaveMatmulsSeconds;
         SubModuleSeconds = inPlace.SubModuleSeconds;
-        var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options);
+        var stepTime = MeasureStepTime(target, model, input, label, measured.Entries, options, unitOptions);
         return new Profile
         {
             Target = target.Name,
@@ -142,7 +143,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             SavedOutputFreedEarlyBytes = savedOutput[i].FreedEarly,
             InputHeldBytes = i > 0 && inputHeld[i] ? stageProfiles[i - 1].OutputBytes : 0,
         }).ToList();
-        var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options);
+        var stepTime = MeasureStepTime(target, model, input, label, stageProfiles, options, unitOptions);
 
         return new Profile
         {
@@ -159,13 +160,16 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         };
     }
 
-    /// <summary>The step's time in whole steps with no plan and with every unit recomputed (<see cref="StepTimeCalibration"/>).</summary>
-    private StepTimeFigures? MeasureStepTime(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, IReadOnlyList<StageProfile> stages, ProfileOptions options)
+    /// <summary>
+    /// The step's time in whole steps with no plan and with the units recomputed (<see cref="StepTimeCalibration"/>), the
+    /// units found as the profile found them (<paramref name="unitOptions"/>: the target's or the run's patterns).
+    /// </summary>
+    private StepTimeFigures? MeasureStepTime(ICheckpointTarget target, nn.Module<Tensor, Tensor> model, Tensor input, Tensor label, IReadOnlyList<StageProfile> stages, ProfileOptions options, CheckpointOptions unitOptions)
     {
         progress?.Report(new ProfilerStep("step time", 0, stages.Count, null));
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        return new StepTimeCalibration(meter).Measure(model, stages, () => target.Loss(model.call(input), label).backward(), options.Repeats);
+        return new StepTimeCalibration(meter).Measure(model, stages, () => target.Loss(model.call(input), label).backward(), options.Repeats, unitOptions);
     }
 
     /// <summary>Every stage's figures, and Σ of their timing spreads (<see cref="StageMeasurer.LastTimeSpreadSeconds"/>) in seconds.</summary>

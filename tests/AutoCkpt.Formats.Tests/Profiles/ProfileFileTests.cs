@@ -55,6 +55,19 @@ public sealed class ProfileFileTests
     }
 
     [Fact]
+    public void Given_a_per_unit_recompute_cost_When_formatted_and_parsed_Then_it_round_trips_and_an_older_step_time_reads_zero()
+    {
+        var profile = Sample() with { StepTime = new StepTimeFigures(0.75, 0.0011, 0.0004) };
+        string text = ProfileFile.Format(profile);
+        Assert.Contains("step_time: { step_seconds: 0.75, recompute_segment_seconds: 0.0011, recompute_unit_seconds: 0.0004 }", text);
+        Assert.Equal(profile.StepTime, ProfileFile.Parse(text, File).StepTime);
+        string older = text.Replace(", recompute_unit_seconds: 0.0004", "");
+        Assert.Equal(new StepTimeFigures(0.75, 0.0011), ProfileFile.Parse(older, File).StepTime);
+        var bad = Assert.Throws<AckptException>(() => ProfileFile.Parse(text.Replace("recompute_unit_seconds: 0.0004", "recompute_unit_seconds: -1"), File));
+        Assert.Equal(ErrorCodes.ProfileMalformed, bad.Code);
+    }
+
+    [Fact]
     public void Given_a_stage_without_backward_freed_bytes_When_parsed_Then_it_defaults_to_zero()
     {
         var back = ProfileFile.Parse(ProfileFile.Format(Sample()), File);

@@ -82,7 +82,7 @@ internal sealed class RandomFiles(int seed)
                 StepSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
                 StageSecondsSpread = Maybe() ? Seconds(FileLimits.MaxSeconds) : null,
             } : null,
-            StepTime = Maybe() ? new StepTimeFigures(Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds)) : null,
+            StepTime = Maybe() ? new StepTimeFigures(Seconds(FileLimits.MaxSeconds), Seconds(FileLimits.MaxSeconds), Maybe() ? Seconds(FileLimits.MaxSeconds) : 0) : null,
         };
     }
 

@@ -52,6 +52,53 @@ public sealed class StepTimeTests
     }
 
     [Fact]
+    public void Given_a_cost_per_unit_When_every_stage_or_one_segment_is_recomputed_Then_each_recomputed_unit_adds_it_once_and_each_segment_its_own()
+    {
+        var twoTerm = Measured with { StepTime = new StepTimeFigures(9, 0.5, 0.2) };
+        var model = new StepCostModel(twoTerm);
+        var every = model.Predict(Baselines.EveryStage(3));
+        var one = model.Predict([new Segment(0, 2, SegmentStrategy.Recompute)]);
+        var two = model.Predict([new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 2, SegmentStrategy.Keep)]);
+        // 0.75 × (1 + 2 + 1) + 3 × 0.5 + 3 × 0.2; one segment: 3 + 0.5 + 3 × 0.2; units 0 and 1: 0.75 × 3 + 0.5 + 2 × 0.2
+        Assert.Equal(5.1, every.RecomputeSeconds, 12);
+        Assert.Equal(4.1, one.RecomputeSeconds, 12);
+        Assert.Equal(3.15, two.RecomputeSeconds, 12);
+        Assert.Equal(9 + 5.1, every.StepSeconds, 12);
+        // The walk's time ends where the prediction does.
+        Assert.Equal(every.StepSeconds, model.Series(Baselines.EveryStage(3))[^1].Seconds, 12);
+        Assert.Equal(two.StepSeconds, model.Series([new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 2, SegmentStrategy.Keep)])[^1].Seconds, 12);
+    }
+
+    [Fact]
+    public void Given_a_cost_per_unit_When_the_plans_are_counted_in_ticks_Then_they_order_as_the_predicted_seconds_do()
+    {
+        var twoTerm = Measured with { StepTime = new StepTimeFigures(9, 0.5, 0.2) };
+        var model = new StepCostModel(twoTerm);
+        var ticks = TimeTicks.Of(twoTerm);
+        double tick = TimeTicks.TickSeconds(twoTerm);
+        IReadOnlyList<Segment>[] plans =
+        [
+            Baselines.EveryStage(3),
+            [new Segment(0, 2, SegmentStrategy.Recompute)],
+            [new Segment(0, 1, SegmentStrategy.Recompute), new Segment(2, 2, SegmentStrategy.Keep)],
+            [new Segment(0, 0, SegmentStrategy.Keep), new Segment(1, 1, SegmentStrategy.Recompute), new Segment(2, 2, SegmentStrategy.Recompute)],
+        ];
+        // Ticks are on the stages' own scale: the predicted recompute seconds over the scale 0.75.
+        foreach (var plan in plans)
+            Assert.Equal(model.Predict(plan).RecomputeSeconds / 0.75, TimeTicks.OfPlan(ticks, plan) * tick, 6);
+    }
+
+    [Fact]
+    public void Given_the_whole_cost_per_segment_or_split_into_segment_and_units_When_every_unit_is_its_own_segment_Then_the_two_agree()
+    {
+        // c = c_segment + c_unit for a one-unit segment: a profile written before the per-unit cost predicts every_stage
+        // as one measured with it.
+        var old = new StepCostModel(Measured with { StepTime = new StepTimeFigures(9, 0.7) }).Predict(Baselines.EveryStage(3));
+        var twoTerm = new StepCostModel(Measured with { StepTime = new StepTimeFigures(9, 0.5, 0.2) }).Predict(Baselines.EveryStage(3));
+        Assert.Equal(old.RecomputeSeconds, twoTerm.RecomputeSeconds, 12);
+    }
+
+    [Fact]
     public void Given_a_step_longer_than_its_stages_When_predicted_Then_the_rest_is_paid_once_and_recomputed_forwards_are_not_scaled_up()
     {
         var longer = Measured with { StepTime = new StepTimeFigures(15, 0.5) };
