@@ -19,17 +19,25 @@ namespace AutoCkpt.Memory;
 /// </summary>
 public sealed class CpuMemoryProbe : IMemoryProbe
 {
+    private const int MTopPad = -2;
     private const int MMmapThreshold = -3;
     private long _liveAtReset;
     private long _rssAtReset;
     private bool _mapped;
 
-    /// <summary>Fixes the mmap threshold so that freed tensors go back to the OS.</summary>
+    /// <summary>
+    /// Fixes the mmap threshold so that freed tensors go back to the OS, and sets malloc's top pad to 0: by default the
+    /// main heap grows by what a small block needs plus 128 KiB, so whether a step's small blocks (autograd nodes,
+    /// tensor headers) happened to cross the heap's end read as a rise of 0 or about 140 KB in the mapped-bytes mark
+    /// (suite-inplace's every_stage: 69 steps in 480; docs/benchmarks.md, "Accuracy suite"). With no pad the heap grows
+    /// by the pages the blocks use.
+    /// </summary>
     public CpuMemoryProbe()
     {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("CpuMemoryProbe needs Linux with glibc (mallinfo2, /proc/self).");
         mallopt(MMmapThreshold, 65536);
+        mallopt(MTopPad, 0);
         ResetPeak();
     }
 
