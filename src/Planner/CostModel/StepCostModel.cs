@@ -257,7 +257,10 @@ public sealed class StepCostModel
             else if (recompute && seg.SavesMatmuls)
             {
                 Resume(seg.First);
-                Backward(seg, recompute);
+                // The kept Linear outputs stay live to the end of the unit's backward (freed with the recompute's graph,
+                // measured: docs/cost-model.md, "Save-matmuls: kept outputs live through the backward"), where a full
+                // recompute's intermediates go as its backward consumes them.
+                Backward(seg, recompute, held: _kept[seg.First]);
             }
             else
             {
@@ -291,14 +294,15 @@ public sealed class StepCostModel
         // The backward of a run of stages that ran with autograd (recompute figures when recomputed). With holdGradient
         // the run's output gradient stays live to the run's end (the caller frees it): a piece of a multi-level segment,
         // whose gradient the runtime (or the autograd engine, at the top) holds until the piece's autograd.grad returns.
-        void Backward(Segment seg, bool recompute, bool holdGradient = false)
+        // With held, that many bytes the figures free in the backward stay live to its end (a save-matmuls unit's kept outputs).
+        void Backward(Segment seg, bool recompute, bool holdGradient = false, long held = 0)
         {
             for (int i = seg.Last; i >= seg.First; i--)
             {
-                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + (recompute ? _recBt[i] : _bt[i]));
+                Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + held + (recompute ? _recBt[i] : _bt[i]));
                 live -= (recompute ? _recFreed[i] : _freed[i]) + (holdGradient && i == seg.Last ? 0 : _out[i]);
                 t += _bwd[i];
-                Emit(StepPhase.Backward, i, false, t, live);
+                Emit(StepPhase.Backward, i, false, t, live + held);
             }
         }
 

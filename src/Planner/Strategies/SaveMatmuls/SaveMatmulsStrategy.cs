@@ -41,8 +41,9 @@ public sealed class SaveMatmulsStrategy : PlanStrategy
         long transient = st.Recompute?.BackwardTransientBytes ?? st.BackwardTransientBytes;
         long work = st.RetainedBytes + st.ForwardTransientBytes;
         // Backward, above the base (which holds O + K): the re-run's peak with the output gradient, then the unit's
-        // backward over what the re-run kept beyond K.
-        long backward = Math.Max(st.OutputBytes + work - kept, retained - kept + Math.Max(st.OutputBytes + transient, -freed));
+        // backward over what the re-run kept beyond K, with K live to the backward's end (freed with the recompute's
+        // graph, not as the backward consumes it: docs/cost-model.md).
+        long backward = Math.Max(st.OutputBytes + work - kept, retained - kept + Math.Max(st.OutputBytes + transient, -freed) + kept);
         arcs.Add(new Arc(1, costs.Ticks.For(Runs)[a] + TimeTicks.Segment(costs.Ticks), work, st.OutputBytes + kept, kept, backward, true, id));
     }
 }
