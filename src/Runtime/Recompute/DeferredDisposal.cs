@@ -6,7 +6,9 @@ namespace AutoCkpt.Recompute;
 /// Gradients a checkpoint's backward returns to autograd. TorchSharp hands autograd a copy of each handle, so the
 /// managed handles would keep the gradient memory alive until the step's dispose scope ends; they cannot be
 /// disposed before backward returns. They are disposed at the next backward or forward on the same thread,
-/// by which time autograd has consumed them.
+/// by which time autograd has consumed them. Until then a segment's input gradient stays live through the backward of
+/// the kept units before it, which the cost model does not count yet (measured: up to one unit output over the
+/// prediction; docs/cost-model.md, "A recompute segment's input gradient held to the next recompute").
 /// </summary>
 internal static class DeferredDisposal
 {
