@@ -84,6 +84,13 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
                     SaveMatmuls = unitFigures[u].SaveMatmuls is { } m ? m with { RecomputeSeconds = Math.Round(m.RecomputeSeconds * e.Forward, 7) } : null,
                     SubModules = [.. unitFigures[u].SubModules.Select(c => c with { RecomputeSeconds = Math.Round(c.RecomputeSeconds * e.Forward, 7) })],
                 } : e.Profile!);
+            // Identical units share their times (IdenticalUnits): the planner must not pick among them by timing noise.
+            // A unit's forward time includes the model's own loop up to the next unit, which the last unit's does not:
+            // microseconds, pooled all the same.
+            var keys = entries.Select(e => e.Unit is int u
+                ? IdenticalUnits.Key(units[u].Module, recorder.Captured[u], recorder.FirstRequiresGrad[u] ? "chained" : "batch")
+                : null).ToList();
+            profiles = IdenticalUnits.PoolTimes(profiles, keys);
             recorder.ReleaseCopies();
 
             progress?.Report(new ProfilerStep("check", 0, units.Count, null));

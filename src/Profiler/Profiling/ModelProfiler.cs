@@ -180,6 +180,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         var subModules = new SubModuleMeasure(measurer, meter, options);
         SaveMatmulsSeconds = 0;
         var profiles = new List<StageProfile>(stages.Count);
+        var keys = new List<string?>(stages.Count);
         double spread = 0;
         Tensor x = batchInput;
         for (int i = 0; i < stages.Count; i++)
@@ -193,6 +194,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             bool isBatch = i == 0;
             bool isLast = i + 1 == stages.Count;
             var plain = measurer.Measure(stage.Name, () => new TorchStagePass(stage.Module, input, isBatch, isLast ? loss : null), options.Warmups, options.Repeats);
+            keys.Add(IdenticalUnits.Key(stage.Module, [input], (isBatch ? "batch" : "chained") + (isLast ? "+loss" : "")));
             // Every stage's backward makes its output gradient itself (from the loss, or from (output × 1).sum():
             // TorchStagePass), as the chain's next stage does; the cost model counts that gradient apart (the loss
             // gradient is made, then each stage's input gradient), so it is not counted twice.
@@ -225,7 +227,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
         }
         SaveMatmulsSeconds = saveMatmuls.Seconds;
         SubModuleSeconds = subModules.Seconds;
-        return (profiles, spread);
+        // Identical stages share their times (IdenticalUnits): the planner must not pick among them by timing noise.
+        return (IdenticalUnits.PoolTimes(profiles, keys), spread);
     }
 
     /// <summary>

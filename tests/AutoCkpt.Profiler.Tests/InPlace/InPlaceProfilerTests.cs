@@ -35,6 +35,17 @@ public sealed class InPlaceProfilerTests
     }
 
     [Fact]
+    public void Given_a_decoder_of_identical_blocks_When_profiled_in_place_Then_its_blocks_share_their_time_figures()
+    {
+        var blocks = Decoder.Value.Stages.Where(s => s.Name.StartsWith("layers.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, blocks.Count);
+        Assert.All(blocks, b => Assert.NotNull(b.SaveMatmuls));
+        Assert.Single(blocks.Select(b => b.ForwardSeconds).Distinct());
+        Assert.Single(blocks.Select(b => b.BackwardSeconds).Distinct());
+        Assert.Single(blocks.Select(b => b.SaveMatmuls!.RecomputeSeconds).Distinct());
+    }
+
+    [Fact]
     public void Given_a_decoder_When_profiled_Then_outputs_are_activation_sized_and_the_tied_weight_counts_once()
     {
         var p = Decoder.Value;
