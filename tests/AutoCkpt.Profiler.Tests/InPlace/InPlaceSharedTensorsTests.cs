@@ -83,7 +83,7 @@ public sealed class InPlaceSharedTensorsTests
         // the walk reads under the measurement, and the figure adds the two held inputs of units 2 and 3. (The walk
         // without the figure read more than one output under until the flat-segment output-gradient rule, which holds the
         // segment's output gradient through unit 1's backward. Run alone this plan measures 6,143,4xx B, about one output under
-        // the 6,282,8xx predicted (-2.2%), as the model before that rule read it (6,158,032); in other runs (4 of 6 whole
+        // the 6,282,8xx predicted (-2.2%), as the model before that rule read it (6,158,032); in other runs (5 of 6 whole
         // Profiler test runs) it read more: the old assertion, measured > before + one output, passed there. Open:
         // docs/cost-model.md, "Open: the output-gradient rule over a ModuleList loop".)
         Assert.True(measured > before, $"measured {measured}, predicted without the figure {before}");
