@@ -134,7 +134,7 @@ public static class ErrorCodes
     /// count, or their seconds sum to infinity.
     /// </summary>
     public const string ProfileOutOfRange = "ACKPT045";
-    // ACKPT046 is retired, not to be reused: it warned that a multi-level plan's predicted peak had missed (+5.5% on
+    // ACKPT046 is retired, not to be reused: it warned that a multi-level plan's predicted peak had missed (+8.8%, +5.5% after a runtime fix, on
     // gpt2-deep); the cost model now has the rules it missed and gpt2-deep's plan measures within 0.1% of its prediction (docs/planner.md,
     // "Multi-level recompute").
     /// <summary>Warning: a no-tidy pattern matches no unit of the profile.</summary>
