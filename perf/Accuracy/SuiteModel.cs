@@ -18,6 +18,7 @@ public sealed record SuiteModel(string Target, string Memory, int TinyBatch)
         new("suite-wide-embedding", "32768 x 256 embedding table: fixed memory dwarfs activations", 8),
         new("suite-uneven", "stages of very different sizes (a 4096-wide MLP next to a lone GELU)", 128),
         new("suite-recurrent", "GRU and LSTM stages over 64 tokens", 8),
+        new("suite-gated-moe", "SiLU-gated MLPs with a learned residual scale, two-expert blocks with a softmax gate", 128),
     ];
 
     /// <summary>The models named in <paramref name="names"/> (all when null or empty); an unknown name throws.</summary>
