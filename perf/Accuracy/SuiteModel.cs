@@ -19,6 +19,7 @@ public sealed record SuiteModel(string Target, string Memory, int TinyBatch)
         new("suite-uneven", "stages of very different sizes (a 4096-wide MLP next to a lone GELU)", 128),
         new("suite-recurrent", "GRU and LSTM stages over 64 tokens", 8),
         new("suite-gated-moe", "SiLU-gated MLPs with a learned residual scale, two-expert blocks with a softmax gate", 128),
+        new("suite-unet", "U-Net, custom forward: units found in place (encoder ModuleList), skips concatenated in the decoder", 4),
     ];
 
     /// <summary>The models named in <paramref name="names"/> (all when null or empty); an unknown name throws.</summary>
