@@ -38,6 +38,7 @@ public sealed class TidyFiguresTests
 {
     private const long T = LinearGeluTarget.B * LinearGeluTarget.D * 4L;
     private const long Rounding = 4096 + 128;
+    private const long TensorSmallBlocks = 512;
 
     private static readonly Lazy<Profile> Run = new(() =>
         new ModelProfiler(new Meter(new CpuMemoryProbe(), TimeProvider.System))
@@ -49,7 +50,10 @@ public sealed class TidyFiguresTests
         var dead = Run.Value.Stages[1];
         var tidy = Assert.IsType<TidyFigures>(dead.Tidy);
         Assert.True(dead.TidyAllowed);
-        Assert.InRange(dead.RetainedBytes - tidy.RetainedBytes, T - Rounding, T + Rounding);
+        // The dead intermediate's data, T, and its tensor's own small blocks (TensorImpl, StorageImpl: 240 B in CI's run
+        // of 2026-12-03, which also read one page of heap growth, 4096 B, since the probe sets malloc's top pad to 0:
+        // T + 4336, over T + Rounding by 112 B).
+        Assert.InRange(dead.RetainedBytes - tidy.RetainedBytes, T - Rounding, T + Rounding + TensorSmallBlocks);
         // What autograd saved is what a recompute segment's re-run keeps too.
         Assert.InRange(tidy.RetainedBytes, dead.Recompute!.RetainedBytes - Rounding, dead.Recompute.RetainedBytes + Rounding);
     }
