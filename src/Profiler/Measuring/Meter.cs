@@ -69,6 +69,19 @@ public sealed class Meter
         return Probe.LiveBytes();
     }
 
+    /// <summary>
+    /// The live bytes <paramref name="release"/> frees (a tensor's disposal), read after pending finalizers have run so
+    /// that only what it releases counts.
+    /// </summary>
+    public long FreedBy(Action release)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = LiveBytes();
+        release();
+        return before - LiveBytes();
+    }
+
     /// <summary>Runs <paramref name="action"/> and returns its device-synchronised wall time in seconds.</summary>
     public double Time(Action action)
     {

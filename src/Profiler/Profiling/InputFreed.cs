@@ -21,11 +21,7 @@ internal static class InputFreed
             output = inner.MoveToOuter(unit.Run(x));
         if (ReferenceEquals(output, x)) return 0;
         long bytes = x.NumberOfElements * x.ElementSize;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = meter.LiveBytes();
-        x.Dispose();
-        long freed = before - meter.LiveBytes();
+        long freed = meter.FreedBy(x.Dispose);
         GC.KeepAlive(output);
         return Math.Clamp(freed, 0, bytes);
     }

@@ -30,11 +30,7 @@ internal static class SavedOutput
             var (output, start) = Run(unit, input, inputRequiresGrad);
             if (start is null) return (0, 0);
             long bytes = output.NumberOfElements * output.ElementSize;
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long before = meter.LiveBytes();
-            output.Dispose();
-            long freed = before - meter.LiveBytes();
+            long freed = meter.FreedBy(output.Dispose);
             saved = Math.Clamp(bytes - freed, 0, bytes);
             if (saved == 0) return (0, 0);
             released = meter.Measure(() => start.backward()).PeakAboveBeforeBytes;
