@@ -201,7 +201,7 @@ public static class CheckpointPlanner
     internal static long SmallestPeak(StepCostModel model, int maxSegment, TimeSpan limit, Deadline deadline = default)
     {
         int n = model.Stages;
-        long least = Baselines.Standard(n).Where(b => !Baselines.IsPlain(b.Name)).Min(b => model.PeakBytes(b.Segments));
+        long least = Baselines.Standard(n).Where(b => !Baselines.IsPlain(b.Name)).Min(b => model.PeakBytes(model.Runnable(b.Segments)));
         try
         {
             var found = new DynamicProgramSolver(model, Math.Min(n, maxSegment), deadline).MinimumPeak(limit);

@@ -100,6 +100,15 @@ public sealed record StageProfile(
     /// planner never recomputes it, and no recompute segment spans it.
     /// </summary>
     public bool RecomputeAllowed { get; init; } = true;
+
+    /// <summary>
+    /// Optional key <c>output_used_later</c> (default false): true when the model's forward uses the unit's output
+    /// again after the next unit has taken it (a U-Net's or DenseNet's skip, an output kept in a list and read later, a
+    /// view taken of it), found by the in-place profiler (docs/profiler.md, "Outputs used later"). Inside a multi-unit
+    /// recompute segment a unit's output is made without autograd and freed when the segment ends, so no recompute
+    /// segment continues past such a unit: it may end one, or be recomputed alone.
+    /// </summary>
+    public bool OutputUsedLater { get; init; }
 }
 
 /// <summary>

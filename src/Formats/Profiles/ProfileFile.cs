@@ -84,6 +84,12 @@ public static class ProfileFile
                 "false" => false,
                 var other => throw s.Fail($"{s.Path}.recompute_allowed is '{other}': expected true or false."),
             },
+            OutputUsedLater = s.OptStr("output_used_later") switch
+            {
+                null or "false" => false,
+                "true" => true,
+                var other => throw s.Fail($"{s.Path}.output_used_later is '{other}': expected true or false."),
+            },
         }).ToList();
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
         if (stages.Count == 0) throw root.Fail("stages is empty: a profile needs at least one stage.");
@@ -172,6 +178,8 @@ public static class ProfileFile
                 sb.Append("    tidy_allowed: false\n");
             if (!s.RecomputeAllowed)
                 sb.Append("    recompute_allowed: false\n");
+            if (s.OutputUsedLater)
+                sb.Append("    output_used_later: true\n");
         }
         if (p.Check is { } c)
         {

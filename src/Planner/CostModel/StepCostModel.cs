@@ -104,13 +104,14 @@ public sealed class StepCostModel
 
     /// <summary>
     /// <paramref name="segments"/> as the runtime can run them: a recompute segment over units that may not be recomputed
-    /// (<see cref="StageProfile.RecomputeAllowed"/>) is split around them, and those units kept. The same segments when
-    /// every unit may be recomputed. How the baselines (every_stage, uniform_k, sqrt_n) meet keep-only units.
+    /// (<see cref="StageProfile.RecomputeAllowed"/>) is split around them, and those units kept; one that continues past a
+    /// unit whose output is used later (<see cref="StageProfile.OutputUsedLater"/>) is split after it. The same segments
+    /// when neither arises. How the baselines (every_stage, uniform_k, sqrt_n) meet such units.
     /// </summary>
     public IReadOnlyList<Segment> Runnable(IReadOnlyList<Segment> segments)
     {
         var st = Profile.Stages;
-        if (st.All(x => x.RecomputeAllowed)) return segments;
+        if (st.All(x => x.RecomputeAllowed && !x.OutputUsedLater)) return segments;
         var result = new List<Segment>(segments.Count);
         foreach (var seg in segments)
         {
@@ -118,7 +119,15 @@ public sealed class StepCostModel
             int from = seg.First;
             for (int i = seg.First; i <= seg.Last + 1; i++)
             {
-                if (i <= seg.Last && st[i].RecomputeAllowed) continue;
+                if (i <= seg.Last && st[i].RecomputeAllowed)
+                {
+                    if (st[i].OutputUsedLater && i < seg.Last)
+                    {
+                        result.Add(new Segment(from, i, SegmentStrategy.Recompute));
+                        from = i + 1;
+                    }
+                    continue;
+                }
                 if (i > from) result.Add(new Segment(from, i - 1, SegmentStrategy.Recompute));
                 if (i <= seg.Last) result.Add(new Segment(i, i, SegmentStrategy.Keep));
                 from = i + 1;

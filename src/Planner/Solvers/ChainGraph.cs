@@ -42,7 +42,8 @@ internal sealed class ChainGraph
                 if (!offered.Contains(s)) continue;
                 int length = 1;
                 if (s.Spans)
-                    while (length < MaxSegment && p + length < n && s.Allows(costs, p + length)) length++;
+                    // A segment continues past a unit only where that unit's output feeds nothing but the next unit.
+                    while (length < MaxSegment && p + length < n && !costs.Stages[p + length - 1].OutputUsedLater && s.Allows(costs, p + length)) length++;
                 int from = list.Count;
                 s.AddArcs(costs, p, length, (byte)StrategyIndex(s), list);
                 // Within one strategy's arcs from p, in order of length: where the forward point only grows, an arc

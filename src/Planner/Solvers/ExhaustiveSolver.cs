@@ -74,7 +74,8 @@ internal sealed class ExhaustiveSolver(StepCostModel model, int maxSegment) : IP
                 stack.RemoveAt(stack.Count - 1);
             }
             long t = ticks;
-            for (int l = 1; l <= Math.Min(maxLen, n - p) && model.Profile.Stages[p + l - 1].RecomputeAllowed; l++)
+            for (int l = 1; l <= Math.Min(maxLen, n - p) && model.Profile.Stages[p + l - 1].RecomputeAllowed
+                && (l == 1 || !model.Profile.Stages[p + l - 2].OutputUsedLater); l++)
             {
                 t += _ticks[p + l - 1];
                 stack.Add(new Segment(p, p + l - 1, SegmentStrategy.Recompute));

@@ -26,11 +26,13 @@ internal static class GreedyPlanner
         var retained = new long[n + 1];
         var seconds = new double[n + 1];
         var blocked = new int[n + 1]; // units that may not be recomputed, as prefix counts
+        var ends = new int[n + 1]; // units whose output is used later (a segment ends there), as prefix counts
         for (int i = 0; i < n; i++)
         {
             retained[i + 1] = retained[i] + s[i].RetainedBytes;
             seconds[i + 1] = seconds[i] + s[i].ForwardSeconds;
             blocked[i + 1] = blocked[i] + (s[i].RecomputeAllowed ? 0 : 1);
+            ends[i + 1] = ends[i] + (s[i].OutputUsedLater ? 1 : 0);
         }
         IReadOnlyList<Segment>? best = null;
         double bestTime = double.MaxValue;
@@ -42,7 +44,7 @@ internal static class GreedyPlanner
             for (int a = 0; a + len <= n; a++)
             {
                 int b = a + len - 1;
-                if (blocked[b + 1] != blocked[a]) continue;
+                if (blocked[b + 1] != blocked[a] || ends[b] != ends[a]) continue;
                 long saved = retained[b + 1] - retained[a] - s[b].OutputBytes;
                 double time = seconds[b + 1] - seconds[a];
                 candidates.Add((a, b, saved / Math.Max(time, 1e-12)));

@@ -51,6 +51,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             recorder.ResetCounts();
             Run(step);
             CheckCalls(recorder, units);
+            var usedLater = UsedLater(recorder, units, step);
 
             var laps = new List<StepLaps>(repeats);
             recorder.Mode = RecorderMode.Measure;
@@ -78,6 +79,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             foreach (var e in entries)
                 profiles.Add(e.Unit is int u ? unitFigures[u] with
                 {
+                    OutputUsedLater = usedLater[u],
                     ForwardSeconds = e.Forward,
                     BackwardSeconds = e.Backward,
                     // Measured as a share of the unit's forward (MeasureUnits), now scaled by it.
@@ -102,6 +104,19 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             recorder.Dispose();
             recorder.ReleaseCopies();
         }
+    }
+
+    /// <summary>Per unit: whether the forward uses its output again after the next unit (<see cref="LaterUseProbe"/>; one step, calls counted).</summary>
+    private bool[] UsedLater(StepRecorder recorder, IReadOnlyList<Unit> units, Action step)
+    {
+        using var probe = new LaterUseProbe(units, recorder.Chained);
+        if (!probe.Any) return new bool[units.Count];
+        progress?.Report(new ProfilerStep("outputs used later", 0, units.Count, null));
+        recorder.Mode = RecorderMode.Count;
+        recorder.ResetCounts();
+        var used = probe.Run(step);
+        CheckCalls(recorder, units);
+        return used;
     }
 
     private static void Run(Action step)

@@ -49,7 +49,7 @@ public sealed class StepTimeCalibration(Meter meter)
             var found = Checkpointing.Units(model, options);
             var allowed = Recomputable(found, stages);
             alone = Alone(allowed);
-            runs = Runs(allowed);
+            runs = Runs(allowed, UsedLater(found, stages));
             planAlone = InMemory(model, found, alone);
             planRuns = InMemory(model, found, runs);
         }
@@ -136,19 +136,28 @@ public sealed class StepTimeCalibration(Meter meter)
             ? [.. stages.Select(s => s.RecomputeAllowed)]
             : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p)?.RecomputeAllowed ?? false)];
 
+    /// <summary>Per unit of the model, whether the profile says the forward uses its output after the next unit (as <see cref="Recomputable"/> finds entries; a unit with no entry: false).</summary>
+    internal static IReadOnlyList<bool> UsedLater(ModelUnits units, IReadOnlyList<StageProfile> stages) =>
+        units.Count == stages.Count
+            ? [.. stages.Select(s => s.OutputUsedLater)]
+            : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p)?.OutputUsedLater ?? false)];
+
     /// <summary>Every recomputable unit its own segment; the others kept.</summary>
     internal static IReadOnlyList<Segment> Alone(IReadOnlyList<bool> recomputable) =>
         [.. recomputable.Select((r, i) => new Segment(i, i, r ? SegmentStrategy.Recompute : SegmentStrategy.Keep))];
 
-    /// <summary>Every run of consecutive recomputable units one segment; the others kept, one segment each.</summary>
-    internal static IReadOnlyList<Segment> Runs(IReadOnlyList<bool> recomputable)
+    /// <summary>
+    /// Every run of consecutive recomputable units one segment, ended after a unit whose output is used later
+    /// (<paramref name="usedLater"/>, where given: a segment cannot continue past it); the others kept, one segment each.
+    /// </summary>
+    internal static IReadOnlyList<Segment> Runs(IReadOnlyList<bool> recomputable, IReadOnlyList<bool>? usedLater = null)
     {
         var list = new List<Segment>();
         for (int i = 0; i < recomputable.Count;)
         {
             if (!recomputable[i]) { list.Add(new Segment(i, i, SegmentStrategy.Keep)); i++; continue; }
             int j = i;
-            while (j + 1 < recomputable.Count && recomputable[j + 1]) j++;
+            while (j + 1 < recomputable.Count && recomputable[j + 1] && usedLater?[j] != true) j++;
             list.Add(new Segment(i, j, SegmentStrategy.Recompute));
             i = j + 1;
         }

@@ -29,6 +29,7 @@ public sealed class OracleTests
             var profile = TestProfiles.Random(rng, n, seed % 2 == 1 ? seed : null); // odd seeds: with recompute figures
             if (seed % 3 == 0) profile = OptOut(profile, new Random(seed + 7)); // some units opted out of tidy
             if (seed % 4 == 1) profile = KeepOnly(profile, new Random(seed + 11)); // some units may not be recomputed
+            if (seed % 4 >= 2) profile = UsedLater(profile, new Random(seed + 19)); // some units' outputs used after the next unit
             if (seed % 5 == 2 || seed % 5 == 4) profile = TestProfiles.WithStepTime(profile, new Random(seed + 13)); // a cost per recompute segment
             if (seed % 5 >= 3) profile = SavingMatmuls(profile, new Random(seed + 13)); // some units may save their matmuls
             if (seed % 7 == 2 || seed % 7 == 5) profile = SharingTensors(profile, new Random(seed + 17)); // inputs held by the forward, outputs saved by their stage
@@ -48,6 +49,8 @@ public sealed class OracleTests
             Assert.True(mip.Predicted.PeakBytes <= cap, $"over the cap at {where}");
             Assert.True(mip.Segments.All(x => x.Strategy == SegmentStrategy.Keep || Enumerable.Range(x.First, x.Length).All(i => profile.Stages[i].RecomputeAllowed)),
                 $"a keep-only unit is recomputed at {where}: {string.Join(", ", mip.Segments)}");
+            Assert.True(mip.Segments.All(x => !x.Strategy.Recomputes || Enumerable.Range(x.First, x.Length - 1).All(i => !profile.Stages[i].OutputUsedLater)),
+                $"a recompute segment continues past a unit whose output is used later at {where}: {string.Join(", ", mip.Segments)}");
             Assert.Equal("optimal", mip.Solver!.Status);
         }
         Assert.True(feasible >= cases / 2 && infeasible >= cases / 20, $"the caps should mostly be feasible with some infeasible: {feasible} / {infeasible}");
@@ -99,6 +102,10 @@ public sealed class OracleTests
                     s.ForwardSeconds * (0.05 + 0.55 * rng.NextDouble()));
             })],
         })] };
+
+    /// <summary>About one unit in four whose output the forward uses after the next unit (<c>output_used_later</c>, a skip).</summary>
+    private static Profile UsedLater(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s => s with { OutputUsedLater = rng.Next(4) == 0 })] };
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>
     private static Profile KeepOnly(Profile profile, Random rng) =>
