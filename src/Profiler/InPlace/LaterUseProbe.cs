@@ -9,8 +9,8 @@ namespace AutoCkpt.Profiler.InPlace;
 /// Finds the units whose output the model's forward uses again after the next unit has taken it (docs/profiler.md,
 /// "Outputs used later": a U-Net's or DenseNet's skip, an output kept in a list and read later, a view of it), with one
 /// step of the model: each probed unit returns a leaf copy of its output (same storage, <c>requires_grad</c>), and the
-/// next unit's pre-hook hands that unit the real output instead, so the step's gradients flow as without the probe and
-/// the leaf gets a gradient only where something else used it. Probed: the units whose next unit took their output as
+/// next unit's pre-hook hands that unit the real output instead, so the chain's gradients flow as without the probe
+/// (only what a later use sends back stops at the leaf) and the leaf gets a gradient only where something else used it. Probed: the units whose next unit took their output as
 /// its first input (<see cref="StepRecorder.Chained"/>), the only ones a recompute segment could continue past; their
 /// floating-point outputs only (nothing else carries a gradient). A use that reaches no loss (under no-grad) is not seen.
 /// </summary>
