@@ -43,7 +43,7 @@ public static class MainJob
         // The midpoint starts from the smallest peak any plan reaches, which is every_stage's only when recomputing
         // every unit saves memory (on chains of single-op units it may peak above no recompute).
         var peaks = CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty);
-        long every = costModel.PeakBytes(Baselines.EveryStage(costModel.Stages));
+        long every = costModel.PeakBytes(costModel.Runnable(Baselines.EveryStage(costModel.Stages)));
         var cap = options.EveryStageShare is { } share ? new MemoryCap((long)(every * share), null) : options.Cap ?? (options.Midpoint == "tidy"
             ? MemoryCap.Parse("range:50%")
             : new MemoryCap(peaks.Smallest + (peaks.None - peaks.Smallest) / 2, null));

@@ -110,7 +110,7 @@ public static class AccuracySuite
     {
         var model = TidyCosts.Model(profile, NoTidyPatterns.Empty);
         int n = profile.Stages.Count;
-        long low = model.PeakBytes(Baselines.EveryStage(n)), high = model.PeakBytes(Baselines.None(n));
+        long low = model.PeakBytes(model.Runnable(Baselines.EveryStage(n))), high = model.PeakBytes(Baselines.None(n));
         return low + (long)Math.Round(fraction * (high - low));
     }
 

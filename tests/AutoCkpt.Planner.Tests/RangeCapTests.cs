@@ -37,6 +37,29 @@ public sealed class RangeCapTests
         Assert.True(peaks.Smallest < none);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Given_keep_only_entries_and_skips_When_the_smallest_peak_is_searched_Then_it_is_the_least_of_the_plans_the_runtime_can_run(bool skips)
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var rng = new Random(seed);
+            var random = TestProfiles.Random(rng, 8);
+            // Code before the first unit and after the last (an embedding, a decoder and its loss), large, as the in-place
+            // profiler writes it; and, with skips, units whose output the forward uses later.
+            var profile = random with
+            {
+                Stages = [.. random.Stages.Select((s, i) => i is 0 or 7
+                    ? s with { RecomputeAllowed = false, TidyAllowed = false, RetainedBytes = 4 * s.RetainedBytes }
+                    : s with { OutputUsedLater = skips && rng.Next(2) == 0 })],
+            };
+            var model = TidyCosts.Model(profile, NoTidyPatterns.Empty);
+            long oracle = model.PeakBytes(new ExhaustiveSolver(model, 8).MinimumPeak(TimeSpan.FromMinutes(1)).Segments!);
+            Assert.Equal(oracle, CheckpointPlanner.Peaks(profile, NoTidyPatterns.Empty).Smallest);
+        }
+    }
+
     [Fact]
     public void Given_range_caps_When_planned_Then_0_percent_is_the_smallest_reachable_peak_and_100_percent_the_tidy_peak()
     {

@@ -68,9 +68,9 @@ internal static class ShowCommand
         int n = model.Stages;
         var list = new List<ChartSeries> { new("none (no checkpointing)", Baselines.None(n)) { Model = plain } };
         if (plain is not null && model.IsTidy) list.Add(new("tidy (no recompute)", Baselines.None(n)));
-        list.AddRange([new("every_stage", Baselines.EveryStage(n)), new("sqrt_n", Baselines.SqrtN(n))]);
+        list.AddRange([new("every_stage", model.Runnable(Baselines.EveryStage(n))), new("sqrt_n", model.Runnable(Baselines.SqrtN(n)))]);
         if (cap is { } c && Baselines.BestUniform(model, c) is { Name: var name } && name.StartsWith("uniform_", StringComparison.Ordinal))
-            list.Add(new($"{name} (fastest uniform fitting)", Baselines.ByName(name, n)!));
+            list.Add(new($"{name} (fastest uniform fitting)", model.Runnable(Baselines.ByName(name, n)!)));
         return list;
     }
 
