@@ -109,6 +109,14 @@ public sealed record StageProfile(
     /// segment continues past such a unit: it may end one, or be recomputed alone.
     /// </summary>
     public bool OutputUsedLater { get; init; }
+
+    /// <summary>
+    /// Optional key <c>skip_gradient_bytes</c> (default 0): where the previous unit's output is used later
+    /// (<see cref="OutputUsedLater"/>), the bytes freed when the input gradient this unit's backward makes is added to the
+    /// gradient that later use made already. That gradient is often a view of the later use's whole input gradient (a
+    /// <c>cat</c>'s), which stays live until then. Measured in the real step (docs/cost-model.md, "Skip gradients").
+    /// </summary>
+    public long SkipGradientBytes { get; init; }
 }
 
 /// <summary>

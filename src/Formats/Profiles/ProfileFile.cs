@@ -60,6 +60,7 @@ public static class ProfileFile
             InputHeldBytes = s.Has("input_held_bytes") ? s.Bytes("input_held_bytes") : 0,
             SavedOutputBytes = s.Has("saved_output_bytes") ? s.Bytes("saved_output_bytes") : 0,
             SavedOutputFreedEarlyBytes = s.Has("saved_output_freed_early_bytes") ? s.Bytes("saved_output_freed_early_bytes") : 0,
+            SkipGradientBytes = s.Has("skip_gradient_bytes") ? s.Bytes("skip_gradient_bytes") : 0,
             Recompute = s.OptMap("recompute") is { } r
                 ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
                 : null,
@@ -159,6 +160,8 @@ public static class ProfileFile
                 sb.Append("    saved_output_bytes: ").Append(Num(s.SavedOutputBytes)).Append('\n');
             if (s.SavedOutputFreedEarlyBytes != 0)
                 sb.Append("    saved_output_freed_early_bytes: ").Append(Num(s.SavedOutputFreedEarlyBytes)).Append('\n');
+            if (s.SkipGradientBytes != 0)
+                sb.Append("    skip_gradient_bytes: ").Append(Num(s.SkipGradientBytes)).Append('\n');
             if (s.Recompute is { } r)
                 sb.Append("    recompute: ").Append(Flow(("retained_bytes", Num(r.RetainedBytes)),
                     ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)))).Append('\n');

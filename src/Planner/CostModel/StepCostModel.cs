@@ -20,7 +20,7 @@ public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd, _savedFwd;
     private readonly double _stepExtra;
-    private readonly long[] _kept, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _keptInputRelease, _keptHandleRelease, _recRet, _recBt, _recFreed;
+    private readonly long[] _kept, _merge, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _keptInputRelease, _keptHandleRelease, _recRet, _recBt, _recFreed;
 
     /// <summary>
     /// The most a sum of the profile's byte counts may reach: 2⁶² bytes, a quarter of a long, so that no sum the model or
@@ -54,6 +54,8 @@ public sealed class StepCostModel
         _ft = [.. s.Select(x => x.ForwardTransientBytes)];
         _bt = [.. s.Select(x => x.BackwardTransientBytes)];
         _freed = [.. s.Select(x => x.BackwardFreedBytes)];
+        // A skip's gradient, freed when the unit's input gradient joins it after the unit's backward (docs/cost-model.md, "Skip gradients").
+        _merge = [.. s.Select(x => x.SkipGradientBytes)];
         _inFreed = [.. s.Select((x, i) => i == 0 ? 0 : x.InputFreedBytes)];
         _recInFreed = Shared.RecomputeInputFreed;
         _inputRelease = Shared.InputRelease;
@@ -286,7 +288,7 @@ public sealed class StepCostModel
                 // output) goes too when that segment is also recomputed (its re-run starts from its own input), but for
                 // what the model's forward holds.
                 bool inputFreed = k > 0 && IsRecompute(segments[k - 1]);
-                live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 ? _out[seg.First - 1] - (inputFreed ? _inputRelease[seg.First] : 0) : 0);
+                live = start - _out[seg.Last] - Kept(seg) + (seg.First > 0 ? _out[seg.First - 1] - (inputFreed ? _inputRelease[seg.First] : 0) : 0) - Merged(seg);
                 Emit(StepPhase.Dispose, seg.First, false, t, live);
             }
             else if (k > 0 && IsRecompute(segments[k - 1]) && _keptInputRelease[seg.First] != _keptHandleRelease[seg.First])
@@ -309,7 +311,7 @@ public sealed class StepCostModel
             for (int i = seg.Last; i >= seg.First; i--)
             {
                 Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + held + (recompute ? _recBt[i] : _bt[i]));
-                live -= (recompute ? _recFreed[i] : _freed[i]) + (holdGradient && i == seg.Last ? 0 : _out[i]);
+                live -= (recompute ? _recFreed[i] : _freed[i]) + (holdGradient && i == seg.Last ? 0 : _out[i]) + (recompute ? 0 : _merge[i]);
                 t += _bwd[i];
                 Emit(StepPhase.Backward, i, false, t, live + held);
             }
@@ -376,7 +378,7 @@ public sealed class StepCostModel
         {
             double seconds = SegmentSeconds + UnitSeconds + sub.RecomputeSeconds * _scale + _bwd[i];
             Emit(StepPhase.Backward, i, true, t + seconds / 2, live + sub.BackwardTransientBytes);
-            live -= sub.BackwardFreedBytes + _out[i];
+            live -= sub.BackwardFreedBytes + _out[i] + _merge[i];
             t += seconds;
             Emit(StepPhase.Backward, i, false, t, live);
         }
@@ -407,6 +409,14 @@ public sealed class StepCostModel
     private SubModuleFigures? Sub(Segment seg) => seg.Strategy != SegmentStrategy.SubModule || seg.Option is not { } path ? null
         : Shared.Stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path) ?? throw new AckptException(ErrorCodes.SubModuleNotFound,
             $"the plan recomputes '{path}' inside unit {Profile.Stages[seg.First].Name}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
+
+    /// <summary>What the skips' gradients free as a recompute segment's units' input gradients join them (<see cref="StageProfile.SkipGradientBytes"/>), after its backward.</summary>
+    private long Merged(Segment seg)
+    {
+        long m = 0;
+        for (int i = seg.First; i <= seg.Last; i++) m += _merge[i];
+        return m;
+    }
 
     /// <summary>The Linear outputs a save-matmuls segment keeps from its forward to its backward; 0 for any other.</summary>
     private long Kept(Segment seg) => seg.SavesMatmuls && seg.Length == 1 ? _kept[seg.First] : 0;

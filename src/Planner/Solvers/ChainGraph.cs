@@ -46,6 +46,13 @@ internal sealed class ChainGraph
                     while (length < MaxSegment && p + length < n && !costs.Stages[p + length - 1].OutputUsedLater && s.Allows(costs, p + length)) length++;
                 int from = list.Count;
                 s.AddArcs(costs, p, length, (byte)StrategyIndex(s), list);
+                // A skip's gradient is freed after the backward of the unit whose input gradient joins it, whatever the strategy.
+                for (int j = from; j < list.Count; j++)
+                {
+                    long merged = 0;
+                    for (int i = p; i < p + list[j].Length; i++) merged += costs.Stages[i].SkipGradientBytes;
+                    if (merged != 0) list[j] = list[j] with { Release = list[j].Release + merged };
+                }
                 // Within one strategy's arcs from p, in order of length: where the forward point only grows, an arc
                 // that does not fit lets the search skip the rest of them.
                 for (int j = from; j < list.Count; j++) skip.Add(j + 1);

@@ -74,12 +74,14 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             recorder.Dispose();
 
             var entries = Entries(recorder, units, laps);
+            var skipGradients = SkipGradients(recorder, usedLater, laps);
             var unitFigures = MeasureUnits(recorder, units, tidyAllowed);
             var profiles = new List<StageProfile>();
             foreach (var e in entries)
                 profiles.Add(e.Unit is int u ? unitFigures[u] with
                 {
                     OutputUsedLater = usedLater[u],
+                    SkipGradientBytes = skipGradients[u],
                     ForwardSeconds = e.Forward,
                     BackwardSeconds = e.Backward,
                     // Measured as a share of the unit's forward (MeasureUnits), now scaled by it.
@@ -117,6 +119,25 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         var used = probe.Run(step);
         CheckCalls(recorder, units);
         return used;
+    }
+
+    /// <summary>
+    /// Per unit whose input is the previous unit's output used later: what the step frees when the input gradient the
+    /// unit's backward made is added to the gradient that later use made (the profile's <c>skip_gradient_bytes</c>), the
+    /// median over the measured steps of live bytes at the unit's input mark less live bytes at the previous unit's output
+    /// mark. Between the two nothing else runs: the input mark's gradient flows on unchanged where no later use made one.
+    /// </summary>
+    private static long[] SkipGradients(StepRecorder r, bool[] usedLater, List<StepLaps> laps)
+    {
+        var result = new long[usedLater.Length];
+        for (int i = 1; i < result.Length; i++)
+        {
+            if (!usedLater[i - 1] || !r.Chained[i]) continue;
+            var drops = laps.Where(l => l.InputGradient[i] is not null && l.OutputGradient[i - 1] is not null)
+                .Select(l => (double)(l.InputGradient[i]!.LiveBytes - l.OutputGradient[i - 1]!.LiveBytes)).ToList();
+            if (drops.Count > 0) result[i] = Math.Max(0, (long)Median.Of(drops));
+        }
+        return result;
     }
 
     private static void Run(Action step)

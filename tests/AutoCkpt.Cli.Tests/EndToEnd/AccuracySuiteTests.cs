@@ -21,9 +21,11 @@ public sealed class AccuracySuiteFixture : IDisposable
     /// output (docs/cost-model.md, "Saved outputs: a rule on two arcs"); its every_stage read +0.9% to +1.8% over at this size
     /// until the profiler's recompute pass gave a batch-first LSTM a contiguous gradient (0.0% to +1.1% since), and at batch 32
     /// a recomputed GRU still reads +0.7% to +1.7% over (open, docs/benchmarks.md); its gradients are held bit-identical by the runtime's
-    /// RecurrentEquivalenceTests.
+    /// RecurrentEquivalenceTests. suite-unet: a custom forward whose encoder outputs the decoder reads again (skips): the
+    /// profiler must mark them (<c>output_used_later</c>) and measure what their gradients free (<c>skip_gradient_bytes</c>),
+    /// else a multi-unit segment crashes or trains wrong, and every_stage read −13.9% (docs/cost-model.md, "Skip gradients").
     /// </summary>
-    public static readonly string[] Models = ["suite-explicit-attention", "suite-inplace", "suite-conv-bn-dropout"];
+    public static readonly string[] Models = ["suite-explicit-attention", "suite-inplace", "suite-conv-bn-dropout", "suite-unet"];
 
     public AccuracySuiteFixture()
     {

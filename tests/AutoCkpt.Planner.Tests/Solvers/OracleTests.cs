@@ -103,9 +103,19 @@ public sealed class OracleTests
             })],
         })] };
 
-    /// <summary>About one unit in four whose output the forward uses after the next unit (<c>output_used_later</c>, a skip).</summary>
-    private static Profile UsedLater(Profile profile, Random rng) =>
-        profile with { Stages = [.. profile.Stages.Select(s => s with { OutputUsedLater = rng.Next(4) == 0 })] };
+    /// <summary>
+    /// About one unit in four whose output the forward uses after the next unit (<c>output_used_later</c>, a skip); the next
+    /// unit frees up to three times that output when its input gradient joins the skip's (<c>skip_gradient_bytes</c>).
+    /// </summary>
+    private static Profile UsedLater(Profile profile, Random rng)
+    {
+        var used = profile.Stages.Select(_ => rng.Next(4) == 0).ToArray();
+        return profile with { Stages = [.. profile.Stages.Select((s, i) => s with
+        {
+            OutputUsedLater = used[i],
+            SkipGradientBytes = i > 0 && used[i - 1] ? rng.NextInt64(0, 3 * profile.Stages[i - 1].OutputBytes + 1) : 0,
+        })] };
+    }
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>
     private static Profile KeepOnly(Profile profile, Random rng) =>
