@@ -20,6 +20,9 @@ public sealed record SuiteModel(string Target, string Memory, int TinyBatch)
         new("suite-recurrent", "GRU and LSTM stages over 64 tokens", 8),
         new("suite-gated-moe", "SiLU-gated MLPs with a learned residual scale, two-expert blocks with a softmax gate", 128),
         new("suite-unet", "U-Net, custom forward: units found in place (encoder ModuleList), skips concatenated in the decoder", 4),
+        new("suite-vit", "ViT, custom forward: Conv2d patch embedding, cls token and positions as Parameters, inline attention in a ModuleList", 4),
+        new("suite-conformer", "Conformer-like ModuleList: half-step FFNs, pointwise Conv1d-GLU-depthwise Conv1d-BatchNorm1d-SiLU, transposes", 2),
+        new("suite-wavenet", "WaveNet/TCN: dilated causal gated Conv1d blocks; skip sum of each block's 1x1 conv (ModuleDict) in the model's loop", 1),
     ];
 
     /// <summary>The models named in <paramref name="names"/> (all when null or empty); an unknown name throws.</summary>
