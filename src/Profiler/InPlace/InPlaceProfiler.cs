@@ -73,8 +73,8 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             }
             recorder.Dispose();
 
-            var entries = Entries(recorder, units, laps);
-            var skipGradients = SkipGradients(recorder, usedLater, laps);
+            var entries = new InPlaceEntries(meter).Of(recorder, units, laps);
+            var skipGradients = InPlaceEntries.SkipGradients(recorder, usedLater, laps);
             var unitFigures = MeasureUnits(recorder, units, tidyAllowed);
             var profiles = new List<StageProfile>();
             foreach (var e in entries)
@@ -121,25 +121,6 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
         return used;
     }
 
-    /// <summary>
-    /// Per unit whose input is the previous unit's output used later: what the step frees when the input gradient the
-    /// unit's backward made is added to the gradient that later use made (the profile's <c>skip_gradient_bytes</c>), the
-    /// median over the measured steps of live bytes at the unit's input mark less live bytes at the previous unit's output
-    /// mark. Between the two nothing else runs: the input mark's gradient flows on unchanged where no later use made one.
-    /// </summary>
-    private static long[] SkipGradients(StepRecorder r, bool[] usedLater, List<StepLaps> laps)
-    {
-        var result = new long[usedLater.Length];
-        for (int i = 1; i < result.Length; i++)
-        {
-            if (!usedLater[i - 1] || !r.Chained[i]) continue;
-            var drops = laps.Where(l => l.InputGradient[i] is not null && l.OutputGradient[i - 1] is not null)
-                .Select(l => (double)(l.InputGradient[i]!.LiveBytes - l.OutputGradient[i - 1]!.LiveBytes)).ToList();
-            if (drops.Count > 0) result[i] = Math.Max(0, (long)Median.Of(drops));
-        }
-        return result;
-    }
-
     private static void Run(Action step)
     {
         using var scope = NewDisposeScope();
@@ -174,142 +155,6 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             if (recorder.OutputTypes[i] is { } type && type != typeof(Tensor) && !type.IsSubclassOf(typeof(Tensor)))
                 throw new AckptException(ErrorCodes.UnitOutputNotTensor,
                     $"unit '{units[i].Path}' returns {type.Name}, not a tensor: a unit's output must be one tensor to be measured and planned.");
-    }
-
-    /// <summary>One entry of the profile: a unit (its figures come from the isolated passes) or a keep-only span.</summary>
-    private sealed record Entry(int? Unit, double Forward, double Backward, StageProfile? Profile);
-
-    /// <summary>The medians over the measured steps, entry by entry, in the order the step runs them.</summary>
-    private List<Entry> Entries(StepRecorder recorder, IReadOnlyList<Unit> units, List<StepLaps> steps)
-    {
-        int n = units.Count;
-        var perStep = steps.Select(l => StepEntries(recorder, units, l)).ToList();
-        var entries = new List<Entry>();
-        for (int k = 0; k < perStep[0].Count; k++)
-        {
-            var all = perStep.Select(s => s[k]).ToList();
-            var first = all[0];
-            double f = Median.Of(all.Select(e => e.Forward).ToList());
-            double b = Median.Of(all.Select(e => e.Backward).ToList());
-            if (first.Unit is not null) entries.Add(new Entry(first.Unit, f, b, null));
-            else
-            {
-                var p = all.Select(e => e.Profile!).ToList();
-                entries.Add(new Entry(null, f, b, new StageProfile(first.Profile!.Name, f, b, first.Profile.OutputBytes,
-                    Math.Max(0, Median.Of(p.Select(x => x.RetainedBytes).ToList())),
-                    Math.Max(0, Median.Of(p.Select(x => x.ForwardTransientBytes).ToList())),
-                    Math.Max(0, Median.Of(p.Select(x => x.BackwardTransientBytes).ToList())))
-                {
-                    BackwardFreedBytes = Median.Of(p.Select(x => x.BackwardFreedBytes).ToList()),
-                    RecomputeAllowed = false,
-                    TidyAllowed = false,
-                }));
-            }
-        }
-        return entries;
-    }
-
-    /// <summary>The entries of one measured step.</summary>
-    private List<Entry> StepEntries(StepRecorder r, IReadOnlyList<Unit> units, StepLaps l)
-    {
-        int n = units.Count;
-        var backward = BackwardLaps(l);
-        var entries = new List<Entry>();
-
-        // Before the first unit: from the model's pre-hook to the first unit's.
-        entries.Add(KeepOnly($"(before {units[0].Path})", l.Start!, l.Pre[0]!, l.InputGradient[0], backward, r.FirstInputBytes[0]));
-        for (int i = 0; i < n; i++)
-        {
-            double forward = Span(l.Pre[i]!, l.Post[i]!);
-            bool between = i + 1 < n && !r.Chained[i + 1];
-            if (i + 1 < n && !between) forward += Span(l.Post[i]!, l.Pre[i + 1]!); // the loop between chained units
-            double back = l.OutputGradient[i] is { } og && Next(backward, og) is { } next ? Span(og, next) : 0;
-            entries.Add(new Entry(i, forward, back, null));
-            if (between)
-                entries.Add(KeepOnly($"(after {units[i].Path})", l.Post[i]!, l.Pre[i + 1]!, l.InputGradient[i + 1], backward, r.FirstInputBytes[i + 1]));
-        }
-        entries.Add(AfterLast(units[^1].Path, l, backward, r.OutputBytes));
-        return entries;
-    }
-
-    /// <summary>The laps the backward took, in time order, ending with the step's end.</summary>
-    private static List<Lap> BackwardLaps(StepLaps l)
-    {
-        var laps = new List<Lap>();
-        if (l.LossGradient is { } g) laps.Add(g);
-        laps.AddRange(l.OutputGradient.OfType<Lap>());
-        laps.AddRange(l.InputGradient.OfType<Lap>());
-        laps.Add(l.End!);
-        return [.. laps.OrderBy(x => x.End)];
-    }
-
-    private static Lap? Next(List<Lap> laps, Lap after) => laps.FirstOrDefault(x => x.End > after.End);
-
-    private double Span(Lap from, Lap to) => to.End >= from.Start ? meter.Between(from, to).Seconds : 0;
-
-    /// <summary>
-    /// Work between units, kept: its forward from lap <paramref name="from"/> to <paramref name="to"/>; its backward
-    /// from the next unit's input mark to the next lap of the backward. Its output (what the next unit reads first)
-    /// has <paramref name="output"/> bytes; its gradient is live when its backward starts.
-    /// </summary>
-    private Entry KeepOnly(string name, Lap from, Lap to, Lap? backwardStart, List<Lap> backward, long output)
-    {
-        var fwd = meter.Between(from, to);
-        double b = 0;
-        long bt = 0, freed = -output; // no backward: the walk's level stays where it is
-        if (backwardStart is not null && Next(backward, backwardStart) is { } end)
-        {
-            var bwd = meter.Between(backwardStart, end);
-            b = bwd.Seconds;
-            bt = bwd.PeakAboveBeforeBytes;
-            freed = bwd.LiveBeforeBytes - bwd.LiveAfterBytes - output;
-        }
-        return new Entry(null, fwd.Seconds, b, new StageProfile(name, fwd.Seconds, b, output, fwd.GrowthBytes, fwd.PeakAboveAfterBytes, bt)
-        {
-            BackwardFreedBytes = freed,
-        });
-    }
-
-    /// <summary>
-    /// After the last unit: its forward is the rest of the model's forward, then the loss and the loss's own backward up
-    /// to the gradient of the model's output (the output's mark); its backward, from there to the last unit's output
-    /// mark. The model's output is its output (docs/cost-model.md: the walk makes its gradient).
-    /// </summary>
-    private Entry AfterLast(string lastPath, StepLaps l, List<Lap> backward, long output)
-    {
-        var start = l.Post[^1]!;
-        var rest = meter.Between(start, l.ModelOutput!);
-        double forward = rest.Seconds + Span(l.ModelOutput!, l.AfterModelOutputMark!);
-        long peak = rest.PeakBytes;
-        long retained = rest.GrowthBytes;
-        double b = 0;
-        long bt = 0, freed = -output;
-        if (l.LossGradient is { } lossGradient)
-        {
-            var loss = meter.Between(l.AfterModelOutputMark!, lossGradient);
-            forward += loss.Seconds;
-            peak = Math.Max(peak, loss.PeakBytes);
-            retained = lossGradient.LiveBytes - start.LiveBytes - output;
-            if (Next(backward, lossGradient) is { } end)
-            {
-                var bwd = meter.Between(lossGradient, end);
-                b = bwd.Seconds;
-                bt = bwd.PeakAboveBeforeBytes;
-                freed = bwd.LiveBeforeBytes - bwd.LiveAfterBytes - output;
-            }
-        }
-        else
-        {
-            // No gradient reached the model's output (nothing trainable): the rest of the step is forward only.
-            var tail = meter.Between(l.AfterModelOutputMark!, l.End!);
-            forward += tail.Seconds;
-            freed = 0;
-        }
-        long transient = Math.Max(0, peak - start.LiveBytes - retained);
-        return new Entry(null, forward, b, new StageProfile($"(after {lastPath})", forward, b, output, retained, transient, bt)
-        {
-            BackwardFreedBytes = freed,
-        });
     }
 
     /// <summary>Each unit's bytes from the isolated passes (plain, recompute, tidy) on the inputs it had in the real step.</summary>

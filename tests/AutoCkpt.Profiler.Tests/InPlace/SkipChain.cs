@@ -15,6 +15,8 @@ internal enum SkipUse
     View,
     /// <summary>Block 1's output scaled in place between blocks 1 and 2 (<c>mul_</c>): the next block reads the changed tensor.</summary>
     InPlace,
+    /// <summary>A WaveNet's skips: after each block, the loop adds a projection of its output (4x wider) to a running sum.</summary>
+    Branch,
 }
 
 /// <summary>Four blocks (Linear, GELU) in a <c>ModuleList</c>, with a custom forward that may reuse their outputs (<see cref="SkipUse"/>).</summary>
@@ -22,27 +24,32 @@ internal sealed class SkipChain : nn.Module<Tensor, Tensor>
 {
     public const int D = 128;
     private readonly ModuleList<Sequential> blocks = new();
+    private readonly ModuleList<Linear> projections = new();
     private readonly SkipUse use;
 
     public SkipChain(SkipUse use) : base(nameof(SkipChain))
     {
         this.use = use;
         for (int i = 0; i < 4; i++) blocks.Add(nn.Sequential(nn.Linear(D, D), nn.GELU()));
+        if (use == SkipUse.Branch)
+            for (int i = 0; i < 4; i++) projections.Add(nn.Linear(D, 4 * D));
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
         var kept = new List<Tensor>();
+        Tensor? sum = null;
         for (int i = 0; i < blocks.Count; i++)
         {
             x = blocks[i].call(x);
+            if (use == SkipUse.Branch) sum = sum is null ? projections[i].call(x) : sum + projections[i].call(x);
             if (use == SkipUse.List && i < 2) kept.Add(x);
             if (use == SkipUse.View && i == 1) kept.Add(x.view(-1, D / 2, 2));
             if (use == SkipUse.InPlace && i == 1) x.mul_(0.5);
         }
         foreach (var k in kept) x = x + k.reshape(-1, D);
-        return x;
+        return sum is null ? x : x + sum.narrow(1, 0, D);
     }
 }
 

@@ -1,0 +1,42 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Profiling;
+using AutoCkpt.Profiler.Torch;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace AutoCkpt.Profiler.Tests.InPlace;
+
+/// <summary>
+/// Memory the model's own loop keeps between two chained units (a WaveNet's skip branch, docs/profiler.md "The
+/// entries"): a keep-only entry after the unit holds it, so the entries add up to the whole forward.
+/// </summary>
+public sealed class KeptByLoopTests
+{
+    private static Profile Measure(SkipUse use) =>
+        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System))
+            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(SkipChainTarget.B, Repeats: 2));
+
+    [Fact]
+    public void Given_a_loop_that_keeps_a_skip_branch_When_profiled_Then_an_entry_after_each_block_holds_it_and_the_entries_add_up()
+    {
+        var p = Measure(SkipUse.Branch);
+        Assert.Equal(["(before blocks.0)", "blocks.0", "(after blocks.0)", "blocks.1", "(after blocks.1)", "blocks.2", "(after blocks.2)", "blocks.3", "(after blocks.3)"],
+            p.Stages.Select(s => s.Name));
+        long branch = (long)SkipChainTarget.B * 4 * SkipChain.D * 4; // one projection's output
+        foreach (var s in p.Stages.Where((s, i) => i is 2 or 4 or 6))
+        {
+            Assert.False(s.RecomputeAllowed);
+            Assert.Equal((long)SkipChainTarget.B * SkipChain.D * 4, s.OutputBytes); // the block's output, passed through
+            Assert.Equal(-s.OutputBytes, s.BackwardFreedBytes);
+            Assert.InRange(s.RetainedBytes, branch, 3 * branch); // the projection, and from block 1 the new sum
+        }
+        Assert.True(SelfCheck.MemoryDisagreement(p) < SelfCheck.MemoryTolerance,
+            $"Σ retained {SelfCheck.ForwardRetainedBytes(p)} against {p.Check!.ForwardRetainedBytesMeasured}");
+    }
+
+    [Fact]
+    public void Given_a_plain_loop_When_profiled_Then_no_entry_comes_between_its_blocks() =>
+        Assert.Equal(["(before blocks.0)", "blocks.0", "blocks.1", "blocks.2", "blocks.3", "(after blocks.3)"], Measure(SkipUse.None).Stages.Select(s => s.Name));
+}
