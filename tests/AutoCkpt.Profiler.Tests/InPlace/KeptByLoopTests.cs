@@ -14,14 +14,10 @@ namespace AutoCkpt.Profiler.Tests.InPlace;
 /// </summary>
 public sealed class KeptByLoopTests
 {
-    private static Profile Measure(SkipUse use) =>
-        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System))
-            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(SkipChainTarget.B, Repeats: 2));
-
     [Fact]
     public void Given_a_loop_that_keeps_a_skip_branch_When_profiled_Then_an_entry_after_each_block_holds_it_and_the_entries_add_up()
     {
-        var p = Measure(SkipUse.Branch);
+        var p = SkipChainTarget.Measure(SkipUse.Branch, 2);
         Assert.Equal(["(before blocks.0)", "blocks.0", "(after blocks.0)", "blocks.1", "(after blocks.1)", "blocks.2", "(after blocks.2)", "blocks.3", "(after blocks.3)"],
             p.Stages.Select(s => s.Name));
         long branch = (long)SkipChainTarget.B * 4 * SkipChain.D * 4; // one projection's output
@@ -38,5 +34,5 @@ public sealed class KeptByLoopTests
 
     [Fact]
     public void Given_a_plain_loop_When_profiled_Then_no_entry_comes_between_its_blocks() =>
-        Assert.Equal(["(before blocks.0)", "blocks.0", "blocks.1", "blocks.2", "blocks.3", "(after blocks.3)"], Measure(SkipUse.None).Stages.Select(s => s.Name));
+        Assert.Equal(["(before blocks.0)", "blocks.0", "blocks.1", "blocks.2", "blocks.3", "(after blocks.3)"], SkipChainTarget.Measure(SkipUse.None, 2).Stages.Select(s => s.Name));
 }

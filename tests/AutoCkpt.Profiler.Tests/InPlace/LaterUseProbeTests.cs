@@ -62,14 +62,10 @@ public sealed class LaterUseProbeTests
         Assert.Equal(0, (after - before).abs().max().item<float>());
     }
 
-    private static Profile Measure(SkipUse use) =>
-        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System))
-            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(SkipChainTarget.B, Repeats: 1));
-
     [Fact]
     public void Given_skips_When_profiled_planned_and_run_Then_no_segment_continues_past_them_and_gradients_are_the_plain_models()
     {
-        var profile = Measure(SkipUse.List);
+        var profile = SkipChainTarget.Measure(SkipUse.List, 1);
         Assert.Equal(["(before blocks.0)", "blocks.0", "blocks.1", "blocks.2", "blocks.3", "(after blocks.3)"], profile.Stages.Select(s => s.Name));
         Assert.Equal([false, true, true, false, false, false], profile.Stages.Select(s => s.OutputUsedLater));
         Assert.Contains("output_used_later: true", ProfileFile.Format(profile));

@@ -1,3 +1,8 @@
+using AutoCkpt.Formats;
+using AutoCkpt.Formats.Profiles;
+using AutoCkpt.Profiler.Measuring;
+using AutoCkpt.Profiler.Profiling;
+using AutoCkpt.Profiler.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -69,4 +74,9 @@ internal sealed class SkipChainTarget(SkipUse use) : ICheckpointTarget
     public Tensor Loss(Tensor output, Tensor target) => nn.functional.mse_loss(output, target);
 
     public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters());
+
+    /// <summary>A profile of the model as <paramref name="use"/> writes its forward, in place, on the CPU.</summary>
+    public static Profile Measure(SkipUse use, int repeats) =>
+        new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System))
+            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(B, Repeats: repeats));
 }
