@@ -138,6 +138,10 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
             Assert.True(File.Exists(Path.Combine(c.Packages, $"{id}.{c.Version}.snupkg")), id + " symbols");
         }
         Assert.True(File.Exists(Path.Combine(c.Packages, $"AutoCkpt.Tool.{c.Version}.nupkg")), "AutoCkpt.Tool");
+        // The tool's builds for a runtime stay out of the command line AutoCkpt.MSBuild carries (the plain build's output).
+        using var msbuild = System.IO.Compression.ZipFile.OpenRead(Path.Combine(c.Packages, $"AutoCkpt.MSBuild.{c.Version}.nupkg"));
+        Assert.Contains(msbuild.Entries, e => e.FullName == "tools/cli/autockpt.dll");
+        Assert.DoesNotContain(msbuild.Entries, e => e.FullName.StartsWith("tools/cli/linux-x64/", StringComparison.Ordinal) || e.FullName.StartsWith("tools/cli/any/", StringComparison.Ordinal));
     }
 
     [Fact]
