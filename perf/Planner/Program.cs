@@ -6,6 +6,7 @@ using AutoCkpt.Perf.Planner;
 // dotnet run -c Release --project perf/Planner -- read PROFILE   (read time: the fast reader against the full YAML parser)
 // dotnet run -c Release --project perf/Planner -- phases STAGES [--cap 0.5] [--grid]
 // dotnet run -c Release --project perf/Planner -- speed [STAGES...] [--solvers auto,mip,cpsat,exact] [--limit S]
+// dotnet run -c Release --project perf/Planner -- optimum STAGES [--chain random|gpt] [--seed 1] [--cap 0.3] [--plan-limit 10] [--scip 600]
 // dotnet run -c Release --project perf/Planner -- cost-curve PROFILE OUT.svg [POINTS] [AT]   (multi-level below every_stage)
 switch (args.FirstOrDefault())
 {
@@ -54,9 +55,11 @@ switch (args.FirstOrDefault())
         return PhaseProbe.Run(args[1..]);
     case "speed":
         return SpeedBench.Run(args[1..]);
+    case "optimum" when args.Length >= 2:
+        return OptimumProbe.Run(args[1..]);
     case "cost-curve" when args.Length >= 3:
         return CostCurve.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: profile STAGES SEED OUT | read PROFILE | profile-random STAGES SEED OUT | phases STAGES [--cap F] [--grid] | lp STAGES... | cost-curve PROFILE OUT.svg [POINTS] [AT] | speed [STAGES...] [--chain gpt|random] [--seeds 1,2,3] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
+        Console.Error.WriteLine("usage: profile STAGES SEED OUT | read PROFILE | profile-random STAGES SEED OUT | phases STAGES [--cap F] [--grid] | lp STAGES... | cost-curve PROFILE OUT.svg [POINTS] [AT] | optimum STAGES [--chain random|gpt] [--seed S] [--cap F] [--plan-limit S] [--scip S] | speed [STAGES...] [--chain gpt|random] [--seeds 1,2,3] [--solvers auto,mip,cpsat,exact] [--limit SECONDS] [--caps 0.1,0.5,0.9]");
         return 2;
 }

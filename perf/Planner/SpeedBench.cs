@@ -24,7 +24,7 @@ internal static class SpeedBench
         string chain = Opt(args, "--chain") ?? "gpt";
         int[] seeds = (Opt(args, "--seeds") ?? "1").Split(',').Select(int.Parse).ToArray();
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {Environment.OSVersion}, load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine("chain\tseed\tstages\tcap\tsolver\tbackend\tstatus\tgap\twall_s\tcpu_s\trecompute_s\tbest_uniform_recompute_s");
+        Console.WriteLine("chain\tseed\tstages\tcap\tsolver\tbackend\tstatus\tgap\twall_s\tcpu_s\trecompute_s\tbound_s\tbest_uniform_recompute_s");
         foreach (int n in stages)
         foreach (int seed in seeds)
         {
@@ -40,7 +40,7 @@ internal static class SpeedBench
                     var kind = s switch { "cpsat" => PlannerSolver.CpSat, "exact" => PlannerSolver.Exact, "mip" => PlannerSolver.Mip, _ => PlannerSolver.Auto };
                     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                     var wall = Stopwatch.StartNew();
-                    string status, gap, rec, backend;
+                    string status, gap, rec, backend, bound = "";
                     try
                     {
                         var r = CheckpointPlanner.Plan(new PlanRequest { Profile = profile, Cap = new MemoryCap(cap, null), Solver = kind, TimeLimitSeconds = limit });
@@ -48,6 +48,7 @@ internal static class SpeedBench
                         backend = r.Plan.Solver.Backend;
                         gap = r.Plan.Solver.Gap.ToString("P3", CultureInfo.InvariantCulture);
                         rec = r.Plan.Predicted!.RecomputeSeconds.ToString("F4", CultureInfo.InvariantCulture);
+                        bound = r.Plan.Solver.LowerBoundSeconds?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
                     }
                     catch (AckptException e)
                     {
@@ -55,7 +56,7 @@ internal static class SpeedBench
                     }
                     double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                     Console.WriteLine(string.Join('\t', chain, seed, n, c.ToString("0.##", CultureInfo.InvariantCulture), s, backend, status, gap,
-                        wall.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture), rec,
+                        wall.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture), cpu.ToString("F2", CultureInfo.InvariantCulture), rec, bound,
                         uniform?.Prediction.RecomputeSeconds.ToString("F4", CultureInfo.InvariantCulture) ?? "-"));
                 }
             }

@@ -131,11 +131,27 @@ public sealed class PackageTests(PackedConsumer c) : IClassFixture<PackedConsume
     public void Given_the_repo_When_packed_Then_each_package_and_its_symbols_land_in_one_folder()
     {
         Assert.True(c.Pack.ExitCode == 0, c.Pack.ToString());
-        foreach (string id in new[] { "AutoCkpt.Runtime", "AutoCkpt.Formats", "AutoCkpt.MSBuild", "AutoCkpt.Tool" })
+        // AutoCkpt.Tool only names its runtime packages (RID-specific tool, .NET 10): they hold the code and its symbols.
+        foreach (string id in new[] { "AutoCkpt.Runtime", "AutoCkpt.Formats", "AutoCkpt.MSBuild", "AutoCkpt.Tool.linux-x64", "AutoCkpt.Tool.any" })
         {
             Assert.True(File.Exists(Path.Combine(c.Packages, $"{id}.{c.Version}.nupkg")), id);
             Assert.True(File.Exists(Path.Combine(c.Packages, $"{id}.{c.Version}.snupkg")), id + " symbols");
         }
+        Assert.True(File.Exists(Path.Combine(c.Packages, $"AutoCkpt.Tool.{c.Version}.nupkg")), "AutoCkpt.Tool");
+        // The tool's builds for a runtime stay out of the command line AutoCkpt.MSBuild carries (the plain build's output).
+        using var msbuild = System.IO.Compression.ZipFile.OpenRead(Path.Combine(c.Packages, $"AutoCkpt.MSBuild.{c.Version}.nupkg"));
+        Assert.Contains(msbuild.Entries, e => e.FullName == "tools/cli/autockpt.dll");
+        Assert.DoesNotContain(msbuild.Entries, e => e.FullName.StartsWith("tools/cli/linux-x64/", StringComparison.Ordinal) || e.FullName.StartsWith("tools/cli/any/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Given_the_tool_package_When_installed_on_linux_x64_Then_the_tool_is_the_ReadyToRun_one()
+    {
+        Succeeded(c.ToolInstall, c.Build ?? c.Pack);
+        string tool = Path.Combine(c.Root, "nuget-packages", "autockpt.tool.linux-x64", c.Version, "tools", "net10.0", "linux-x64", "autockpt.dll");
+        Assert.True(File.Exists(tool), tool);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(tool));
+        Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "autockpt.dll has no ReadyToRun header");
     }
 
     [Fact]
