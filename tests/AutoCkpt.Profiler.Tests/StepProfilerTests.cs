@@ -43,7 +43,7 @@ public sealed class StepProfilerTests : IDisposable
         Assert.Equal(AutoCkpt.Units.UnitFinder.Find(model).Fingerprint, read.Model.Fingerprint);
         Assert.Equal("tiny", read.Target);
         Assert.Equal([8L, TinyDecoderTarget.Tokens], read.InputShape);
-        Assert.Equal(1 + 1 + 2 + 2, steps); // a warm-up for the fixed bytes, one that copies inputs, 2 measured, 2 plain for the check
+        Assert.Equal(1 + 1 + 1 + 2 + 2, steps); // a warm-up for the fixed bytes, one that copies inputs, one that finds outputs used later, 2 measured, 2 plain for the check
         long parameters = model.parameters().Sum(p => p.numel()) * 4;
         Assert.Equal(parameters, read.FixedBytes.Parameters);
         // AdamW keeps two moments per parameter, made when the optimizer is created (TorchSharp's add_param_group), read
