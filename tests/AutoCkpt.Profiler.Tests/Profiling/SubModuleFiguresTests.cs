@@ -13,7 +13,7 @@ namespace AutoCkpt.Profiler.Tests.Profiling;
 /// <summary>Four identical pre-norm blocks with <c>attn</c> (explicit attention in <c>attn.core</c>, with dropout) and <c>mlp</c>, on float input.</summary>
 internal sealed class AttentionBlocksTarget : ICheckpointTarget
 {
-    public const long B = 4, T = 32, D = 16;
+    public const long B = 4, T = 64, D = 64;
 
     public string Name => "attention-blocks";
 
@@ -72,7 +72,7 @@ internal sealed class AttentionBlocksTarget : ICheckpointTarget
         public Core() : base(nameof(Core)) => RegisterComponents();
 
         public override Tensor forward(Tensor q, Tensor k, Tensor v) =>
-            dropout.call((q.matmul(k.transpose(-2, -1)) / 4.0).softmax(-1)).matmul(v);
+            dropout.call((q.matmul(k.transpose(-2, -1)) / 8.0).softmax(-1)).matmul(v);
     }
 }
 
