@@ -150,6 +150,7 @@ public static class CheckpointPlanner
             Segments = segments,
             UnitPaths = [.. profile.Stages.Select(s => s.Name)],
             TidyUnits = model.TidyUnits(segments),
+            UsedLaterUnits = request.Profile.Stages.Any(st => st.OutputUsedLater) ? [.. request.Profile.Stages.Select(st => st.OutputUsedLater)] : [],
         };
         return new PlanResult
         {

@@ -199,6 +199,9 @@ public static class ErrorCodes
     public const string UnitFiredWrongly = "ACKPT107";
     /// <summary>A unit of a multi-unit recompute segment was not fed the previous unit's output as its first input (at the step), or takes no tensor first (at Apply).</summary>
     public const string SegmentNotChained = "ACKPT108";
+
+    /// <summary>A plan's recompute segment continues past a unit whose output the forward uses again later (a skip).</summary>
+    public const string SegmentPastUsedOutput = "ACKPT017";
     /// <summary>Two units of a plan are one module, or one is inside the other.</summary>
     public const string UnitsOverlap = "ACKPT109";
 }

@@ -55,6 +55,7 @@ public static class KeepOnlyEntries
             Segments = segments,
             UnitPaths = [.. kept.Select(i => paths[i])],
             TidyUnits = [.. kept.Select(plan.IsTidy)],
+            UsedLaterUnits = [.. kept.Select(plan.IsUsedLater)],
         };
     }
 }

@@ -1,3 +1,4 @@
+using AutoCkpt.Formats.Errors;
 using AutoCkpt.Formats.Profiles;
 
 namespace AutoCkpt.Formats.Plans;
@@ -210,6 +211,39 @@ public sealed record Plan
 
     /// <summary>Per stage, in order: whether the kept unit is tidy. Empty (or shorter than the stages) means not tidy.</summary>
     public IReadOnlyList<bool> TidyUnits { get; init; } = [];
+
+    /// <summary>
+    /// Per stage, in order: whether the model's forward uses the unit's output again after the next unit (the profile's
+    /// <c>output_used_later</c>, copied into the plan's <c>units[].output_used_later</c>), so that no recompute segment may
+    /// continue past it (<see cref="CheckUsedLater"/>, ACKPT017). Empty (or shorter) means none.
+    /// </summary>
+    public IReadOnlyList<bool> UsedLaterUnits { get; init; } = [];
+
+    /// <summary>Whether stage <paramref name="stage"/>'s output is used after the next unit (<see cref="UsedLaterUnits"/>).</summary>
+    public bool IsUsedLater(int stage) => stage >= 0 && stage < UsedLaterUnits.Count && UsedLaterUnits[stage];
+
+    /// <summary>
+    /// ACKPT017 when a recompute segment of <paramref name="segments"/> continues past a unit whose output is used later
+    /// (<paramref name="usedLater"/>): inside the segment that output is made without autograd and freed when the segment
+    /// ends, so the later use would read a freed tensor or train with no gradient through it. Names the unit and
+    /// <paramref name="file"/>. <paramref name="paths"/> name the units (may be empty).
+    /// </summary>
+    public static void CheckUsedLater(IReadOnlyList<Segment> segments, IReadOnlyList<bool> usedLater, IReadOnlyList<string> paths, string? file)
+    {
+        foreach (var s in segments)
+        {
+            if (!s.Strategy.Recomputes) continue;
+            for (int i = s.First; i < s.Last && i < usedLater.Count; i++)
+                if (usedLater[i])
+                {
+                    string name = i < paths.Count ? $"'{paths[i]}'" : $"#{i}";
+                    throw new AckptException(ErrorCodes.SegmentPastUsedOutput,
+                        $"the recompute segment of units {s.First}-{s.Last} continues past unit {name}, whose output the model's forward uses again " +
+                        "after the next unit (the profile's output_used_later: a skip): inside the segment that output is made without autograd and freed " +
+                        $"when the segment ends. End the segment at {name} (a segment may end there, or recompute it alone), or make the plan again with 'autockpt plan'.", file);
+                }
+        }
+    }
 
     /// <summary>Whether stage <paramref name="stage"/> is a tidy kept unit.</summary>
     public bool IsTidy(int stage) => stage >= 0 && stage < TidyUnits.Count && TidyUnits[stage];

@@ -38,11 +38,11 @@ public static class PlanFile
         var modelInfo = new ModelInfo(model.Str("fingerprint"), model.Int("stages", FileLimits.MaxStages));
         IReadOnlyList<Segment> segments;
         IReadOnlyList<string> paths = [];
-        IReadOnlyList<bool> tidy = [];
+        IReadOnlyList<bool> tidy = [], usedLater = [];
         if (format == Plan.FormatTag1)
             segments = root.List("segments", max: FileLimits.MaxStages).Select(s => new Segment(s.Int("first", FileLimits.MaxStages), s.Int("last", FileLimits.MaxStages), ParseStrategy(s.Str("strategy"), file, s.Path))).ToList();
         else
-            (segments, paths, tidy) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
+            (segments, paths, tidy, usedLater) = ParseUnits(root.List("units", max: FileLimits.MaxStages), modelInfo.Stages, file);
         ValidateSegments(segments, modelInfo.Stages, file);
         // A plan's byte counts are caps and predicted sums, never summed again: any long that is not negative.
         long cap = root.Bytes("memory_cap_bytes", long.MaxValue), headroom = root.Has("headroom_bytes") ? root.Bytes("headroom_bytes", long.MaxValue) : 0;
@@ -76,6 +76,7 @@ public static class PlanFile
             Format = format,
             UnitPaths = paths,
             TidyUnits = tidy,
+            UsedLaterUnits = usedLater,
             InputShape = ProfileFile.ReadInputShape(root),
             CorrectionBytes = correction,
             Verified = verified is null ? null : new PlanVerification(
@@ -89,13 +90,14 @@ public static class PlanFile
     /// (<see cref="SegmentStrategy.UnitKey"/>, e.g. <c>save_matmuls</c>) only on a unit its base runs, alone in its
     /// segment where the variant runs one unit (docs/selective.md). ACKPT004 when they are not.
     /// </summary>
-    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
+    private static (IReadOnlyList<Segment>, IReadOnlyList<string>, IReadOnlyList<bool>, IReadOnlyList<bool>) ParseUnits(IReadOnlyList<YamlMap> units, int stages, string file)
     {
         if (units.Count != stages)
             throw new AckptException(ErrorCodes.PlanBadSegments, $"units lists {units.Count} units but model.stages says {stages}: there must be one unit per stage, in forward order.", file);
         var segments = new List<Segment>();
         var paths = new List<string>(units.Count);
         var tidy = new List<bool>(units.Count);
+        var usedLater = new List<bool>(units.Count);
         var variants = new List<(SegmentStrategy Strategy, string? Option)?>(units.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var inner = new List<string?>(units.Count);
@@ -131,6 +133,7 @@ public static class PlanFile
                 throw new AckptException(ErrorCodes.PlanBadNesting, $"{u.Path} ('{path}') is kept but has an inner key: only a recomputed unit runs in a nested recompute.", file);
             paths.Add(path);
             tidy.Add(isTidy);
+            usedLater.Add(ParseFlag(u, "output_used_later", file));
             inner.Add(innerKey);
             variants.Add(variant);
         }
@@ -154,7 +157,8 @@ public static class PlanFile
                 segments[k] = s with { Strategy = chosen.Strategy, Option = chosen.Option };
             }
         }
-        return (segments, paths, tidy);
+        Plan.CheckUsedLater(segments, usedLater, paths, file);
+        return (segments, paths, tidy, usedLater);
     }
 
     /// <summary>The variant a unit's keys select (<see cref="SegmentStrategy.UnitKey"/>), with its option; null for none (ACKPT002 on a bad value, ACKPT004 on two).</summary>
@@ -298,12 +302,14 @@ public static class PlanFile
             return sb.ToString();
         }
         sb.Append("units:                       # one per unit (stage), in forward order, by module path\n");
+        int index = 0;
         foreach (var u in p.Units)
         {
             var pairs = new List<(string, string)> { ("path", Str(u.Path)), ("segment", Num(u.Segment)), ("strategy", StrategyName(u.Strategy)) };
             if (u.Strategy.Base == SegmentStrategy.Keep) pairs.Add(("tidy", u.Tidy ? "true" : "false"));
             if (u.Inner is { } innerKey) pairs.Add(("inner", Str(innerKey)));
             if (u.Strategy.UnitKey is { } key) pairs.Add((key, u.Strategy.TakesOption ? Str(u.Option ?? "") : "true"));
+            if (p.IsUsedLater(index++)) pairs.Add(("output_used_later", "true"));
             sb.Append("  - ").Append(Flow([.. pairs])).Append('\n');
         }
         return sb.ToString();

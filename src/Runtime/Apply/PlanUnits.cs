@@ -77,6 +77,7 @@ internal static class PlanUnits
             for (int dot = u.Path.LastIndexOf('.'); dot > 0; dot = u.Path.LastIndexOf('.', dot - 1))
                 if (paths.Contains(u.Path[..dot]))
                     throw new AckptException(ErrorCodes.UnitsOverlap, $"unit '{u.Path}' is inside unit '{u.Path[..dot]}': units must not nest.", planFile);
+        Plan.CheckUsedLater(plan.Segments, plan.UsedLaterUnits, plan.UnitPaths, planFile);
         foreach (var s in plan.Segments)
         {
             var behaviour = BehaviourRegistry.For(s.Strategy, planFile);

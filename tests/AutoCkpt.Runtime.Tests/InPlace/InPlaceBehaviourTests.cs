@@ -83,6 +83,20 @@ public sealed class InPlaceBehaviourTests
     }
 
     [Fact]
+    public void Given_a_plan_whose_segment_continues_past_an_output_used_later_When_applied_Then_ACKPT017_and_nothing_is_hooked()
+    {
+        var model = new Looping(Looping.Kind.Parallel);
+        var plan = Plans.For(model, "r0-1 k2") with { UsedLaterUnits = [true, false, false] };
+        var e = Assert.Throws<AckptException>(() => AutoCkpt.Checkpointing.Apply(model, plan));
+        Assert.Equal(ErrorCodes.SegmentPastUsedOutput, e.Code);
+        Assert.Contains("'blocks.0'", e.Message);
+        Assert.Null(AutoCkpt.Checkpointing.Applied(model)); // nothing half-applied
+        // Ending the segment there is fine.
+        AutoCkpt.Checkpointing.Apply(model, Plans.For(model, "r0 r1 k2") with { UsedLaterUnits = [true, false, false] });
+        AutoCkpt.Checkpointing.Remove(model);
+    }
+
+    [Fact]
     public void Given_a_multi_unit_segment_over_blocks_that_all_take_the_model_input_When_trained_Then_ACKPT108_at_the_step_and_one_unit_segments_work()
     {
         var model = AutoCkpt.Checkpointing.Apply(new Looping(Looping.Kind.Parallel), Plans.For(new Looping(Looping.Kind.Parallel), "r0-1 k2"));
