@@ -31,6 +31,9 @@ internal sealed class ChainGraph
         Skip = new int[n][];
         var list = new List<Arc>();
         var skip = new List<int>();
+        // Σ skip_gradient_bytes of the units before each position: what an arc's units free as skips' gradients join theirs.
+        var skipGradients = new long[n + 1];
+        for (int i = 0; i < n; i++) skipGradients[i + 1] = skipGradients[i] + costs.Stages[i].SkipGradientBytes;
         for (int p = 0; p < n; p++)
         {
             deadline.ThrowIfPassed();
@@ -47,12 +50,10 @@ internal sealed class ChainGraph
                 int from = list.Count;
                 s.AddArcs(costs, p, length, (byte)StrategyIndex(s), list);
                 // A skip's gradient is freed after the backward of the unit whose input gradient joins it, whatever the strategy.
-                for (int j = from; j < list.Count; j++)
-                {
-                    long merged = 0;
-                    for (int i = p; i < p + list[j].Length; i++) merged += costs.Stages[i].SkipGradientBytes;
-                    if (merged != 0) list[j] = list[j] with { Release = list[j].Release + merged };
-                }
+                if (skipGradients[n] != 0)
+                    for (int j = from; j < list.Count; j++)
+                        if (skipGradients[p + list[j].Length] - skipGradients[p] is var merged and not 0)
+                            list[j] = list[j] with { Release = list[j].Release + merged };
                 // Within one strategy's arcs from p, in order of length: where the forward point only grows, an arc
                 // that does not fit lets the search skip the rest of them.
                 for (int j = from; j < list.Count; j++) skip.Add(j + 1);

@@ -34,7 +34,7 @@ internal sealed class LaterUseProbe : IDisposable
             for (int i = 0; i < n; i++)
             {
                 int index = i;
-                _hooks.Add(UnitHooks.Register(units[i].Module, new Hook(args => Before(index, args), y => After(index, y))));
+                _hooks.Add(UnitHooks.Register(units[i].Module, new DelegateHook(args => Before(index, args), (_, y) => After(index, y))));
             }
         }
         catch
@@ -112,11 +112,5 @@ internal sealed class LaterUseProbe : IDisposable
         foreach (var remove in _hooks) remove();
         _hooks.Clear();
         Release();
-    }
-
-    private sealed class Hook(Func<object?[], object?[]?> before, Func<object?, object?> after) : IUnitHook
-    {
-        public object?[]? Before(object?[] inputs) => before(inputs);
-        public object? After(object?[] inputs, object? output) => after(output);
     }
 }

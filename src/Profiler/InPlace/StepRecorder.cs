@@ -43,11 +43,11 @@ internal sealed class StepRecorder : IDisposable
         _firstInputs = new Tensor?[units.Count];
         try
         {
-            _hooks.Add(UnitHooks.Register(model, new Hook(ModelPre, ModelPost)));
+            _hooks.Add(UnitHooks.Register(model, new DelegateHook(ModelPre, ModelPost)));
             for (int i = 0; i < units.Count; i++)
             {
                 int index = i;
-                _hooks.Add(UnitHooks.Register(units[i].Module, new Hook(args => UnitPre(index, args), (args, y) => UnitPost(index, y))));
+                _hooks.Add(UnitHooks.Register(units[i].Module, new DelegateHook(args => UnitPre(index, args), (args, y) => UnitPost(index, y))));
             }
         }
         catch
@@ -225,10 +225,4 @@ internal sealed class StepRecorder : IDisposable
         Array.Clear(Captured);
     }
 
-    /// <summary>The recorder's pre- and post-hook of one module, through the runtime's hooks of any arity.</summary>
-    private sealed class Hook(Func<object?[], object?[]?> before, Func<object?[], object?, object?> after) : IUnitHook
-    {
-        public object?[]? Before(object?[] inputs) => before(inputs);
-        public object? After(object?[] inputs, object? output) => after(inputs, output);
-    }
 }

@@ -132,15 +132,20 @@ public sealed class StepTimeCalibration(Meter meter)
     /// code before the first unit and after the last, which are no units); a unit with no entry is kept.
     /// </summary>
     internal static IReadOnlyList<bool> Recomputable(ModelUnits units, IReadOnlyList<StageProfile> stages) =>
-        units.Count == stages.Count
-            ? [.. stages.Select(s => s.RecomputeAllowed)]
-            : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p)?.RecomputeAllowed ?? false)];
+        PerUnit(units, stages, s => s.RecomputeAllowed);
 
     /// <summary>Per unit of the model, whether the profile says the forward uses its output after the next unit (as <see cref="Recomputable"/> finds entries; a unit with no entry: false).</summary>
     internal static IReadOnlyList<bool> UsedLater(ModelUnits units, IReadOnlyList<StageProfile> stages) =>
+        PerUnit(units, stages, s => s.OutputUsedLater);
+
+    /// <summary>
+    /// <paramref name="flag"/> of each unit's entry: the entry of the same index where the profile has one entry per unit,
+    /// else the entry named as the unit (a profile of units in place also has keep-only entries); false for a unit with none.
+    /// </summary>
+    private static IReadOnlyList<bool> PerUnit(ModelUnits units, IReadOnlyList<StageProfile> stages, Func<StageProfile, bool> flag) =>
         units.Count == stages.Count
-            ? [.. stages.Select(s => s.OutputUsedLater)]
-            : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p)?.OutputUsedLater ?? false)];
+            ? [.. stages.Select(flag)]
+            : [.. units.Paths.Select(p => stages.FirstOrDefault(s => s.Name == p) is { } s && flag(s))];
 
     /// <summary>Every recomputable unit its own segment; the others kept.</summary>
     internal static IReadOnlyList<Segment> Alone(IReadOnlyList<bool> recomputable) =>
