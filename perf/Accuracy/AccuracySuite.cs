@@ -122,9 +122,12 @@ public static class AccuracySuite
                 target, r.GetProperty("batch_size").GetInt32(), fraction, r.GetProperty("cap_bytes").GetInt64(),
                 r.GetProperty("strategy").GetString()!, r.GetProperty("segments").GetString()!,
                 r.GetProperty("predicted_peak_bytes").GetInt64(), r.GetProperty("measured_peak_bytes").GetInt64(),
-                r.GetProperty("fits_cap").GetBoolean(), r.GetProperty("max_grad_rel_diff").GetDouble(),
+                r.GetProperty("fits_cap").GetBoolean(), GradDiff(r.GetProperty("max_grad_rel_diff")),
                 r.GetProperty("predicted_overhead").GetDouble(), r.GetProperty("overhead").GetDouble());
     }
+
+    /// <summary>The bench's <c>max_grad_rel_diff</c>: a number, or the string "Infinity" for a NaN or an infinity in a gradient.</summary>
+    private static double GradDiff(JsonElement e) => e.ValueKind == JsonValueKind.String ? double.PositiveInfinity : e.GetDouble();
 
     /// <summary>Runs <c>dotnet CLI ARGS</c>, its output into <paramref name="log"/>; returns the exit code.</summary>
     internal static int Tool(SuiteOptions o, string log, IReadOnlyList<string> args)

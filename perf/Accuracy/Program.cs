@@ -11,6 +11,18 @@ using System.Globalization;
 using System.Text.Json;
 using AutoCkpt.Perf.Accuracy;
 
+string[] flags = ["--tiny", "--verify", "--no-doc", "--no-build", "--sweep"];
+string[] valued = ["--models", "--caps", "--steps", "--repeats", "--out", "--doc", "--cli", "--app"];
+for (int a = 0; a < args.Length; a++)
+{
+    if (flags.Contains(args[a])) continue;
+    if (valued.Contains(args[a]) && a + 1 < args.Length) { a++; continue; }
+    // An unknown argument (--help among them) would otherwise start the whole suite and rewrite the document.
+    Console.Error.WriteLine($"perf/Accuracy: unknown or incomplete argument '{args[a]}'. Usage: [--models a,b] [--caps 25,50,75] " +
+        "[--steps 5] [--repeats 5] [--tiny] [--verify] [--sweep] [--out DIR] [--doc FILE | --no-doc] [--no-build] [--cli DLL] [--app DLL]");
+    return 2;
+}
+
 string root = RepoRoot();
 string? models = Value("--models");
 var options = new SuiteOptions

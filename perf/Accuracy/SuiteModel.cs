@@ -23,6 +23,8 @@ public sealed record SuiteModel(string Target, string Memory, int TinyBatch)
         new("suite-vit", "ViT, custom forward: Conv2d patch embedding, cls token and positions as Parameters, inline attention in a ModuleList", 4),
         new("suite-conformer", "Conformer-like ModuleList: half-step FFNs, pointwise Conv1d-GLU-depthwise Conv1d-BatchNorm1d-SiLU, transposes", 2),
         new("suite-wavenet", "WaveNet/TCN: dilated causal gated Conv1d blocks; skip sum of each block's 1x1 conv (ModuleDict) in the model's loop", 1),
+        new("suite-densenet", "DenseNet-BC, custom forward: two ModuleLists of bottleneck layers, each reading the concatenation of every earlier output", 4),
+        new("suite-seq2seq", "encoder-decoder transformer: two ModuleLists (units by pattern), two-input decoder blocks reading the encoder's memory, cross-attention", 2),
     ];
 
     /// <summary>The models named in <paramref name="names"/> (all when null or empty); an unknown name throws.</summary>

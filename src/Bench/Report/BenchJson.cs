@@ -33,7 +33,10 @@ public static class BenchJson
         w.WriteNumber("predicted_peak_bytes", row.PredictedPeakBytes);
         w.WriteNumber("measured_peak_bytes", row.MeasuredPeakBytes);
         w.WriteNumber("median_step_seconds", row.MedianStepSeconds);
-        w.WriteNumber("max_grad_rel_diff", row.MaxGradRelDiff);
+        // JSON has no infinity: a non-finite difference (a NaN or an infinity in a gradient) is the string "Infinity",
+        // which System.Text.Json reads back as a double with JsonNumberHandling.AllowNamedFloatingPointLiterals.
+        if (double.IsFinite(row.MaxGradRelDiff)) w.WriteNumber("max_grad_rel_diff", row.MaxGradRelDiff);
+        else w.WriteString("max_grad_rel_diff", "Infinity");
         w.WriteNumber("predicted_step_seconds", row.PredictedStepSeconds);
         w.WriteNumber("overhead", row.Overhead);
         w.WriteNumber("predicted_overhead", row.PredictedOverhead);

@@ -18,7 +18,7 @@ public static class BenchMarkdown
         foreach (var r in report.Rows)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Strategy} | {r.RecomputedStages}/{Stages(r)}{string.Concat(r.VariantStages.Select(v => $" ({v.Stages} {v.Strategy.Name.Replace('_', '-')})"))}{(r.TidyStages > 0 ? $", {r.TidyStages} tidy" : "")} | {MemoryCap.Format(r.PredictedPeakBytes)} | {MemoryCap.Format(r.MeasuredPeakBytes)} | {Percent(r.PeakError)} | {(r.FitsCap ? "yes" : "**no**")} | {r.MedianStepSeconds * 1000:0.0} ms | {Percent(r.Overhead)} ({Percent(r.PredictedOverhead)}) | {r.MaxGradRelDiff:0.###e+0} |\n");
+                $"| {r.Strategy} | {r.RecomputedStages}/{Stages(r)}{string.Concat(r.VariantStages.Select(v => $" ({v.Stages} {v.Strategy.Name.Replace('_', '-')})"))}{(r.TidyStages > 0 ? $", {r.TidyStages} tidy" : "")} | {MemoryCap.Format(r.PredictedPeakBytes)} | {MemoryCap.Format(r.MeasuredPeakBytes)} | {Percent(r.PeakError)} | {(r.FitsCap ? "yes" : "**no**")} | {r.MedianStepSeconds * 1000:0.0} ms | {Percent(r.Overhead)} ({Percent(r.PredictedOverhead)}) | {BenchVerdict.Diff(r.MaxGradRelDiff)} |\n");
         }
         if (Comparison(report) is { } line)
             sb.Append('\n').Append(line).Append('\n');

@@ -17,6 +17,8 @@ public static class BenchMeasurementFile
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         WriteIndented = false,
+        // A gradient difference is +∞ where a gradient holds a NaN or an infinity (docs/reliability.md).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>Writes <paramref name="measurement"/> atomically to <paramref name="path"/> (ACKPT029 when it cannot).</summary>

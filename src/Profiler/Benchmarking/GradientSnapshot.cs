@@ -24,7 +24,8 @@ internal sealed class GradientSnapshot : IDisposable
 
     /// <summary>
     /// max over parameters of max|g − g_ref| / max|g_ref| (the absolute difference where the reference is all zero).
-    /// A parameter that has a gradient in one snapshot and none in the other counts as 1 (completely different).
+    /// A parameter that has a gradient in one snapshot and none in the other counts as 1 (completely different); a NaN or
+    /// an infinity in either makes the whole difference +∞.
     /// </summary>
     public double MaxRelativeDifference(GradientSnapshot reference)
     {
@@ -39,6 +40,9 @@ internal sealed class GradientSnapshot : IDisposable
             using var scope = NewDisposeScope();
             double diff = (mine - theirs).abs().max().item<double>();
             double scale = theirs.abs().max().item<double>();
+            // A NaN or an infinity in either gradient is no agreement: NaN compares false with any tolerance, so it
+            // would pass a check as "no difference" (a model on this repo's CPU VM did: docs/reliability.md).
+            if (!double.IsFinite(diff) || !double.IsFinite(scale)) return double.PositiveInfinity;
             worst = Math.Max(worst, scale > 0 ? diff / scale : diff);
         }
         return worst;

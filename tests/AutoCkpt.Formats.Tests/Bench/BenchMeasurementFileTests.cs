@@ -54,4 +54,16 @@ public sealed class BenchMeasurementFileTests
     [InlineData("0-3:recompute[0-1:recompute,2-x:keep]", "ACKPT080")]
     public void Given_a_bad_multi_level_segment_When_parsed_Then_a_coded_error(string text, string code) =>
         Assert.Equal(code, Assert.Throws<AckptException>(() => BenchMeasurementFile.ParseSegments(text)).Code);
+    [Fact]
+    public void Given_a_non_finite_gradient_difference_When_written_and_read_Then_it_round_trips()
+    {
+        // The host writes +∞ for a NaN or an infinity in a gradient (docs/reliability.md); plain JSON cannot hold it.
+        var m = new BenchMeasurement("t", new DeviceInfo("cpu", "test"), 1, 1, 0,
+            [new StrategyMeasurement("none", [new Segment(0, 0, SegmentStrategy.Keep)], 1, 1, [1], [1], double.PositiveInfinity, [])], []);
+        string path = Path.Combine(Directory.CreateTempSubdirectory("autockpt-bench-").FullName, "m.json");
+
+        BenchMeasurementFile.Write(path, m);
+
+        Assert.Equal(double.PositiveInfinity, BenchMeasurementFile.Read(path).Strategies[0].MaxGradRelDiff);
+    }
 }

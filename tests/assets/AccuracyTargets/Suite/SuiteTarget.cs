@@ -15,6 +15,9 @@ public abstract class SuiteTarget : ICheckpointTarget
     public virtual int DefaultBatchSize => 16;
     public long Seed => 15;
 
+    /// <summary>Module path patterns naming the units; empty: found from the model's structure.</summary>
+    public virtual IReadOnlyList<string> Units => [];
+
     public abstract nn.Module<Tensor, Tensor> CreateModel(Device device);
     public abstract (Tensor Input, Tensor Target) CreateBatch(Device device, int batchSize);
 

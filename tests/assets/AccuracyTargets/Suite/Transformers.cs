@@ -24,12 +24,13 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
 /// <summary>
 /// A pre-norm transformer block. Fused: <c>scaled_dot_product_attention</c> with <c>is_causal</c>. Explicit: the
 /// attention written out, with the causal mask made in forward (<c>ones(t,t).triu(1)</c>), <c>masked_fill</c>,
-/// softmax and dropout on the attention weights.
+/// softmax and dropout on the attention weights. Fused and not <c>causal</c>: every token attends to every token (an encoder).
 /// </summary>
 public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
 {
     private readonly int heads;
     private readonly bool fused;
+    private readonly bool causal;
     private readonly LayerNorm ln1;
     private readonly Linear qkv;
     private readonly Dropout attnDropout = nn.Dropout(0.1);
@@ -41,10 +42,11 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
     private readonly Linear fcOut;
     private readonly Dropout mlpDropout = nn.Dropout(0.1);
 
-    public AttentionBlock(int width, int heads, bool fused) : base(nameof(AttentionBlock))
+    public AttentionBlock(int width, int heads, bool fused, bool causal = true) : base(nameof(AttentionBlock))
     {
         this.heads = heads;
         this.fused = fused;
+        this.causal = causal;
         ln1 = nn.LayerNorm(width);
         qkv = nn.Linear(width, 3 * width);
         proj = nn.Linear(width, width);
@@ -64,7 +66,7 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         Tensor y;
         if (fused)
         {
-            y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
+            y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: causal);
         }
         else
         {
