@@ -25,8 +25,8 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
     /// <summary>
     /// Measured passes per unit, plain, as a recompute segment and as a tidy unit runs it (memory only). Five, not three:
     /// a transient is the highest over them (StageMeasurer.TransientsAfterIdle), and an operation whose scratch memory
-    /// depends on how its threads start reaches its higher figure in about 3 passes in 4 (suite-wavenet's dilated convs:
-    /// three passes missed it in 1 figure of 12 to 16 per profile, five in none of 36).
+    /// depends on a race between its threads reads its higher figure in only some passes (suite-wavenet's dilated convs:
+    /// 50 of its 60 such figures over five profiles; docs/profiler.md, "Transients after idle").
     /// </summary>
     private const int MemoryRepeats = 5;
 

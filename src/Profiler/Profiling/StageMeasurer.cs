@@ -21,11 +21,10 @@ public sealed class StageMeasurer(Meter meter)
     /// Whether each measured forward and backward starts with the CPU's intra-op thread pool idle (a pause of
     /// <see cref="IdleMilliseconds"/>) and the transients are the highest over the measured passes, not the median.
     /// For figures whose times come from elsewhere (units in place: the real step's laps), since the pause delays the
-    /// pass's first operation. Why: an operation's scratch memory can depend on how its threads start. A dilated
-    /// <c>Conv1d</c>'s backward on two threads peaks 573,440 B higher (1,945,600 against 1,372,160 B above its start)
-    /// when the pool's threads were asleep as it began, as happens in a training step between a recompute's managed work
-    /// and its operations, than when they were still spinning from the previous operation, as in passes run back to back
-    /// (docs/profiler.md, "Transients after idle").
+    /// pass's first operation. Why: an operation's scratch memory can depend on a race between its threads. A dilated
+    /// <c>Conv1d</c>'s backward on two threads peaks either 1,372,160 or 1,945,600 B above its start, a training step
+    /// reaches the higher figure and passes run back to back mostly read the lower; the pause raises the odds of the
+    /// higher one, the highest of the passes keeps it (docs/profiler.md, "Transients after idle").
     /// </summary>
     public bool TransientsAfterIdle { get; init; }
 
