@@ -16,13 +16,16 @@ internal sealed class InPlaceEntries(Meter meter)
     /// unit's backward made is added to the gradient that later use made (the profile's <c>skip_gradient_bytes</c>), the
     /// median over the measured steps of live bytes at the unit's input mark less live bytes at the previous unit's output
     /// mark. Between the two nothing else runs: the input mark's gradient flows on unchanged where no later use made one.
+    /// 0 where the model's loop between the two units keeps memory (<see cref="KeepingLoops"/>): that span is the backward
+    /// of the entry after the previous unit, which frees what it frees (<see cref="KeptByLoop"/>).
     /// </summary>
-    public static long[] SkipGradients(StepRecorder r, bool[] usedLater, List<StepLaps> laps)
+    public long[] SkipGradients(StepRecorder r, bool[] usedLater, List<StepLaps> laps)
     {
+        var keeping = KeepingLoops(r, laps);
         var result = new long[usedLater.Length];
         for (int i = 1; i < result.Length; i++)
         {
-            if (!usedLater[i - 1] || !r.Chained[i]) continue;
+            if (!usedLater[i - 1] || !r.Chained[i] || keeping[i - 1]) continue;
             var drops = laps.Where(l => l.InputGradient[i] is not null && l.OutputGradient[i - 1] is not null)
                 .Select(l => (double)(l.InputGradient[i]!.LiveBytes - l.OutputGradient[i - 1]!.LiveBytes)).ToList();
             if (drops.Count > 0) result[i] = Math.Max(0, (long)Median.Of(drops));
@@ -103,7 +106,7 @@ internal sealed class InPlaceEntries(Meter meter)
             double back = l.OutputGradient[i] is { } og && Next(backward, og) is { } next ? Span(og, next) : 0;
             entries.Add(new Entry(i, forward, back, null));
             if (keepingLoops[i])
-                entries.Add(KeptByLoop($"(after {units[i].Path})", l.Post[i]!, l.Pre[i + 1]!, r.FirstInputBytes[i + 1]));
+                entries.Add(KeptByLoop($"(after {units[i].Path})", l.Post[i]!, l.Pre[i + 1]!, l.InputGradient[i + 1], backward, r.FirstInputBytes[i + 1]));
             if (between)
                 entries.Add(KeepOnly($"(after {units[i].Path})", l.Post[i]!, l.Pre[i + 1]!, l.InputGradient[i + 1], backward, r.FirstInputBytes[i + 1]));
         }
@@ -152,17 +155,16 @@ internal sealed class InPlaceEntries(Meter meter)
     /// <summary>
     /// What the model's loop keeps between two chained units (<see cref="KeepingLoops"/>), as a keep-only entry that passes
     /// the first unit's output (<paramref name="output"/> bytes, the next unit's input) through: its retained bytes are the
-    /// loop's live growth alone (the output is the unit's, counted there); its backward makes the input gradient out of the
-    /// output's (the same tensor, so <c>backward_freed_bytes</c> is −output) and frees nothing of what it keeps, which goes
-    /// at the step's end at the latest (its real backward runs where its branch's does, earlier). Time: the loop's forward.
+    /// loop's live growth (the output is the unit's, counted there). Its backward is the loop's branch's (a WaveNet's skip
+    /// conv: the engine runs it once the next unit's backward has made its input gradient, and before the unit's own), from
+    /// the next unit's input mark <paramref name="backwardStart"/> to the next lap, the unit's output mark: its time, its
+    /// transient above the level at its start and what it frees (the branch's last use of a gradient it shares, the two
+    /// input gradients joined), as <see cref="KeepOnly"/> measures them. Without a gradient there: no backward.
     /// </summary>
-    private Entry KeptByLoop(string name, Lap from, Lap to, long output)
+    private Entry KeptByLoop(string name, Lap from, Lap to, Lap? backwardStart, List<Lap> backward, long output)
     {
-        var fwd = meter.Between(from, to);
-        return new Entry(null, fwd.Seconds, 0, new StageProfile(name, fwd.Seconds, 0, output, Math.Max(0, fwd.GrowthBytes), fwd.PeakAboveAfterBytes, 0)
-        {
-            BackwardFreedBytes = -output,
-        });
+        var e = KeepOnly(name, from, to, backwardStart, backward, output);
+        return e with { Profile = e.Profile! with { RetainedBytes = Math.Max(0, e.Profile.RetainedBytes) } };
     }
 
     /// <summary>

@@ -25,11 +25,32 @@ public sealed class KeptByLoopTests
         {
             Assert.False(s.RecomputeAllowed);
             Assert.Equal((long)SkipChainTarget.B * SkipChain.D * 4, s.OutputBytes); // the block's output, passed through
-            Assert.Equal(-s.OutputBytes, s.BackwardFreedBytes);
             Assert.InRange(s.RetainedBytes, branch, 3 * branch); // the projection, and from block 1 the new sum
         }
         Assert.True(SelfCheck.MemoryDisagreement(p) < SelfCheck.MemoryTolerance,
             $"Σ retained {SelfCheck.ForwardRetainedBytes(p)} against {p.Check!.ForwardRetainedBytesMeasured}");
+    }
+
+    /// <summary>
+    /// The branch's backward (the projection's, run by the engine between the next block's backward and the block's own)
+    /// is the entry's: it makes the projection's input gradient (its transient), takes time, and where it is the last use
+    /// of the sum's gradient, after block 0, frees that; the next unit then has no skip gradient of its own. Before, the
+    /// entry had no backward (0 s, 0 B, −output freed) and the sum's gradient was unit 1's skip gradient.
+    /// </summary>
+    [Fact]
+    public void Given_a_loop_that_keeps_a_skip_branch_When_profiled_Then_the_entry_after_each_block_holds_the_branch_backward()
+    {
+        var p = SkipChainTarget.Measure(SkipUse.Branch, 2, batch: 256);
+        long input = 256L * SkipChain.D * 4, sumGradient = 4 * input;
+        foreach (int i in new[] { 2, 4, 6 })
+        {
+            var s = p.Stages[i];
+            Assert.True(s.BackwardSeconds > 0, $"{s.Name}: no backward time");
+            Assert.True(s.BackwardTransientBytes >= input, $"{s.Name}: backward transient {s.BackwardTransientBytes} B, under the projection's input gradient ({input} B)");
+        }
+        Assert.True(p.Stages[2].BackwardFreedBytes >= sumGradient - input,
+            $"(after blocks.0) frees {p.Stages[2].BackwardFreedBytes} B, not the sum's gradient ({sumGradient} B) less the block's output gradient");
+        Assert.All(p.Stages.Where(s => !s.Name.StartsWith('(')), s => Assert.Equal(0, s.SkipGradientBytes));
     }
 
     [Fact]

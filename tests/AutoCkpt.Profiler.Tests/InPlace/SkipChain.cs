@@ -76,7 +76,7 @@ internal sealed class SkipChainTarget(SkipUse use) : ICheckpointTarget
     public optim.Optimizer? CreateOptimizer(nn.Module model) => optim.AdamW(model.parameters());
 
     /// <summary>A profile of the model as <paramref name="use"/> writes its forward, in place, on the CPU.</summary>
-    public static Profile Measure(SkipUse use, int repeats) =>
+    public static Profile Measure(SkipUse use, int repeats, int batch = B) =>
         new ModelProfiler(new Meter(ProfilingDevice.Open("cpu").Probe, TimeProvider.System))
-            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(B, Repeats: repeats));
+            .Run(new SkipChainTarget(use), CPU, new DeviceInfo("cpu", "test"), new ProfileOptions(batch, Repeats: repeats));
 }

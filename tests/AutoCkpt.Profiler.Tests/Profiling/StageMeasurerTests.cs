@@ -11,10 +11,12 @@ public sealed class StageMeasurerTests
     private readonly FakeClock _clock = new();
     private readonly FakeProbe _probe = new();
 
-    private StageProfileResult MeasureRuns(int warmups, params FakeRun[] runs)
+    private StageProfileResult MeasureRuns(int warmups, params FakeRun[] runs) => MeasureRuns(false, warmups, runs);
+
+    private StageProfileResult MeasureRuns(bool transientsAfterIdle, int warmups, params FakeRun[] runs)
     {
         int started = 0;
-        var measurer = new StageMeasurer(new Meter(_probe, _clock));
+        var measurer = new StageMeasurer(new Meter(_probe, _clock)) { TransientsAfterIdle = transientsAfterIdle };
         var profile = measurer.Measure("s", () => new FakeStagePass(runs[started++], _clock, _probe, outputGradBytes: 100), warmups, runs.Length - warmups);
         return new StageProfileResult(profile, started);
     }
@@ -37,6 +39,24 @@ public sealed class StageMeasurerTests
         Assert.Equal(450, p.BackwardTransientBytes);
         Assert.Equal(650, p.BackwardFreedBytes);
         Assert.Equal(100, p.OutputBytes);
+    }
+
+    [Fact]
+    public void Given_transients_after_idle_When_measured_Then_the_transients_are_the_highest_of_the_passes_and_the_rest_medians()
+    {
+        // A dilated Conv1d's backward on two threads: its scratch depends on how the threads start (docs/profiler.md,
+        // "Transients after idle"); the step reaches the higher figure, so the profile keeps it.
+        var r = MeasureRuns(true, 0,
+            new FakeRun(0.010, 1000, 50, 0.020, 400, 600),
+            new FakeRun(0.030, 1200, 90, 0.060, 980, 700),
+            new FakeRun(0.020, 1100, 60, 0.040, 450, 650));
+
+        var p = r.Profile;
+        Assert.Equal(90, p.ForwardTransientBytes);
+        Assert.Equal(980, p.BackwardTransientBytes);
+        Assert.Equal(1100, p.RetainedBytes);
+        Assert.Equal(650, p.BackwardFreedBytes);
+        Assert.Equal(0.020, p.ForwardSeconds, 9);
     }
 
     [Fact]
