@@ -137,7 +137,23 @@ public sealed record TidyFigures(long RetainedBytes, long ForwardTransientBytes,
 /// <param name="RetainedBytes">Live growth over the re-run: what autograd saved, output included (S_i ≤ R_i).</param>
 /// <param name="BackwardTransientBytes">Peak during the backward above live just before it (output gradient held).</param>
 /// <param name="BackwardFreedBytes">Live just before the backward minus just after (saved tensors released, net of the input and parameter gradients made). May be negative.</param>
-public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransientBytes, long BackwardFreedBytes);
+public sealed record RecomputeFigures(long RetainedBytes, long BackwardTransientBytes, long BackwardFreedBytes)
+{
+    /// <summary>
+    /// The backward as an inner stage of a multi-unit segment runs it (docs/cost-model.md, "Inner stages of a multi-unit
+    /// recompute segment"): no handle on its output and its output gradient made and consumed inside the backward, so
+    /// both may go in its first operations. The peak above live before it counted as <see cref="BackwardTransientBytes"/>
+    /// counts it (output and output gradient live). May be negative. Null in profiles older than the key: the
+    /// last-stage figures stand in.
+    /// </summary>
+    public long? InnerBackwardTransientBytes { get; init; }
+
+    /// <summary>
+    /// Live before the inner stage's backward, counted so (output and output gradient live), minus live after it. Null
+    /// in older profiles.
+    /// </summary>
+    public long? InnerBackwardFreedBytes { get; init; }
+}
 
 /// <summary>
 /// What a stage costs recomputed save-matmuls (docs/selective.md): its first forward keeps the outputs of its

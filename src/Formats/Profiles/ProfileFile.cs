@@ -63,6 +63,10 @@ public static class ProfileFile
             SkipGradientBytes = s.Has("skip_gradient_bytes") ? s.Bytes("skip_gradient_bytes") : 0,
             Recompute = s.OptMap("recompute") is { } r
                 ? new RecomputeFigures(r.Bytes("retained_bytes"), r.Bytes("backward_transient_bytes"), r.SignedBytes("backward_freed_bytes"))
+                {
+                    InnerBackwardTransientBytes = r.Has("inner_backward_transient_bytes") ? r.SignedBytes("inner_backward_transient_bytes") : null,
+                    InnerBackwardFreedBytes = r.Has("inner_backward_freed_bytes") ? r.SignedBytes("inner_backward_freed_bytes") : null,
+                }
                 : null,
             Tidy = s.OptMap("tidy") is { } t
                 ? new TidyFigures(t.Bytes("retained_bytes"), t.Bytes("forward_transient_bytes"), t.Bytes("backward_transient_bytes"), t.SignedBytes("backward_freed_bytes"))
@@ -163,8 +167,13 @@ public static class ProfileFile
             if (s.SkipGradientBytes != 0)
                 sb.Append("    skip_gradient_bytes: ").Append(Num(s.SkipGradientBytes)).Append('\n');
             if (s.Recompute is { } r)
-                sb.Append("    recompute: ").Append(Flow(("retained_bytes", Num(r.RetainedBytes)),
-                    ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)))).Append('\n');
+            {
+                var keys = new List<(string, string)> { ("retained_bytes", Num(r.RetainedBytes)),
+                    ("backward_transient_bytes", Num(r.BackwardTransientBytes)), ("backward_freed_bytes", Num(r.BackwardFreedBytes)) };
+                if (r.InnerBackwardTransientBytes is { } ibt) keys.Add(("inner_backward_transient_bytes", Num(ibt)));
+                if (r.InnerBackwardFreedBytes is { } ibf) keys.Add(("inner_backward_freed_bytes", Num(ibf)));
+                sb.Append("    recompute: ").Append(Flow([.. keys])).Append('\n');
+            }
             if (s.Tidy is { } t)
                 sb.Append("    tidy: ").Append(Flow(("retained_bytes", Num(t.RetainedBytes)), ("forward_transient_bytes", Num(t.ForwardTransientBytes)),
                     ("backward_transient_bytes", Num(t.BackwardTransientBytes)), ("backward_freed_bytes", Num(t.BackwardFreedBytes)))).Append('\n');

@@ -18,7 +18,8 @@ internal static class ProfileRange
         {
             stageSum += Abs(s.OutputBytes) + Abs(s.RetainedBytes) + Abs(s.ForwardTransientBytes) + Abs(s.BackwardTransientBytes)
                 + Abs(s.BackwardFreedBytes) + Abs(s.InputFreedBytes) + Abs(s.InputHeldBytes) + Abs(s.SavedOutputBytes) + Abs(s.SavedOutputFreedEarlyBytes);
-            if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes);
+            if (s.Recompute is { } r) stageSum += Abs(r.RetainedBytes) + Abs(r.BackwardTransientBytes) + Abs(r.BackwardFreedBytes)
+                + Abs(r.InnerBackwardTransientBytes ?? 0) + Abs(r.InnerBackwardFreedBytes ?? 0);
             if (s.SaveMatmuls is { } m) { stageSum += Abs(m.KeptBytes); seconds += m.RecomputeSeconds; }
             foreach (var sub in s.SubModules)
             {

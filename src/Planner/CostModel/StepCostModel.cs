@@ -20,6 +20,7 @@ public sealed class StepCostModel
 {
     private readonly double[] _fwd, _bwd, _savedFwd;
     private readonly double _stepExtra;
+    private readonly long?[] _innerBt, _innerFreed;
     private readonly long[] _kept, _merge, _out, _ret, _ft, _bt, _freed, _inFreed, _recInFreed, _inputRelease, _keptInputRelease, _keptHandleRelease, _recRet, _recBt, _recFreed;
 
     /// <summary>
@@ -66,6 +67,10 @@ public sealed class StepCostModel
         _recRet = [.. s.Select(x => x.Recompute?.RetainedBytes ?? x.RetainedBytes)];
         _recBt = [.. s.Select(x => x.Recompute?.BackwardTransientBytes ?? x.BackwardTransientBytes)];
         _recFreed = [.. s.Select(x => x.Recompute?.BackwardFreedBytes ?? x.BackwardFreedBytes)];
+        // An inner stage of a multi-unit segment (every stage but its last): its output and output gradient may go early
+        // in its backward (docs/cost-model.md, "Inner stages of a multi-unit recompute segment"); absent, the last-stage figures.
+        _innerBt = [.. s.Select(x => x.Recompute?.InnerBackwardTransientBytes)];
+        _innerFreed = [.. s.Select(x => x.Recompute?.InnerBackwardFreedBytes)];
         // Save-matmuls (docs/selective.md): the Linear outputs a unit keeps, and its recompute time without their matmuls.
         _kept = [.. s.Select(x => x.SaveMatmuls?.KeptBytes ?? 0)];
         _savedFwd = [.. s.Select(x => (x.SaveMatmuls?.RecomputeSeconds ?? x.ForwardSeconds) * scale)];
@@ -280,7 +285,8 @@ public sealed class StepCostModel
                         Forward(StepPhase.Recompute, i, chained: i > seg.First);
                 // A recompute segment's output gradient is held by the autograd engine to the end of the segment's
                 // backward, as a multi-level segment's (measured: OutputGradientTests); the disposal below frees it.
-                Backward(seg, recompute, holdGradient: recompute);
+                // Its stages but the last run their backward as inner stages.
+                Backward(seg, recompute, holdGradient: recompute, inner: recompute);
             }
             if (recompute)
             {
@@ -306,10 +312,19 @@ public sealed class StepCostModel
         // the run's output gradient stays live to the run's end (the caller frees it): a piece of a multi-level segment,
         // whose gradient the runtime (or the autograd engine, at the top) holds until the piece's autograd.grad returns.
         // With held, that many bytes the figures free in the backward stay live to its end (a save-matmuls unit's kept outputs).
-        void Backward(Segment seg, bool recompute, bool holdGradient = false, long held = 0)
+        // With inner, every stage but the last runs as an inner stage of a recompute segment (InnerBackward).
+        void Backward(Segment seg, bool recompute, bool holdGradient = false, long held = 0, bool inner = false)
         {
             for (int i = seg.Last; i >= seg.First; i--)
             {
+                if (inner && i < seg.Last && InnerBackward(i) is { } ib)
+                {
+                    Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + held + ib.Peak);
+                    live -= ib.Release;
+                    t += _bwd[i];
+                    Emit(StepPhase.Backward, i, false, t, live + held);
+                    continue;
+                }
                 Emit(StepPhase.Backward, i, true, t + _bwd[i] / 2, live + held + (recompute ? _recBt[i] : _bt[i]));
                 live -= (recompute ? _recFreed[i] : _freed[i]) + (holdGradient && i == seg.Last ? 0 : _out[i]) + (recompute ? 0 : _merge[i]);
                 t += _bwd[i];
@@ -409,6 +424,18 @@ public sealed class StepCostModel
     private SubModuleFigures? Sub(Segment seg) => seg.Strategy != SegmentStrategy.SubModule || seg.Option is not { } path ? null
         : Shared.Stages[seg.First].SubModules.FirstOrDefault(m => m.Path == path) ?? throw new AckptException(ErrorCodes.SubModuleNotFound,
             $"the plan recomputes '{path}' inside unit {Profile.Stages[seg.First].Name}, but the profile has no figures for it (its sub_modules): profile again, and plan from that profile.");
+
+    /// <summary>
+    /// Stage <paramref name="i"/>'s backward as an inner stage of a recompute segment that goes on to stage i + 1, or null
+    /// where the profile has no inner figures (the last-stage ones stand in): its peak above live before it, and what it
+    /// releases (its output gradient, what it saved, its output). Live before it counts the part of its output that stage
+    /// i + 1's handle freed in the re-run (I_{i+1}); the stage may still hold that part, which the inner figures, measured
+    /// with all of the output live, count.
+    /// </summary>
+    public (long Peak, long Release)? InnerBackward(int i) =>
+        i + 1 < Stages && _innerBt[i] is { } bt && _innerFreed[i] is { } freed
+            ? (bt + _recInFreed[i + 1], freed - _recInFreed[i + 1])
+            : null;
 
     /// <summary>What the skips' gradients free as a recompute segment's units' input gradients join them (<see cref="StageProfile.SkipGradientBytes"/>), after its backward.</summary>
     private long Merged(Segment seg)

@@ -196,6 +196,8 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             var plain = measurer.Measure(path, () => new TorchStagePass(call, input, role), 1, MemoryRepeats);
             plain = plain with { BackwardTransientBytes = Math.Max(0, plain.BackwardTransientBytes - plain.OutputBytes) };
             var recompute = measurer.Measure(path, () => new RecomputeStagePass(call, input, needsGrad), 1, MemoryRepeats);
+            // As an inner stage of a multi-unit segment runs it: only where the next entry is a unit a segment may continue to.
+            var asInner = i + 1 < units.Count && r.Chained[i + 1] ? measurer.Measure(path, () => new RecomputeStagePass(call, input, needsGrad, inner: true), 1, MemoryRepeats) : null;
             TidyFigures? tidy = null;
             if (tidyAllowed[i])
             {
@@ -204,7 +206,7 @@ public sealed class InPlaceProfiler(Meter meter, IProgress<ProfilerStep>? progre
             }
             result.Add(plain with
             {
-                Recompute = new RecomputeFigures(recompute.RetainedBytes, recompute.BackwardTransientBytes, recompute.BackwardFreedBytes),
+                Recompute = InnerStageFigures.Of(recompute, asInner),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
                 // The option's recompute time as a share of the unit's forward (1 s stands for it until it is known).

@@ -202,6 +202,8 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             spread += measurer.LastTimeSpreadSeconds;
             // Memory only (times are the plain pass's): a few passes, since byte counts hardly vary.
             var inRecompute = measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
+            // The same as an inner stage of a multi-unit segment runs it (no stage after the last is inner).
+            var asInner = isLast ? null : measurer.Measure(stage.Name, () => new RecomputeStagePass(stage.Module, input, isBatch, inner: true), options.Warmups, Math.Min(options.Repeats, RecomputeRepeats));
             // Kept and tidy (memory only): as the plain pass, with every handle the stage made but its output disposed.
             TidyFigures? tidy = null;
             if (tidyAllowed[i])
@@ -211,7 +213,7 @@ public sealed class ModelProfiler(Meter meter, IProgress<ProfilerStep>? progress
             }
             profiles.Add(plain with
             {
-                Recompute = new RecomputeFigures(inRecompute.RetainedBytes, inRecompute.BackwardTransientBytes, inRecompute.BackwardFreedBytes),
+                Recompute = InnerStageFigures.Of(inRecompute, asInner),
                 Tidy = tidy,
                 TidyAllowed = tidyAllowed[i],
                 SaveMatmuls = saveMatmuls.Of(stage.Name, UnitCall.Of(stage.Module), input, !isBatch && input.is_floating_point(), plain.ForwardSeconds) is { } m

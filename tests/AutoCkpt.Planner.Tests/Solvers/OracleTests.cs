@@ -34,6 +34,7 @@ public sealed class OracleTests
             if (seed % 5 >= 3) profile = SavingMatmuls(profile, new Random(seed + 13)); // some units may save their matmuls
             if (seed % 7 == 2 || seed % 7 == 5) profile = SharingTensors(profile, new Random(seed + 17)); // inputs held by the forward, outputs saved by their stage
             if (seed % 7 >= 4) profile = WithSubModules(profile, new Random(seed + 17)); // some units may recompute a sub-module
+            if (seed % 6 == 1 || seed % 6 == 4) profile = InnerStages(profile, new Random(seed + 23)); // inner stages of a segment free early
             int? maxSegment = rng.Next(3) == 0 ? rng.Next(1, n + 1) : null;
             long cap = PickCap(rng, profile, maxSegment ?? n);
             var exact = TryExhaustive(profile, cap, maxSegment ?? n);
@@ -116,6 +117,26 @@ public sealed class OracleTests
             SkipGradientBytes = i > 0 && used[i - 1] ? rng.NextInt64(0, 3 * profile.Stages[i - 1].OutputBytes + 1) : 0,
         })] };
     }
+
+    /// <summary>
+    /// About two units in three measured as inner stages of a multi-unit segment (docs/cost-model.md, "Inner stages of a
+    /// multi-unit recompute segment"): a backward peak from one output below to the last-stage one, and releasing up to
+    /// two outputs more than the last-stage figures and the output gradient.
+    /// </summary>
+    private static Profile InnerStages(Profile profile, Random rng) =>
+        profile with { Stages = [.. profile.Stages.Select(s =>
+        {
+            if (rng.Next(3) == 0) return s;
+            var r = s.Recompute ?? new RecomputeFigures(s.RetainedBytes, s.BackwardTransientBytes, s.BackwardFreedBytes);
+            return s with
+            {
+                Recompute = r with
+                {
+                    InnerBackwardTransientBytes = rng.NextInt64(-s.OutputBytes, r.BackwardTransientBytes + 1),
+                    InnerBackwardFreedBytes = r.BackwardFreedBytes + s.OutputBytes + rng.NextInt64(0, 2 * s.OutputBytes + 1),
+                },
+            };
+        })] };
 
     /// <summary>About one unit in three marked keep-only (<c>recompute_allowed: false</c>), as code between units is.</summary>
     private static Profile KeepOnly(Profile profile, Random rng) =>

@@ -28,7 +28,9 @@ public sealed class RecomputeStrategy : PlanStrategy
     internal override void AddArcs(UnitCosts costs, int a, int maxLength, byte id, List<Arc> arcs)
     {
         var s = costs.Stages;
-        long held = 0, fwd = long.MinValue, refwd = long.MinValue, bwd = long.MinValue, ticks = TimeTicks.Segment(costs.Ticks);
+        // inner: the units before b, each an inner stage (StepCostModel.InnerBackward), their backward's points above
+        // live after b's backward, at most.
+        long held = 0, fwd = long.MinValue, refwd = long.MinValue, inner = long.MinValue, ticks = TimeTicks.Segment(costs.Ticks);
         for (int l = 1; l <= maxLength; l++)
         {
             int b = a + l - 1;
@@ -41,13 +43,18 @@ public sealed class RecomputeStrategy : PlanStrategy
             refwd = Math.Max(refwd, held + work);
             held += (rec?.RetainedBytes ?? st.RetainedBytes) - (b > a ? costs.RecomputeInputFreed(b) : 0);
             long freed = rec?.BackwardFreedBytes ?? st.BackwardFreedBytes;
-            long release = freed + costs.InputBytes(b);
-            // Backward of unit i in [a..b]: held − Σ_{j=i+1..b} release_j + max(O_i + BT'_i, −D'_i), and for i < b the
-            // segment's output gradient O_b, which the autograd engine holds to the end of the segment's backward.
-            long unitBackward = Math.Max(st.OutputBytes + (rec?.BackwardTransientBytes ?? st.BackwardTransientBytes), -freed);
-            long before = bwd == long.MinValue ? long.MinValue : bwd - release;
-            bwd = Math.Max(before, unitBackward);
-            long segmentBackward = Math.Max(before == long.MinValue ? long.MinValue : before + st.OutputBytes, unitBackward);
+            long transient = rec?.BackwardTransientBytes ?? st.BackwardTransientBytes;
+            // Backward of the last unit b: held + max(O_b + BT'_b, −D'_b), above the base less O_b (the arcs' base). Of an
+            // inner unit i < b: held − D'_b + O_b (the segment's output gradient, which the autograd engine holds to the
+            // segment's end) − Σ_{j=i+1..b−1} release_j + max(peak_i, −release_i), the inner figures of each.
+            long unitBackward = Math.Max(st.OutputBytes + transient, -freed);
+            long segmentBackward = Math.Max(inner == long.MinValue ? long.MinValue : inner - freed + st.OutputBytes, unitBackward);
+            if (b + 1 < s.Count)
+            {
+                // b turns inner when the segment goes on: its own points, and the shift past its backward for those before it.
+                var (peak, release) = costs.Model.InnerBackward(b) ?? (transient, freed + st.OutputBytes);
+                inner = Math.Max(inner == long.MinValue ? long.MinValue : inner - release, Math.Max(peak, -release));
+            }
             ticks += costs.Ticks[b];
             // The disposal point (the base + O_{a−1}, or the base alone when the input is freed) is never above the next
             // point of the walk, the previous arc's first backward point, so it is left out.
