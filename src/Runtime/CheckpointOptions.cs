@@ -28,7 +28,7 @@ public sealed record CheckpointOptions
     /// Measures one training step under the plan with the device's memory probe and warns once (ACKPT010, through
     /// <c>onWarning</c>) when its peak is over the plan's memory cap (docs/runtime.md, "The peak check"). The step measured
     /// is the first that starts with the gradients made (the app's second), from one forward of the model to the next.
-    /// Off by default: on the CPU the probe sets glibc's mmap threshold to 64 KiB for the rest of the process, as the
+    /// Off by default: on the CPU the probe sets glibc's mmap threshold to 16 KiB for the rest of the process, as the
     /// profile was measured, which makes every large tensor a fresh mapping; on CUDA it needs
     /// <c>PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync</c> set at launch (ACKPT011 otherwise, and the plan runs unchecked).
     /// </summary>

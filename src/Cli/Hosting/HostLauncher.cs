@@ -24,7 +24,7 @@ internal static class HostLauncher
     {
         var env = new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" };
         if (deviceType == "cuda") env["PYTORCH_CUDA_ALLOC_CONF"] = "backend:cudaMallocAsync";
-        else env["MALLOC_MMAP_THRESHOLD_"] = "65536";
+        else env["MALLOC_MMAP_THRESHOLD_"] = "16384"; // CpuMemoryProbe.MmapThresholdBytes, from the process's start
         // OpenMP threads that spin while waiting made CPU steps 5-20x slower on a busy 2-core machine (load 15):
         // profile and bench alike wait passively, unless the user chose a policy.
         if (deviceType == "cpu" && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")))

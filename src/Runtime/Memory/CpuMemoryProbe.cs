@@ -4,13 +4,14 @@ namespace AutoCkpt.Memory;
 
 /// <summary>
 /// CPU memory through glibc: live bytes from <c>mallinfo2()</c> (uordblks + hblkhd), the peak from the process's
-/// mapped-bytes high-water mark (<see cref="VmHighWater"/>). The constructor sets the mmap threshold to 64 KiB
-/// (mallopt), as <c>MALLOC_MMAP_THRESHOLD_=65536</c> would, and <see cref="ResetPeak"/> first plugs the free heap regions
-/// of 64 KiB and more (<see cref="HeapPlugs"/>): malloc serves large blocks from freed heap regions before it mmaps, so
-/// without the plugs a large tensor could land on memory already mapped. Every block of 64 KiB and more is then a
+/// mapped-bytes high-water mark (<see cref="VmHighWater"/>). The constructor sets the mmap threshold to 16 KiB
+/// (mallopt), as <c>MALLOC_MMAP_THRESHOLD_=16384</c> would, and <see cref="ResetPeak"/> first plugs the free heap regions
+/// of 16 KiB and more (<see cref="HeapPlugs"/>): malloc serves large blocks from freed heap regions before it mmaps, so
+/// without the plugs a large tensor could land on memory already mapped. Every block of 16 KiB and more is then a
 /// mapping of its own, made when it is allocated and removed when it is freed, and the peak is the mapped total's rise
 /// since the reset added to the live bytes at the reset: exact for large blocks, whether their pages were touched or not
-/// (the scale of the live bytes, and of a GPU's allocator). Small blocks count where they grow the heap.
+/// (the scale of the live bytes, and of a GPU's allocator). Small blocks count where they grow the heap; the space they
+/// free after a reset stays mapped and can take a larger block unseen, which the low threshold keeps to small blocks.
 /// The resident-set mark (<c>VmHWM</c>, reset through <c>/proc/self/clear_refs</c>) read before it, and is the fallback
 /// where the mark's ballast cannot be mapped: the kernel's resident-page counters are per-CPU approximations, which
 /// read a stage's backward 0 to 450 KB under (varying per process), and pages a kernel allocates but never touches
@@ -19,6 +20,13 @@ namespace AutoCkpt.Memory;
 /// </summary>
 public sealed class CpuMemoryProbe : IMemoryProbe
 {
+    /// <summary>
+    /// glibc's mmap threshold while the probe is in use. 64 KiB left a recurrent model's per-timestep tensors (a 32×256
+    /// float state is 32 KiB) in the heap: freed after a reset, their space stayed mapped, and the mark counted it again
+    /// under the next mapped blocks (suite-recurrent's recomputed GRU read up to 0.97 MB high, in some steps and not in
+    /// others; docs/benchmarks.md, "Tensors held by two").
+    /// </summary>
+    internal const int MmapThresholdBytes = 16384;
     private const int MTopPad = -2;
     private const int MMmapThreshold = -3;
     private long _liveAtReset;
@@ -36,7 +44,7 @@ public sealed class CpuMemoryProbe : IMemoryProbe
     {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("CpuMemoryProbe needs Linux with glibc (mallinfo2, /proc/self).");
-        mallopt(MMmapThreshold, 65536);
+        mallopt(MMmapThreshold, MmapThresholdBytes);
         mallopt(MTopPad, 0);
         ResetPeak();
     }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace AutoCkpt.Memory;
 
 /// <summary>
-/// Holds the calling thread's malloc arena's free regions of 64 KiB and more, so that malloc must map fresh memory for
+/// Holds the calling thread's malloc arena's free regions of 16 KiB and more, so that malloc must map fresh memory for
 /// large blocks instead of reusing resident freed pages, which would not raise the resident-set size. glibc serves a
 /// request from a free heap region (or the arena's top) that fits before it mmaps, so a large tensor can otherwise land
 /// on pages that are already resident. A plug is a block malloc served from such a region: it is kept until the next
@@ -13,7 +13,7 @@ namespace AutoCkpt.Memory;
 internal static class HeapPlugs
 {
     /// <summary>Plug request sizes, largest first; the last is the mmap threshold the probe sets, less the chunk header.</summary>
-    private static readonly nuint[] Sizes = [(1u << 20) - 8, (1u << 16) - 8];
+    private static readonly nuint[] Sizes = [(1u << 20) - 8, (1u << 16) - 8, CpuMemoryProbe.MmapThresholdBytes - 8];
 
     private const nuint MmappedBit = 2;
     private static readonly object Gate = new();
@@ -26,7 +26,7 @@ internal static class HeapPlugs
         get { lock (Gate) return _bytes; }
     }
 
-    /// <summary>Frees the plugs held, then takes every region of 64 KiB or more that malloc serves from the heap.</summary>
+    /// <summary>Frees the plugs held, then takes every region of 16 KiB or more that malloc serves from the heap.</summary>
     public static void Renew()
     {
         lock (Gate)
